@@ -1,0 +1,3 @@
+export * from './paths.js';
+export * from './verify.js';
+export * from './publish.js';

@@ -1,0 +1,90 @@
+import { utf8 } from '../crypto/encoding.js';
+import { sha256Hex } from '../crypto/hmac.js';
+import type { Manifest, Pointer } from '../schemas/artifact.js';
+import { PreconditionFailedError, type ObjectStore } from '../store/object-store.js';
+import { artifactKey, POINTER_KEY } from './paths.js';
+import { readManifest, readPointer, readVerified } from './verify.js';
+
+/** Everything of a new version except the file table, which `publishVersion` computes. */
+export type ManifestDraft = Omit<Manifest, 'files' | 'schema'>;
+
+/** Another publisher swapped `CURRENT` between our read and our write. */
+export class PublishConflictError extends Error {
+  override name = 'PublishConflictError';
+  constructor(readonly version: string) {
+    super(`publish of ${version} lost the race: artifacts/CURRENT changed while publishing; nothing was swapped`);
+  }
+}
+
+export interface PublishResult {
+  version: string;
+  manifestSha256: string;
+  previous: string | null;
+  bytes: number;
+}
+
+/**
+ * Publishes a version: writes every file, writes the manifest, reads everything back and verifies
+ * it, and only then swaps `artifacts/CURRENT` with a compare-and-swap on the ETag read before the
+ * swap. A failure at any step leaves `CURRENT` untouched (the half-written version is unreachable
+ * garbage that a re-run overwrites or GC removes).
+ *
+ * @param expectedPrevious when given, the swap happens only if CURRENT still names this version
+ *   (the version the candidate was evaluated against); pass undefined to accept any.
+ * @throws PublishConflictError when the pointer changed under us
+ */
+export async function publishVersion(
+  store: ObjectStore,
+  draft: ManifestDraft,
+  files: Record<string, Uint8Array>,
+  opts: { reason: string; now: number; expectedPrevious?: string | null; onProgress?: (done: number, total: number) => void },
+): Promise<PublishResult> {
+  const names = Object.keys(files).sort();
+  const table: Manifest['files'] = {};
+  let bytes = 0;
+  let done = 0;
+  for (const name of names) {
+    const body = files[name]!;
+    table[name] = { sha256: await sha256Hex(body), bytes: body.byteLength };
+    await store.put(artifactKey(draft.version, name), body, { contentType: name.endsWith('.json') ? 'application/json' : 'application/octet-stream' });
+    bytes += body.byteLength;
+    opts.onProgress?.(++done, names.length + 1);
+  }
+  const manifest: Manifest = { schema: 'manifest/v1', ...draft, files: table };
+  const manifestBytes = utf8(JSON.stringify(manifest));
+  const manifestSha256 = await sha256Hex(manifestBytes);
+  await store.put(artifactKey(draft.version, 'manifest.json'), manifestBytes, { contentType: 'application/json' });
+  opts.onProgress?.(++done, names.length + 1);
+
+  // Verify what the store now holds, exactly as the edge will read it.
+  const readBack = await readManifest(store, draft.version, manifestSha256);
+  for (const name of names) await readVerified(store, readBack, name);
+
+  const swapped = await swapPointer(store, draft.version, manifestSha256, opts.reason, opts.now, opts.expectedPrevious);
+  return { version: draft.version, manifestSha256, previous: swapped.previous, bytes: bytes + manifestBytes.byteLength };
+}
+
+/**
+ * Points `CURRENT` at a version whose manifest is already verified, with compare-and-swap.
+ * Used by publish and rollback.
+ */
+export async function swapPointer(
+  store: ObjectStore,
+  version: string,
+  manifestSha256: string,
+  reason: string,
+  now: number,
+  expectedPrevious?: string | null,
+): Promise<{ previous: string | null }> {
+  const current = await readPointer(store);
+  const previous = current?.pointer.version ?? null;
+  if (expectedPrevious !== undefined && expectedPrevious !== previous) throw new PublishConflictError(version);
+  const pointer: Pointer = { schema: 'pointer/v1', version, manifest_sha256: manifestSha256, updated_at: now, previous, reason };
+  try {
+    await store.put(POINTER_KEY, JSON.stringify(pointer), current ? { ifMatch: current.etag, contentType: 'application/json' } : { ifNoneMatch: '*', contentType: 'application/json' });
+  } catch (e) {
+    if (e instanceof PreconditionFailedError) throw new PublishConflictError(version);
+    throw e;
+  }
+  return { previous };
+}

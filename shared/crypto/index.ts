@@ -1,0 +1,3 @@
+export * from './encoding.js';
+export * from './hmac.js';
+export * from './token.js';

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { EpochMs, ItemId, Sha256, Surface, UserKey, Version } from './common.js';
+import { K_HARD_CAP } from './slate.js';
+import { StrategySpec } from './strategy.js';
+
+/** Version of the artifact format; the edge refuses a manifest of another major version. */
+export const ARTIFACT_SCHEMA = 'manifest/v1';
+
+/** `artifacts/CURRENT`: the one mutable object, swapped with a conditional write. */
+export const Pointer = z.object({
+  schema: z.literal('pointer/v1'),
+  version: Version,
+  manifest_sha256: Sha256,
+  updated_at: EpochMs,
+  /** The version this pointer replaced, for `rollback` without arguments. */
+  previous: Version.nullable(),
+  /** Who swapped it and why: `publish`, `rollback`, `bootstrap` … */
+  reason: z.string().max(200),
+});
+export type Pointer = z.infer<typeof Pointer>;
+
+/** One file of a version: path relative to `artifacts/<version>/`. */
+export const ManifestFile = z.object({ sha256: Sha256, bytes: z.number().int().nonnegative() });
+
+/** `artifacts/<version>/manifest.json`: every file of the version with its checksum. */
+export const Manifest = z.object({
+  schema: z.literal(ARTIFACT_SCHEMA),
+  version: Version,
+  created_at: EpochMs,
+  parent_version: Version.nullable(),
+  files: z.record(z.string().regex(/^[a-z0-9][a-z0-9_./-]*$/), ManifestFile),
+  /** Number of `user-slates/<shard>.json` files; a user's shard is `shardOf(user_key, shards)`. */
+  shards: z.number().int().positive(),
+  item_count: z.number().int().nonnegative(),
+  dims: z.number().int().nonnegative(),
+  /** tfjs backend and training settings that produced this version. */
+  training: z.record(z.string(), z.unknown()),
+  /** Offline metrics on the holdout, OPE estimates. */
+  metrics: z.record(z.string(), z.unknown()),
+  /** Aggregate counts of the logs this version learned from (cumulative), for exactly-once checks. */
+  counts: z.record(z.string(), z.number()),
+  /** Deployment-gate decision, or null when no gate ran (bootstrap). */
+  gate: z.record(z.string(), z.unknown()).nullable(),
+});
+export type Manifest = z.infer<typeof Manifest>;
+
+/** How one surface explores and how long its slates may be. */
+export const SurfaceConfig = z.object({
+  strategy: StrategySpec,
+  k_default: z.number().int().min(1).max(K_HARD_CAP),
+  k_max: z.number().int().min(1).max(K_HARD_CAP),
+});
+export type SurfaceConfig = z.infer<typeof SurfaceConfig>;
+
+/** `policy.json`: what the edge needs besides per-user candidates. */
+export const Policy = z
+  .object({
+    schema: z.literal('policy/v1'),
+    version: Version,
+    default_surface: Surface,
+    surfaces: z.record(Surface, SurfaceConfig),
+    /** New and under-shown items that exploration draws from. */
+    exploration_pool: z.array(ItemId),
+    /** Global ranking for users with nothing better (the last step of the scorer chain). */
+    popularity: z.array(z.object({ item: ItemId, score: z.number() })),
+    /** Length of each user's cached candidate list (≥ 3 × the largest k_max). */
+    candidates_per_user: z.number().int().positive(),
+  })
+  .refine((p) => p.default_surface in p.surfaces, { message: 'default_surface must be one of surfaces', path: ['default_surface'] });
+export type Policy = z.infer<typeof Policy>;
+
+/** `user-slates/<shard>.json`: ranked candidates of every user whose key falls in the shard. */
+export const UserSlateShard = z.object({
+  schema: z.literal('user-slates/v1'),
+  shard: z.number().int().nonnegative(),
+  shards: z.number().int().positive(),
+  users: z.record(UserKey, z.object({ items: z.array(ItemId), scores: z.array(z.number()) })),
+});
+export type UserSlateShard = z.infer<typeof UserSlateShard>;
+
+/**
+ * `items.json`: item ids in matrix row order. The matrices beside it are little-endian, row-major:
+ * `items.f32` (n × dims float32) and `items.i8` (n × dims int8) with `items.scale.f32` (n float32),
+ * where vector ≈ int8 × scale of its row.
+ */
+export const ItemsFile = z.object({
+  schema: z.literal('items/v1'),
+  dims: z.number().int().nonnegative(),
+  ids: z.array(ItemId),
+});
+export type ItemsFile = z.infer<typeof ItemsFile>;
+
+/** `state/batch-watermark.json`: the last log object consumed, advanced after the pointer swap. */
+export const Watermark = z.object({
+  schema: z.literal('watermark/v1'),
+  impressions_after: z.string(),
+  events_after: z.string(),
+  updated_at: EpochMs,
+  version: Version.nullable(),
+});
+export type Watermark = z.infer<typeof Watermark>;

@@ -1,0 +1,2 @@
+export * from './object-store.js';
+export { MemoryStore } from './memory-store.js';
