@@ -1,7 +1,7 @@
 /** Byte/text encodings that behave the same in Workers, browsers and Node. */
 
 const enc = new TextEncoder();
-const dec = new TextDecoder('utf-8', { fatal: true });
+const dec = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 export function utf8(s: string): Uint8Array {
   return enc.encode(s);

@@ -16,6 +16,28 @@ export interface SlateInput {
   k: number;
   /** Items that must never be shown (already seen, in the cart, out of stock …). */
   exclude?: ReadonlySet<string>;
+  /**
+   * The user's history length n (impressions or interactions the batch tier counted), a
+   * non-negative integer. Read by `decaying-epsilon` (epsilon_n) and by `softmax` with
+   * `anneal_by: 'history'` (t = n). Absent means 0: a user we know nothing about explores most.
+   */
+  history_length?: number;
+  /**
+   * The artifact generation t (how many versions have been trained before this one), a
+   * non-negative integer. Read by `softmax` with `anneal_by: 'generation'`. Absent means 0.
+   */
+  generation?: number;
+  /**
+   * Per-item Beta reward posteriors fitted by the batch tier (`Policy.posteriors` in the
+   * artifact), read by `thompson` and `ucb`. An item without an entry gets the spec's prior.
+   */
+  posteriors?: ReadonlyMap<string, BetaPosterior>;
+}
+
+/** Beta(alpha, beta) posterior of an item's reward rate; both parameters finite and > 0. */
+export interface BetaPosterior {
+  alpha: number;
+  beta: number;
 }
 
 /** One shown item with the probability of showing it where it was shown. */
@@ -29,6 +51,11 @@ export interface SlateEntry {
   propensity: number;
   /** True when the item came from the exploration branch rather than the ranking. */
   explored: boolean;
+  /**
+   * Standard error of `propensity` when it is a Monte-Carlo estimate (`propensity_method:
+   * 'monte_carlo'`); absent when the propensity is exact.
+   */
+  propensity_se?: number;
 }
 
 /**
@@ -40,12 +67,37 @@ export interface SlateEntry {
  */
 export type PropensityType = 'marginal_position';
 
+/**
+ * How the propensities were obtained.
+ * - `exact`: computed in closed form or by an exact dynamic programme.
+ * - `monte_carlo`: estimated from `replays` seeded replays of the same procedure, with a standard
+ *   error on every entry (see `shared/explore/monte-carlo.ts` for the estimator and its bias).
+ */
+export type PropensityMethod = 'exact' | 'monte_carlo';
+
+/** Monte-Carlo settings for `Strategy.marginals` of a strategy whose marginals are not tractable. */
+export interface MonteCarloOptions {
+  /** Source of the replays' randomness. */
+  rng: Rng;
+  /** Number of replays; defaults to the spec's own `replays`. */
+  replays?: number;
+}
+
 /** What a strategy returns. */
 export interface SlateResult {
   items: SlateEntry[];
   /** Probability of the whole ordered slate (the product of the sequential choice probabilities). */
   slate_propensity: number;
   propensity_type: PropensityType;
+  /** Absent means `exact` (epsilon-greedy, decaying epsilon, UCB). */
+  propensity_method?: PropensityMethod;
+  /** Number of Monte-Carlo replays, when `propensity_method` is `monte_carlo`. */
+  replays?: number;
+  /**
+   * Parameters actually in force after decay or annealing (e.g. `{ epsilon, n }` or
+   * `{ temperature, t }`), to log beside the spec so the propensities can be recomputed.
+   */
+  effective_params?: Record<string, number>;
 }
 
 /**
@@ -58,6 +110,8 @@ export interface Strategy<P> {
   /**
    * The full table of marginal probabilities, `table[i].get(item)` = P(item at position i).
    * Used by tests and by off-policy evaluation of this strategy as a target policy.
+   * Exact strategies ignore `mc`. Monte-Carlo strategies (softmax, Thompson) require it and
+   * return replay frequencies X/R, unbiased with standard error sqrt(p(1 − p)/R).
    */
-  marginals(input: SlateInput, params: P): Array<Map<string, number>>;
+  marginals(input: SlateInput, params: P, mc?: MonteCarloOptions): Array<Map<string, number>>;
 }

@@ -1,0 +1,37 @@
+import { Hono } from 'hono';
+import { ArtifactUnavailableError, NoArtifactError } from './artifact/artifact-cache.js';
+import type { HonoEnv } from './env.js';
+import { HttpError } from './errors.js';
+import { events } from './routes/events.js';
+import { health } from './routes/health.js';
+import { slate } from './routes/slate.js';
+
+/** The edge app: sub-apps mounted by path, one error envelope for everything. */
+export const app = new Hono<HonoEnv>();
+
+// Refuse to run with missing or weak secrets rather than sign with them.
+app.use('/v1/*', async (c, next) => {
+  if (!(c.env.TOKEN_SECRET?.length >= 16) || !(c.env.USER_SALT?.length >= 16)) {
+    console.error('slatecast: TOKEN_SECRET and USER_SALT must be set (≥ 16 characters)');
+    throw new HttpError(503, 'misconfigured', 'service is not configured');
+  }
+  await next();
+});
+
+app.get('/ping', (c) => c.text('ok'));
+app.route('/healthz', health);
+app.route('/v1/slate', slate);
+app.route('/v1/events', events);
+
+app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404));
+
+app.onError((err, c) => {
+  if (err instanceof HttpError) return c.json({ error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } }, err.status);
+  if (err instanceof NoArtifactError) return c.json({ error: { code: 'no_artifact', message: 'no artifact version has been published yet; run the batch tier' } }, 503);
+  if (err instanceof ArtifactUnavailableError) return c.json({ error: { code: 'artifact_unavailable', message: 'artifact store unreachable; retry later' } }, 503);
+  // Hono's own HTTPException (e.g. from middleware) carries a response status.
+  const status = (err as { status?: number }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500) return c.json({ error: { code: 'bad_request', message: err.message || 'bad request' } }, status as 400);
+  console.error(`slatecast: unexpected error on ${c.req.method} ${new URL(c.req.url).pathname}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  return c.json({ error: { code: 'internal', message: 'internal error' } }, 500);
+});

@@ -1,0 +1,36 @@
+import type { Context } from 'hono';
+
+/**
+ * Bindings and variables from wrangler.toml (generated `Env`, see `npm run cf-typegen`) plus the
+ * Worker secrets, which `wrangler types` cannot see.
+ */
+export interface AppEnv extends Env {
+  TOKEN_SECRET: string;
+  USER_SALT: string;
+  S3_ACCESS_KEY_ID?: string;
+  S3_SECRET_ACCESS_KEY?: string;
+  BATCH_TRIGGER_TOKEN?: string;
+}
+
+export type HonoEnv = { Bindings: AppEnv };
+export type AppContext = Context<HonoEnv>;
+
+/** Numeric settings, parsed once per request from string vars (vars are strings in wrangler). */
+export interface Settings {
+  tokenTtlS: number;
+  artifactTtlMs: number;
+  artifactHardTtlMs: number;
+}
+
+export function settings(env: AppEnv): Settings {
+  return {
+    tokenTtlS: positive(env.TOKEN_TTL_S, 3600),
+    artifactTtlMs: positive(env.ARTIFACT_TTL_S, 30) * 1000,
+    artifactHardTtlMs: positive(env.ARTIFACT_HARD_TTL_S, 900) * 1000,
+  };
+}
+
+function positive(v: string | undefined, fallback: number): number {
+  const n = Number(v);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}

@@ -1,0 +1,27 @@
+import { app } from './app.js';
+import type { AppEnv } from './env.js';
+import { writeLogBatch } from './queue/consumer.js';
+import { storeFor } from './store/index.js';
+
+/**
+ * The Worker: HTTP (`fetch`), the log queue consumer (`queue`) and the Cron Trigger that pokes the
+ * batch tier (`scheduled`).
+ */
+export default {
+  fetch: app.fetch,
+
+  async queue(batch, env) {
+    const written = await writeLogBatch(storeFor(env), batch.messages, Date.now());
+    console.log(`slatecast: logged ${written.impressions} impressions, ${written.events} events${written.quarantined ? `, quarantined ${written.quarantined}` : ''}`);
+  },
+
+  async scheduled(_controller, env, ctx) {
+    if (!env.BATCH_TRIGGER_URL) return;
+    ctx.waitUntil(
+      fetch(env.BATCH_TRIGGER_URL, { method: 'POST', headers: { authorization: `Bearer ${env.BATCH_TRIGGER_TOKEN ?? ''}` } }).then(
+        (r) => console.log(`slatecast: batch trigger answered ${r.status}`),
+        (e: unknown) => console.error(`slatecast: batch trigger failed: ${e instanceof Error ? e.message : e}`),
+      ),
+    );
+  },
+} satisfies ExportedHandler<AppEnv>;

@@ -1,0 +1,97 @@
+import { Hono } from 'hono';
+import { sampleSlate } from '../../shared/explore/index.js';
+import { signToken } from '../../shared/crypto/token.js';
+import { userKey } from '../../shared/crypto/hmac.js';
+import { rngForImpression } from '../../shared/rng.js';
+import { SlateQuery, SlateRequest, type SlateResponse } from '../../shared/schemas/slate.js';
+import type { ImpressionRecord } from '../../shared/schemas/impression.js';
+import type { LogMessage } from '../../shared/schemas/queue.js';
+import { readJson } from '../body.js';
+import { firstCandidates } from '../candidates/index.js';
+import { settings, type AppContext, type HonoEnv } from '../env.js';
+import { badRequest, HttpError } from '../errors.js';
+import { artifactCache, scorerChain } from '../state.js';
+import { storeFor } from '../store/index.js';
+
+/** `/v1/slate`: GET with a query string, POST with a context object. */
+export const slate = new Hono<HonoEnv>();
+
+slate.get('/', async (c) => {
+  const parsed = SlateQuery.safeParse(c.req.query());
+  if (!parsed.success) throw badRequest(parsed.error.issues);
+  return c.json(await serveSlate(c, parsed.data));
+});
+
+slate.post('/', async (c) => {
+  const parsed = SlateRequest.safeParse(await readJson(c));
+  if (!parsed.success) throw badRequest(parsed.error.issues);
+  return c.json(await serveSlate(c, parsed.data));
+});
+
+/**
+ * Loads the serving version, picks candidates through the scorer chain, explores with the
+ * surface's strategy (seeded from the impression id), signs a token over what was shown and
+ * queues the impression log record.
+ */
+async function serveSlate(c: AppContext, req: SlateRequest): Promise<SlateResponse> {
+  const env = c.env;
+  const cfg = settings(env);
+  const now = Date.now();
+  const store = storeFor(env);
+  const loaded = await artifactCache.get(store, now, { ttlMs: cfg.artifactTtlMs, hardTtlMs: cfg.artifactHardTtlMs }, (p) => c.executionCtx.waitUntil(p));
+  const policy = loaded.policy;
+  const surface = req.surface ?? policy.default_surface;
+  const surfaceCfg = policy.surfaces[surface];
+  if (!surfaceCfg) throw new HttpError(400, 'bad_request', `surface: unknown surface "${surface}" (known: ${Object.keys(policy.surfaces).join(', ')})`, 'surface');
+  const k = req.k ?? surfaceCfg.k_default;
+  if (k > surfaceCfg.k_max) throw new HttpError(400, 'bad_request', `k: at most ${surfaceCfg.k_max} on surface "${surface}"`, 'k');
+
+  const context = req.context ?? {};
+  const uk = await userKey(env.USER_SALT, req.user_id);
+  const { source, ranked } = await firstCandidates(scorerChain, { userKey: uk, context, loaded, store, cache: artifactCache, now });
+
+  const impressionId = crypto.randomUUID();
+  const exclude = new Set(context.exclude_item_ids ?? []);
+  const result = sampleSlate(surfaceCfg.strategy, { ranked, pool: policy.exploration_pool, k, exclude }, rngForImpression(impressionId));
+  if (result.items.length === 0) throw new HttpError(409, 'nothing_to_show', 'every candidate is excluded', 'context.exclude_item_ids');
+
+  const token = await signToken(env.TOKEN_SECRET, {
+    iid: impressionId,
+    uk,
+    it: result.items.map((i) => i.item_id),
+    pv: loaded.version,
+    exp: Math.floor(now / 1000) + cfg.tokenTtlS,
+  });
+  const record: ImpressionRecord = {
+    schema: 'impression/v1',
+    impression_id: impressionId,
+    ts: now,
+    user_key: uk,
+    surface,
+    policy_version: loaded.version,
+    strategy: surfaceCfg.strategy,
+    propensity_type: result.propensity_type,
+    source,
+    k,
+    items: result.items,
+    slate_propensity: result.slate_propensity,
+    context: { recent_item_ids: context.recent_item_ids ?? [], exclude_item_ids: context.exclude_item_ids ?? [], locale: context.locale ?? null },
+  };
+  // The slate is served whether or not logging succeeds; a lost impression costs a training
+  // sample, never a response. Events are different (see events.ts).
+  c.executionCtx.waitUntil(
+    env.LOG_QUEUE.send({ kind: 'impression', record } satisfies LogMessage).catch((e: unknown) => console.error(`slatecast: impression ${impressionId} not queued: ${e instanceof Error ? e.message : e}`)),
+  );
+  return {
+    schema: 'slate/v1',
+    impression_id: impressionId,
+    policy_version: loaded.version,
+    surface,
+    strategy: surfaceCfg.strategy,
+    propensity_type: result.propensity_type,
+    items: result.items,
+    slate_propensity: result.slate_propensity,
+    source,
+    token,
+  };
+}

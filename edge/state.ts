@@ -1,0 +1,15 @@
+import { ArtifactCache } from './artifact/artifact-cache.js';
+import { cacheStep, popularityStep, type CandidateStep } from './candidates/index.js';
+
+/**
+ * Per-isolate state: the artifact cache and the scorer chain. Module scope is per isolate in
+ * Workers, so this lives as long as the isolate and is shared by its requests.
+ */
+export const artifactCache = new ArtifactCache();
+
+/** cache → popularity. The wasm step (issue 4) slots in between. */
+export const scorerChain: CandidateStep[] = [cacheStep, popularityStep];
+
+/** Recently accepted event ids: answers duplicates without re-queueing (best effort, per isolate). */
+export const recentEventIds = new Set<string>();
+export const RECENT_EVENT_IDS_MAX = 10_000;

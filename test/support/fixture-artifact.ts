@@ -1,0 +1,56 @@
+import { publishVersion, type PublishResult } from '../../shared/artifact/publish.js';
+import { shardFile, shardOf, versionName } from '../../shared/artifact/paths.js';
+import { utf8 } from '../../shared/crypto/encoding.js';
+import { userKey } from '../../shared/crypto/hmac.js';
+import type { Policy, UserSlateShard } from '../../shared/schemas/artifact.js';
+import type { ObjectStore } from '../../shared/store/object-store.js';
+
+/**
+ * Writes a small but real artifact version (the format the batch tier publishes) for tests that
+ * need one before or without the batch tier. Runs in Node and inside workerd.
+ */
+export interface FixtureOptions {
+  salt: string;
+  /** Users with cached candidates: raw id → ranked item ids. */
+  users?: Record<string, string[]>;
+  items?: number;
+  pool?: string[];
+  epsilon?: number;
+  shards?: number;
+  now?: number;
+  suffix?: string;
+}
+
+export async function publishFixture(store: ObjectStore, o: FixtureOptions): Promise<PublishResult & { policy: Policy }> {
+  const now = o.now ?? Date.now();
+  const version = versionName(now, o.suffix ?? 'f1f1f1');
+  const n = o.items ?? 60;
+  const ids = Array.from({ length: n }, (_, i) => `item-${i}`);
+  const shards = o.shards ?? 4;
+  const policy: Policy = {
+    schema: 'policy/v1',
+    version,
+    default_surface: 'home',
+    surfaces: {
+      home: { strategy: { name: 'epsilon-greedy', epsilon: o.epsilon ?? 0.2 }, k_default: 5, k_max: 10 },
+      cart: { strategy: { name: 'epsilon-greedy', epsilon: 0 }, k_default: 3, k_max: 5 },
+    },
+    exploration_pool: o.pool ?? ids.slice(n - 10),
+    popularity: ids.slice(0, 30).map((item, i) => ({ item, score: 30 - i })),
+    candidates_per_user: 30,
+  };
+  const shardDocs: UserSlateShard[] = Array.from({ length: shards }, (_, s) => ({ schema: 'user-slates/v1', shard: s, shards, users: {} }));
+  for (const [user, items] of Object.entries(o.users ?? {})) {
+    const uk = await userKey(o.salt, user);
+    shardDocs[shardOf(uk, shards)]!.users[uk] = { items, scores: items.map((_, i) => 1 - i / items.length) };
+  }
+  const files: Record<string, Uint8Array> = { 'policy.json': utf8(JSON.stringify(policy)), 'items.json': utf8(JSON.stringify({ schema: 'items/v1', dims: 0, ids })) };
+  for (const d of shardDocs) files[shardFile(d.shard)] = utf8(JSON.stringify(d));
+  const res = await publishVersion(
+    store,
+    { version, created_at: now, parent_version: null, shards, item_count: n, dims: 0, training: { backend: 'fixture' }, metrics: {}, counts: {}, gate: null },
+    files,
+    { reason: 'fixture', now },
+  );
+  return { ...res, policy };
+}
