@@ -1,0 +1,47 @@
+import { build } from 'esbuild';
+import { Miniflare } from 'miniflare';
+
+/**
+ * The worker bundled with esbuild and run by the `Miniflare` class directly: no dev proxy in
+ * front of workerd, so this is the topology for load tests and benchmarks. Bindings mirror
+ * wrangler.toml (R2 bucket, log queue producer and consumer); `.wasm` imports become compiled
+ * WebAssembly modules, as wrangler bundles them.
+ */
+export async function startMiniflareEdge(opts: { bindings: Record<string, string>; queueBatchTimeoutS?: number; quiet?: boolean }): Promise<{ mf: Miniflare; url: URL; stop(): Promise<void> }> {
+  process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
+  const out = await build({
+    entryPoints: [new URL('../edge/index.ts', import.meta.url).pathname],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    conditions: ['workerd', 'worker', 'browser'],
+    mainFields: ['module', 'main'],
+    write: false,
+    outdir: '/virtual',
+    loader: { '.wasm': 'copy' },
+    logLevel: 'silent',
+  });
+  const modules = out.outputFiles.map((f) => {
+    const path = f.path.replace('/virtual/', '');
+    return path.endsWith('.wasm') ? { type: 'CompiledWasm' as const, path, contents: f.contents } : { type: 'ESModule' as const, path, contents: f.text };
+  });
+  // The entry must come first.
+  modules.sort((a, b) => Number(b.path === 'index.js') - Number(a.path === 'index.js'));
+  const mf = new Miniflare({
+    modules,
+    modulesRoot: '/',
+    compatibilityDate: '2026-04-20',
+    r2Buckets: ['BUCKET'],
+    queueProducers: { LOG_QUEUE: 'slatecast-logs' },
+    queueConsumers: { 'slatecast-logs': { maxBatchSize: 100, maxBatchTimeout: opts.queueBatchTimeoutS ?? 2 } },
+    bindings: { STORE: 'r2', TOKEN_TTL_S: '3600', ARTIFACT_TTL_S: '30', ARTIFACT_HARD_TTL_S: '900', ...opts.bindings },
+    host: '127.0.0.1',
+    port: 0,
+    cf: false,
+    // Benchmarks drop the worker's info logs (one line per queue batch); errors still show.
+    ...(opts.quiet ? { handleRuntimeStdio: (stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) => { stdout.resume(); stderr.pipe(process.stderr); } } : {}),
+  });
+  const url = await mf.ready;
+  return { mf, url, stop: () => mf.dispose() };
+}
