@@ -2,15 +2,9 @@ import type { Context } from 'hono';
 
 /**
  * Bindings and variables from wrangler.toml (generated `Env`, see `npm run cf-typegen`) plus the
- * Worker secrets, which `wrangler types` cannot see.
+ * Worker secrets declared in secrets.d.ts.
  */
-export interface AppEnv extends Env {
-  TOKEN_SECRET: string;
-  USER_SALT: string;
-  S3_ACCESS_KEY_ID?: string;
-  S3_SECRET_ACCESS_KEY?: string;
-  BATCH_TRIGGER_TOKEN?: string;
-}
+export type AppEnv = Env;
 
 export type HonoEnv = { Bindings: AppEnv };
 export type AppContext = Context<HonoEnv>;

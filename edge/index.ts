@@ -10,7 +10,7 @@ import { storeFor } from './store/index.js';
 export default {
   fetch: app.fetch,
 
-  async queue(batch, env) {
+  async queue(batch, env, _ctx) {
     const written = await writeLogBatch(storeFor(env), batch.messages, Date.now());
     console.log(`slatecast: logged ${written.impressions} impressions, ${written.events} events${written.quarantined ? `, quarantined ${written.quarantined}` : ''}`);
   },
