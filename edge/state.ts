@@ -1,5 +1,6 @@
 import { ArtifactCache } from './artifact/artifact-cache.js';
 import { cacheStep, popularityStep, type CandidateStep } from './candidates/index.js';
+import { LogBuffer } from './queue/log-buffer.js';
 
 /**
  * Per-isolate state: the artifact cache and the scorer chain. Module scope is per isolate in
@@ -13,3 +14,6 @@ export const scorerChain: CandidateStep[] = [cacheStep, popularityStep];
 /** Recently accepted event ids: answers duplicates without re-queueing (best effort, per isolate). */
 export const recentEventIds = new Set<string>();
 export const RECENT_EVENT_IDS_MAX = 10_000;
+
+/** Impression records waiting to be sent to the log queue in one batch. */
+export const impressionLog = new LogBuffer();

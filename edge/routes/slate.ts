@@ -5,12 +5,11 @@ import { userKey } from '../../shared/crypto/hmac.js';
 import { rngForImpression } from '../../shared/rng.js';
 import { SlateQuery, SlateRequest, type SlateResponse } from '../../shared/schemas/slate.js';
 import type { ImpressionRecord } from '../../shared/schemas/impression.js';
-import type { LogMessage } from '../../shared/schemas/queue.js';
 import { readJson } from '../body.js';
 import { firstCandidates } from '../candidates/index.js';
 import { settings, type AppContext, type HonoEnv } from '../env.js';
 import { badRequest, HttpError } from '../errors.js';
-import { artifactCache, scorerChain } from '../state.js';
+import { artifactCache, impressionLog, scorerChain } from '../state.js';
 import { storeFor } from '../store/index.js';
 
 /** `/v1/slate`: GET with a query string, POST with a context object. */
@@ -79,9 +78,7 @@ async function serveSlate(c: AppContext, req: SlateRequest): Promise<SlateRespon
   };
   // The slate is served whether or not logging succeeds; a lost impression costs a training
   // sample, never a response. Events are different (see events.ts).
-  c.executionCtx.waitUntil(
-    env.LOG_QUEUE.send({ kind: 'impression', record } satisfies LogMessage).catch((e: unknown) => console.error(`slatecast: impression ${impressionId} not queued: ${e instanceof Error ? e.message : e}`)),
-  );
+  c.executionCtx.waitUntil(impressionLog.add(env.LOG_QUEUE, { kind: 'impression', record }));
   return {
     schema: 'slate/v1',
     impression_id: impressionId,
