@@ -1,6 +1,8 @@
 import { ArtifactError, readManifest, readPointer, readVerifiedJson } from '../../shared/artifact/verify.js';
 import { shardFile, shardOf } from '../../shared/artifact/paths.js';
 import { Policy, UserSlateShard, type Manifest } from '../../shared/schemas/artifact.js';
+import { PosteriorsFile } from '../../shared/schemas/posteriors.js';
+import type { BetaPosterior } from '../../shared/explore/types.js';
 import type { ObjectStore } from '../../shared/store/object-store.js';
 
 /** One loaded, verified artifact version. */
@@ -55,6 +57,7 @@ export class ArtifactCache {
   private refused = new Set<string>();
   private refreshing: Promise<void> | null = null;
   private readonly shards = new Map<string, Promise<UserSlateShard>>();
+  private posteriorsOf: { version: string; map: Promise<ReadonlyMap<string, BetaPosterior>> } | null = null;
 
   constructor(private readonly log: (msg: string) => void = (m) => console.warn(m)) {}
 
@@ -120,7 +123,7 @@ export class ArtifactCache {
    * A shard that fails verification gets its version refused: the previous good version (if
    * any) serves again, and this request falls through to the next scorer.
    */
-  async userCandidates(store: ObjectStore, loaded: Loaded, userKey: string, now: number): Promise<{ items: string[]; scores: number[] } | null> {
+  async userCandidates(store: ObjectStore, loaded: Loaded, userKey: string, now: number): Promise<{ items: string[]; scores: number[]; n?: number } | null> {
     const shard = shardOf(userKey, loaded.manifest.shards);
     const file = shardFile(shard);
     if (!(file in loaded.manifest.files)) return null;
@@ -138,6 +141,26 @@ export class ArtifactCache {
       if (e instanceof ArtifactError) this.refuseLoaded(loaded, now, `${file}: ${message(e)}`);
       else this.fail(now, `reading ${file} of ${loaded.version}: ${message(e)}`);
       return null;
+    }
+  }
+
+  /**
+   * Per-item reward posteriors of the serving version (`posteriors.json`), loaded once per version
+   * and only for strategies that read them (Thompson, UCB). Empty when the version has none.
+   */
+  async posteriors(store: ObjectStore, loaded: Loaded, now: number): Promise<ReadonlyMap<string, BetaPosterior>> {
+    if (!('posteriors.json' in loaded.manifest.files)) return new Map();
+    if (this.posteriorsOf?.version !== loaded.version) {
+      const map = readVerifiedJson(store, loaded.manifest, 'posteriors.json', PosteriorsFile).then((f) => new Map(f.ids.map((id, i) => [id, { alpha: f.alpha[i]!, beta: f.beta[i]! }])));
+      this.posteriorsOf = { version: loaded.version, map };
+    }
+    try {
+      return await this.posteriorsOf.map;
+    } catch (e) {
+      this.posteriorsOf = null;
+      if (e instanceof ArtifactError) this.refuseLoaded(loaded, now, `posteriors.json: ${message(e)}`);
+      else this.fail(now, `reading posteriors.json of ${loaded.version}: ${message(e)}`);
+      return new Map();
     }
   }
 

@@ -20,7 +20,13 @@ export interface CandidateRequest {
  */
 export interface CandidateStep {
   source: SlateSource;
-  candidates(req: CandidateRequest): Promise<Candidate[] | null>;
+  candidates(req: CandidateRequest): Promise<Ranked | null>;
+}
+
+/** A step's answer: the ranking, and the user's history length when the step knows it. */
+export interface Ranked {
+  ranked: Candidate[];
+  historyLength?: number;
 }
 
 /** `cache`: the user's ranked candidates precomputed by the batch tier. */
@@ -29,7 +35,7 @@ export const cacheStep: CandidateStep = {
   async candidates(req) {
     const u = await req.cache.userCandidates(req.store, req.loaded, req.userKey, req.now);
     if (!u || u.items.length === 0) return null;
-    return u.items.map((item, i) => ({ item, score: u.scores[i] ?? 0 }));
+    return { ranked: u.items.map((item, i) => ({ item, score: u.scores[i] ?? 0 })), historyLength: u.n };
   },
 };
 
@@ -37,7 +43,7 @@ export const cacheStep: CandidateStep = {
 export const popularityStep: CandidateStep = {
   source: 'popularity',
   async candidates(req) {
-    return req.loaded.policy.popularity.map((p) => ({ item: p.item, score: p.score }));
+    return { ranked: req.loaded.policy.popularity.map((p) => ({ item: p.item, score: p.score })) };
   },
 };
 
@@ -45,10 +51,10 @@ export const popularityStep: CandidateStep = {
  * Runs the steps in order and returns the first answer with the name of the step that gave it.
  * @throws Error when every step passes (a chain must end with `popularityStep`)
  */
-export async function firstCandidates(steps: readonly CandidateStep[], req: CandidateRequest): Promise<{ source: SlateSource; ranked: Candidate[] }> {
+export async function firstCandidates(steps: readonly CandidateStep[], req: CandidateRequest): Promise<Ranked & { source: SlateSource }> {
   for (const step of steps) {
-    const ranked = await step.candidates(req);
-    if (ranked) return { source: step.source, ranked };
+    const answer = await step.candidates(req);
+    if (answer) return { source: step.source, ...answer };
   }
   throw new Error('scorer chain ended without an answer');
 }

@@ -47,11 +47,16 @@ async function serveSlate(c: AppContext, req: SlateRequest): Promise<SlateRespon
 
   const context = req.context ?? {};
   const uk = await userKey(env.USER_SALT, req.user_id);
-  const { source, ranked } = await firstCandidates(scorerChain, { userKey: uk, context, loaded, store, cache: artifactCache, now });
+  const { source, ranked, historyLength } = await firstCandidates(scorerChain, { userKey: uk, context, loaded, store, cache: artifactCache, now });
 
   const impressionId = crypto.randomUUID();
-  const exclude = new Set(context.exclude_item_ids ?? []);
-  const result = sampleSlate(surfaceCfg.strategy, { ranked, pool: policy.exploration_pool, k, exclude }, rngForImpression(impressionId));
+  const strategy = surfaceCfg.strategy;
+  const posteriors = strategy.name === 'thompson' || strategy.name === 'ucb' ? await artifactCache.posteriors(store, loaded, now) : undefined;
+  const result = sampleSlate(
+    strategy,
+    { ranked, pool: policy.exploration_pool, k, exclude: new Set(context.exclude_item_ids ?? []), history_length: historyLength ?? 0, generation: policy.generation ?? 0, posteriors },
+    rngForImpression(impressionId),
+  );
   if (result.items.length === 0) throw new HttpError(409, 'nothing_to_show', 'every candidate is excluded', 'context.exclude_item_ids');
 
   const token = await signToken(env.TOKEN_SECRET, {
@@ -68,8 +73,11 @@ async function serveSlate(c: AppContext, req: SlateRequest): Promise<SlateRespon
     user_key: uk,
     surface,
     policy_version: loaded.version,
-    strategy: surfaceCfg.strategy,
+    strategy,
     propensity_type: result.propensity_type,
+    propensity_method: result.propensity_method ?? 'exact',
+    ...(result.replays ? { replays: result.replays } : {}),
+    ...(result.effective_params ? { effective_params: result.effective_params } : {}),
     source,
     k,
     items: result.items,
@@ -84,8 +92,10 @@ async function serveSlate(c: AppContext, req: SlateRequest): Promise<SlateRespon
     impression_id: impressionId,
     policy_version: loaded.version,
     surface,
-    strategy: surfaceCfg.strategy,
+    strategy,
     propensity_type: result.propensity_type,
+    propensity_method: result.propensity_method ?? 'exact',
+    ...(result.effective_params ? { effective_params: result.effective_params } : {}),
     items: result.items,
     slate_propensity: result.slate_propensity,
     source,

@@ -65,6 +65,8 @@ export const Policy = z
     popularity: z.array(z.object({ item: ItemId, score: z.number() })),
     /** Length of each user's cached candidate list (≥ 3 × the largest k_max). */
     candidates_per_user: z.number().int().positive(),
+    /** How many versions were trained before this one (annealing schedules read it). */
+    generation: z.number().int().nonnegative().optional(),
   })
   .refine((p) => p.default_surface in p.surfaces, { message: 'default_surface must be one of surfaces', path: ['default_surface'] });
 export type Policy = z.infer<typeof Policy>;
@@ -74,7 +76,15 @@ export const UserSlateShard = z.object({
   schema: z.literal('user-slates/v1'),
   shard: z.number().int().nonnegative(),
   shards: z.number().int().positive(),
-  users: z.record(UserKey, z.object({ items: z.array(ItemId), scores: z.array(z.number()) })),
+  users: z.record(
+    UserKey,
+    z.object({
+      items: z.array(ItemId),
+      scores: z.array(z.number()),
+      /** The user's history length (impressions seen), read by history-decayed strategies. */
+      n: z.number().int().nonnegative().optional(),
+    }),
+  ),
 });
 export type UserSlateShard = z.infer<typeof UserSlateShard>;
 

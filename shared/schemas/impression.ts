@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EpochMs, ItemId, Surface, UserKey } from './common.js';
-import { SlateItem, SlateSource } from './slate.js';
+import { PropensityMethodEnum, SlateItem, SlateSource } from './slate.js';
 
 /**
  * Impression log record (`impression/v1`): one line of `logs/impressions/…ndjson`. Holds
@@ -17,6 +17,10 @@ export const ImpressionRecord = z.object({
   policy_version: z.string(),
   strategy: z.record(z.string(), z.unknown()),
   propensity_type: z.literal('marginal_position'),
+  propensity_method: PropensityMethodEnum.default('exact'),
+  /** Monte-Carlo replays behind the propensities, when `propensity_method` is `monte_carlo`. */
+  replays: z.number().int().positive().optional(),
+  effective_params: z.record(z.string(), z.number()).optional(),
   source: SlateSource,
   k: z.number().int().positive(),
   items: z.array(SlateItem),

@@ -40,7 +40,12 @@ export const SlateItem = z.object({
   score: z.number().nullable(),
   propensity: z.number().gt(0).lte(1),
   explored: z.boolean(),
+  /** Standard error of a Monte-Carlo propensity (absent when exact). */
+  propensity_se: z.number().nonnegative().optional(),
 });
+
+/** `exact` (closed form or DP) or `monte_carlo` (replay frequencies with `propensity_se`). */
+export const PropensityMethodEnum = z.enum(['exact', 'monte_carlo']);
 
 /** `GET|POST /v1/slate` response (schema `slate/v1`). */
 export const SlateResponse = z.object({
@@ -50,6 +55,9 @@ export const SlateResponse = z.object({
   surface: Surface,
   strategy: z.record(z.string(), z.unknown()),
   propensity_type: z.literal('marginal_position'),
+  propensity_method: PropensityMethodEnum,
+  /** Parameters in force after decay or annealing, e.g. `{ epsilon, n }`. */
+  effective_params: z.record(z.string(), z.number()).optional(),
   items: z.array(SlateItem),
   slate_propensity: z.number().gt(0).lte(1),
   source: SlateSource,

@@ -2,7 +2,8 @@ import { publishVersion, type PublishResult } from '../../shared/artifact/publis
 import { shardFile, shardOf, versionName } from '../../shared/artifact/paths.js';
 import { utf8 } from '../../shared/crypto/encoding.js';
 import { userKey } from '../../shared/crypto/hmac.js';
-import type { Policy, UserSlateShard } from '../../shared/schemas/artifact.js';
+import type { Policy, SurfaceConfig, UserSlateShard } from '../../shared/schemas/artifact.js';
+import type { PosteriorsFile } from '../../shared/schemas/posteriors.js';
 import type { ObjectStore } from '../../shared/store/object-store.js';
 
 /**
@@ -19,6 +20,12 @@ export interface FixtureOptions {
   shards?: number;
   now?: number;
   suffix?: string;
+  /** Extra or replaced surfaces. */
+  surfaces?: Record<string, SurfaceConfig>;
+  /** Writes posteriors.json: item id → [alpha, beta]. */
+  posteriors?: Record<string, [number, number]>;
+  /** History length stored with every cached user. */
+  historyLength?: number;
 }
 
 export async function publishFixture(store: ObjectStore, o: FixtureOptions): Promise<PublishResult & { policy: Policy }> {
@@ -34,6 +41,7 @@ export async function publishFixture(store: ObjectStore, o: FixtureOptions): Pro
     surfaces: {
       home: { strategy: { name: 'epsilon-greedy', epsilon: o.epsilon ?? 0.2 }, k_default: 5, k_max: 10 },
       cart: { strategy: { name: 'epsilon-greedy', epsilon: 0 }, k_default: 3, k_max: 5 },
+      ...o.surfaces,
     },
     exploration_pool: o.pool ?? ids.slice(n - 10),
     popularity: ids.slice(0, 30).map((item, i) => ({ item, score: 30 - i })),
@@ -42,10 +50,24 @@ export async function publishFixture(store: ObjectStore, o: FixtureOptions): Pro
   const shardDocs: UserSlateShard[] = Array.from({ length: shards }, (_, s) => ({ schema: 'user-slates/v1', shard: s, shards, users: {} }));
   for (const [user, items] of Object.entries(o.users ?? {})) {
     const uk = await userKey(o.salt, user);
-    shardDocs[shardOf(uk, shards)]!.users[uk] = { items, scores: items.map((_, i) => 1 - i / items.length) };
+    shardDocs[shardOf(uk, shards)]!.users[uk] = { items, scores: items.map((_, i) => 1 - i / items.length), ...(o.historyLength === undefined ? {} : { n: o.historyLength }) };
   }
   const files: Record<string, Uint8Array> = { 'policy.json': utf8(JSON.stringify(policy)), 'items.json': utf8(JSON.stringify({ schema: 'items/v1', dims: 0, ids })) };
   for (const d of shardDocs) files[shardFile(d.shard)] = utf8(JSON.stringify(d));
+  if (o.posteriors) {
+    const ids = Object.keys(o.posteriors);
+    const post: PosteriorsFile = {
+      schema: 'posteriors/v1',
+      prior: { alpha: 1, beta: 1 },
+      position_weights: [1],
+      ids,
+      alpha: ids.map((i) => o.posteriors![i]![0]),
+      beta: ids.map((i) => o.posteriors![i]![1]),
+      impressions: ids.map(() => 0),
+      rewarded: ids.map(() => 0),
+    };
+    files['posteriors.json'] = utf8(JSON.stringify(post));
+  }
   const res = await publishVersion(
     store,
     { version, created_at: now, parent_version: null, shards, item_count: n, dims: 0, training: { backend: 'fixture' }, metrics: {}, counts: {}, gate: null },
