@@ -5,4 +5,5 @@ export * from './event.js';
 export * from './impression.js';
 export * from './catalog.js';
 export * from './artifact.js';
+export * from './posteriors.js';
 export * from './queue.js';
