@@ -32,6 +32,7 @@ export interface CheckCase {
 /** Shapes chosen to hit every kernel path: 4-row blocks and the remainder, SIMD width tails, N > rows. */
 export const CHECK_CASES: CheckCase[] = [
   { name: 'f32 random 1000x64', format: 'f32', rows: 1000, dims: 64, seed: 1, ns: [1, 10, 500] },
+  { name: 'f32 fast path + remainder 1001x48', format: 'f32', rows: 1001, dims: 48, seed: 8, ns: [500], exclude: [1000] },
   { name: 'f32 odd 1003x13', format: 'f32', rows: 1003, dims: 13, seed: 2, ns: [7, 500], exclude: [0, 1002] },
   { name: 'f32 tie grid 777x64', format: 'f32', rows: 777, dims: 64, seed: 3, ties: true, ns: [1, 50, 500], exclude: [5, 6, 7] },
   { name: 'f32 tie grid 2001x36', format: 'f32', rows: 2001, dims: 36, seed: 4, ties: true, ns: [100] },
@@ -39,6 +40,7 @@ export const CHECK_CASES: CheckCase[] = [
   { name: 'f32 all tied', format: 'f32', rows: 301, dims: 8, seed: 6, zeroQuery: true, ns: [20], exclude: [0, 3] },
   { name: 'f32 NaN rows', format: 'f32', rows: 64, dims: 16, seed: 7, nanRows: [0, 9, 63], ns: [64] },
   { name: 'i8 random 1000x64', format: 'i8', rows: 1000, dims: 64, seed: 11, ns: [1, 10, 500] },
+  { name: 'i8 fast path + remainder 1003x96', format: 'i8', rows: 1003, dims: 96, seed: 17, ns: [1, 500], exclude: [1002] },
   { name: 'i8 odd 1003x13', format: 'i8', rows: 1003, dims: 13, seed: 12, ns: [7, 500], exclude: [0, 1002] },
   { name: 'i8 odd 998x40', format: 'i8', rows: 998, dims: 40, seed: 13, ns: [33] },
   { name: 'i8 tie grid 777x64', format: 'i8', rows: 777, dims: 64, seed: 14, ties: true, ns: [1, 50, 500], exclude: [5, 6, 7] },

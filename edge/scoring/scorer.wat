@@ -401,9 +401,14 @@
   (local $15 v128)
   (local $16 v128)
   (local $17 v128)
-  (local $18 f32)
-  (local $19 i32)
-  (local $20 i32)
+  (local $18 v128)
+  (local $19 v128)
+  (local $20 v128)
+  (local $21 f32)
+  (local $22 i32)
+  (local $23 i32)
+  (local $24 i32)
+  (local $25 i32)
   local.get $8
   global.set $edge/scoring/kernel/scorer/gHs
   local.get $8
@@ -421,14 +426,13 @@
   f32.const -inf
   local.set $10
   local.get $3
-  i32.const -16
+  i32.const 31
   i32.and
-  local.get $3
-  i32.eq
+  i32.eqz
   if
    local.get $5
    f32x4.splat
-   local.set $17
+   local.set $20
    loop $for-loop|0
     local.get $12
     i32.const 4
@@ -441,16 +445,16 @@
      local.get $12
      i32.mul
      i32.add
-     local.tee $7
-     local.get $3
-     i32.add
      local.tee $8
      local.get $3
      i32.add
-     local.tee $19
+     local.tee $22
      local.get $3
      i32.add
-     local.set $20
+     local.tee $23
+     local.get $3
+     i32.add
+     local.set $24
      v128.const i32x4 0x00000000 0x00000000 0x00000000 0x00000000
      local.set $11
      v128.const i32x4 0x00000000 0x00000000 0x00000000 0x00000000
@@ -472,44 +476,115 @@
        i32.const 1
        i32.shl
        i32.add
+       local.tee $25
        v128.load
        local.tee $16
        local.get $6
-       local.get $7
+       local.get $8
        i32.add
+       local.tee $7
        v128.load8x8_s align=1
+       i32x4.dot_i16x8_s
+       i32x4.add
+       local.get $25
+       v128.load offset=16
+       local.tee $17
+       local.get $7
+       v128.load8x8_s offset=8 align=1
+       i32x4.dot_i16x8_s
+       i32x4.add
+       local.get $25
+       v128.load offset=32
+       local.tee $18
+       local.get $7
+       v128.load8x8_s offset=16 align=1
+       i32x4.dot_i16x8_s
+       i32x4.add
+       local.get $25
+       v128.load offset=48
+       local.tee $19
+       local.get $7
+       v128.load8x8_s offset=24 align=1
        i32x4.dot_i16x8_s
        i32x4.add
        local.set $11
        local.get $13
        local.get $16
        local.get $6
-       local.get $8
+       local.get $22
        i32.add
+       local.tee $7
        v128.load8x8_s align=1
+       i32x4.dot_i16x8_s
+       i32x4.add
+       local.get $17
+       local.get $7
+       v128.load8x8_s offset=8 align=1
+       i32x4.dot_i16x8_s
+       i32x4.add
+       local.get $18
+       local.get $7
+       v128.load8x8_s offset=16 align=1
+       i32x4.dot_i16x8_s
+       i32x4.add
+       local.get $19
+       local.get $7
+       v128.load8x8_s offset=24 align=1
        i32x4.dot_i16x8_s
        i32x4.add
        local.set $13
        local.get $14
        local.get $16
        local.get $6
-       local.get $19
+       local.get $23
        i32.add
+       local.tee $7
        v128.load8x8_s align=1
+       i32x4.dot_i16x8_s
+       i32x4.add
+       local.get $17
+       local.get $7
+       v128.load8x8_s offset=8 align=1
+       i32x4.dot_i16x8_s
+       i32x4.add
+       local.get $18
+       local.get $7
+       v128.load8x8_s offset=16 align=1
+       i32x4.dot_i16x8_s
+       i32x4.add
+       local.get $19
+       local.get $7
+       v128.load8x8_s offset=24 align=1
        i32x4.dot_i16x8_s
        i32x4.add
        local.set $14
        local.get $15
        local.get $16
        local.get $6
-       local.get $20
+       local.get $24
        i32.add
+       local.tee $7
        v128.load8x8_s align=1
+       i32x4.dot_i16x8_s
+       i32x4.add
+       local.get $17
+       local.get $7
+       v128.load8x8_s offset=8 align=1
+       i32x4.dot_i16x8_s
+       i32x4.add
+       local.get $18
+       local.get $7
+       v128.load8x8_s offset=16 align=1
+       i32x4.dot_i16x8_s
+       i32x4.add
+       local.get $19
+       local.get $7
+       v128.load8x8_s offset=24 align=1
        i32x4.dot_i16x8_s
        i32x4.add
        local.set $15
        local.get $6
-       i32.const 8
+       i32.const 32
        i32.add
        local.set $6
        br $for-loop|1
@@ -543,7 +618,7 @@
      i32.shl
      i32.add
      v128.load
-     local.get $17
+     local.get $20
      f32x4.mul
      f32x4.mul
      local.tee $11
@@ -596,18 +671,18 @@
       i32.const 1
       i32.shl
       i32.add
-      local.tee $19
+      local.tee $22
       v128.load
       local.get $7
       local.get $8
       i32.add
-      local.tee $20
+      local.tee $23
       v128.load8x8_s align=1
       i32x4.dot_i16x8_s
       i32x4.add
-      local.get $19
+      local.get $22
       v128.load offset=16
-      local.get $20
+      local.get $23
       i32.const 8
       i32.add
       v128.load8x8_s align=1
@@ -670,11 +745,11 @@
     local.get $5
     f32.mul
     f32.mul
-    local.tee $18
+    local.tee $21
     local.get $10
     f32.gt
     if
-     local.get $18
+     local.get $21
      local.get $12
      call $edge/scoring/kernel/scorer/offer
      local.set $10
@@ -698,9 +773,14 @@
   (local $13 v128)
   (local $14 f32)
   (local $15 v128)
-  (local $16 i32)
-  (local $17 i32)
-  (local $18 i32)
+  (local $16 v128)
+  (local $17 v128)
+  (local $18 v128)
+  (local $19 i32)
+  (local $20 i32)
+  (local $21 i32)
+  (local $22 i32)
+  (local $23 i32)
   local.get $6
   global.set $edge/scoring/kernel/scorer/gHs
   local.get $6
@@ -722,10 +802,9 @@
   f32.const -inf
   local.set $8
   local.get $2
-  i32.const -4
+  i32.const 15
   i32.and
-  local.get $2
-  i32.eq
+  i32.eqz
   if
    loop $for-loop|0
     local.get $10
@@ -739,16 +818,16 @@
      local.get $10
      i32.mul
      i32.add
-     local.tee $16
-     local.get $5
-     i32.add
-     local.tee $17
-     local.get $5
-     i32.add
      local.tee $6
      local.get $5
      i32.add
-     local.set $18
+     local.tee $20
+     local.get $5
+     i32.add
+     local.tee $21
+     local.get $5
+     i32.add
+     local.set $22
      v128.const i32x4 0x00000000 0x00000000 0x00000000 0x00000000
      local.set $9
      v128.const i32x4 0x00000000 0x00000000 0x00000000 0x00000000
@@ -768,45 +847,116 @@
        local.get $3
        local.get $4
        i32.add
+       local.tee $23
        v128.load
        local.tee $15
        local.get $4
-       local.get $16
+       local.get $6
        i32.add
+       local.tee $19
        v128.load
+       f32x4.mul
+       f32x4.add
+       local.get $23
+       v128.load offset=16
+       local.tee $16
+       local.get $19
+       v128.load offset=16
+       f32x4.mul
+       f32x4.add
+       local.get $23
+       v128.load offset=32
+       local.tee $17
+       local.get $19
+       v128.load offset=32
+       f32x4.mul
+       f32x4.add
+       local.get $23
+       v128.load offset=48
+       local.tee $18
+       local.get $19
+       v128.load offset=48
        f32x4.mul
        f32x4.add
        local.set $9
        local.get $11
        local.get $15
        local.get $4
-       local.get $17
+       local.get $20
        i32.add
+       local.tee $19
        v128.load
+       f32x4.mul
+       f32x4.add
+       local.get $16
+       local.get $19
+       v128.load offset=16
+       f32x4.mul
+       f32x4.add
+       local.get $17
+       local.get $19
+       v128.load offset=32
+       f32x4.mul
+       f32x4.add
+       local.get $18
+       local.get $19
+       v128.load offset=48
        f32x4.mul
        f32x4.add
        local.set $11
        local.get $12
        local.get $15
        local.get $4
-       local.get $6
+       local.get $21
        i32.add
+       local.tee $19
        v128.load
+       f32x4.mul
+       f32x4.add
+       local.get $16
+       local.get $19
+       v128.load offset=16
+       f32x4.mul
+       f32x4.add
+       local.get $17
+       local.get $19
+       v128.load offset=32
+       f32x4.mul
+       f32x4.add
+       local.get $18
+       local.get $19
+       v128.load offset=48
        f32x4.mul
        f32x4.add
        local.set $12
        local.get $13
        local.get $15
        local.get $4
-       local.get $18
+       local.get $22
        i32.add
+       local.tee $19
        v128.load
+       f32x4.mul
+       f32x4.add
+       local.get $16
+       local.get $19
+       v128.load offset=16
+       f32x4.mul
+       f32x4.add
+       local.get $17
+       local.get $19
+       v128.load offset=32
+       f32x4.mul
+       f32x4.add
+       local.get $18
+       local.get $19
+       v128.load offset=48
        f32x4.mul
        f32x4.add
        local.set $13
        local.get $4
-       i32.const 16
-       i32.add
+       i32.const -64
+       i32.sub
        local.set $4
        br $for-loop|1
       end
@@ -862,7 +1012,7 @@
     local.get $10
     i32.mul
     i32.add
-    local.set $16
+    local.set $19
     i32.const 0
     local.set $6
     local.get $2
@@ -880,12 +1030,12 @@
       local.get $6
       i32.const 2
       i32.shl
-      local.tee $17
+      local.tee $20
       local.get $3
       i32.add
       v128.load
-      local.get $16
-      local.get $17
+      local.get $19
+      local.get $20
       i32.add
       v128.load
       f32x4.mul
@@ -924,7 +1074,7 @@
       i32.add
       f32.load
       local.get $6
-      local.get $16
+      local.get $19
       i32.add
       f32.load
       f32.mul
