@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 /** One round of one run, as written to summary.json. */
 export interface RoundRow {
@@ -51,7 +52,8 @@ const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'];
  */
 export async function renderReport(summary: Summary): Promise<string> {
   const require = createRequire(import.meta.url);
-  const chartJs = await readFile(require.resolve('chart.js/dist/chart.umd.min.js'), 'utf8');
+  // chart.js exports no subpath for its UMD build; it sits beside the CommonJS entry.
+  const chartJs = await readFile(join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
   const rounds = summary.runs[0]?.rounds.map((r) => `round ${r.round}`) ?? [];
   const series = (pick: (r: RoundRow) => number | null, suffix = '') =>
     summary.runs.map((run, i) => ({ label: `${run.label}${suffix}`, data: run.rounds.map(pick), borderColor: COLORS[i % COLORS.length], backgroundColor: COLORS[i % COLORS.length], tension: 0.2 }));

@@ -22,6 +22,8 @@ export interface LocalEdgeOptions {
 export async function startEdge(o: LocalEdgeOptions): Promise<LocalEdge> {
   // No network here: keep Miniflare from fetching the Request.cf placeholder from the internet.
   process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
+  // One info line per queue batch drowns the demo's progress; warnings and errors still show.
+  process.env.WRANGLER_LOG ??= 'warn';
   const text = (value: string) => ({ type: 'plain_text' as const, value });
   const vars: Record<string, string> = {
     STORE: 's3',
