@@ -1,0 +1,74 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { renderReport, type RunSummary, type Summary } from '../../demo/report.js';
+import { runDemo } from '../../demo/run-demo.js';
+import { silentProgress } from '../../gpu-batch/util/progress.js';
+import { DEFAULT_WORLD } from '../../demo/world.js';
+
+/**
+ * The closed loop end to end, reduced: the same seeded world run with exploration (the batch
+ * tier's own epsilon) and without (epsilon 0), through the real worker, S3 server and batch tier.
+ */
+describe('closed loop (reduced demo)', () => {
+  let out: string;
+  let explore: RunSummary;
+  let greedy: RunSummary;
+  let summary: Summary;
+
+  beforeAll(async () => {
+    out = await mkdtemp(join(tmpdir(), 'slatecast-e2e-'));
+    const world = { ...DEFAULT_WORLD, users: 400, items: 160, newUsersPerRound: 40, newItemsPerRound: 6, goodNewItemsPerRound: 3 };
+    const rounds = 4;
+    explore = await runDemo({ rounds, world, epsilon: 'auto', out, label: 'explore', progress: silentProgress });
+    greedy = await runDemo({ rounds, world, epsilon: 0, out, label: 'greedy', progress: silentProgress });
+    summary = { generated_at: new Date().toISOString(), world: { ...world, rounds }, runs: [explore, greedy] };
+    await writeFile(join(out, 'summary.json'), JSON.stringify(summary, null, 2));
+    await writeFile(join(out, 'report.html'), await renderReport(summary));
+  });
+
+  it('serves every request without error', () => {
+    for (const run of [explore, greedy]) for (const r of run.rounds) expect(r.errors).toBe(0);
+  });
+
+  it('learns: last-round CTR ≥ 2× the bootstrap round and ≥ 0.7× the oracle', () => {
+    const first = explore.rounds[0]!;
+    const last = explore.rounds.at(-1)!;
+    expect(last.ctr).toBeGreaterThanOrEqual(2 * first.ctr);
+    expect(last.ctr).toBeGreaterThanOrEqual(0.7 * last.oracle_ctr);
+  });
+
+  it('with exploration, good new items reach the exploited slates within two rounds, and without it fewer are found', () => {
+    const lastRound = explore.rounds.at(-1)!.round;
+    const eligible = explore.good_item_discovery.filter((d) => d.born_round <= lastRound - 2);
+    expect(eligible.length).toBeGreaterThan(0);
+    for (const d of eligible) expect(d.exploited_after_rounds, `${d.item} born in round ${d.born_round}`).not.toBeNull();
+    for (const d of eligible) expect(d.exploited_after_rounds!).toBeLessThanOrEqual(2);
+    const found = (run: RunSummary) => run.good_item_discovery.filter((d) => d.exploited_after_rounds !== null).length;
+    expect(found(greedy)).toBeLessThan(found(explore));
+  });
+
+  it('the report renders its charts in headless Chromium without console errors', async () => {
+    const executablePath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+    expect(executablePath, 'Debian chromium is installed (.ci/run installs it)').toBeDefined();
+    const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await page.goto(`file://${join(out, 'report.html')}`);
+      await page.waitForFunction(() => (window as unknown as { __chartsRendered?: number }).__chartsRendered === 5, undefined, { timeout: 15_000 });
+      for (const id of ['chart-ctr', 'chart-regret', 'chart-coverage', 'chart-discovery', 'chart-explore']) {
+        const box = await page.locator(`canvas#${id}`).boundingBox();
+        expect(box?.width, id).toBeGreaterThan(100);
+      }
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});
