@@ -1,0 +1,2 @@
+export * from './catalog-store.js';
+export * from './parse-catalog.js';

@@ -1,0 +1,170 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+import { UsageError } from './errors.js';
+import { DEFAULT_REWARDS, parseRewards, type RewardMap } from './rewards.js';
+
+/** Backends the trainer may run on; `auto` picks the best one installed (see train/backend.ts). */
+export const BackendChoice = z.enum(['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']);
+export type BackendChoice = z.infer<typeof BackendChoice>;
+
+const duration = z.union([z.number().int().nonnegative(), z.string().transform((s, ctx) => {
+  try {
+    return parseDuration(s);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message });
+    return z.NEVER;
+  }
+})]);
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const num = (min: number, max: number) => z.coerce.number().min(min).max(max);
+
+/**
+ * Everything the batch tier can be told, validated once at start and passed down as one object
+ * (no `process.env` reads below the CLI). Defaults are the production values; tests override.
+ */
+export const BatchConfig = z.object({
+  s3: z.object({
+    /** Empty for AWS itself; `http://127.0.0.1:4568` for a local server; R2's S3 endpoint on Cloudflare. */
+    endpoint: z.url().optional(),
+    bucket: z.string().min(3).max(63),
+    region: z.string().min(1).default('us-east-1'),
+    accessKeyId: z.string().min(1).optional(),
+    secretAccessKey: z.string().min(1).optional(),
+  }),
+  /** Local scratch: downloaded logs, the Parquet lake mirror, run reports. */
+  workDir: z.string().min(1),
+  backend: BackendChoice.default('auto'),
+  seed: int(0, 2 ** 31 - 1).default(42),
+  /**
+   * Only log objects whose batch id (write time) is older than this are consumed. Queue consumers
+   * name an object when they start writing it, so a slow write can land a key that sorts before
+   * keys already visible; waiting out the lag before passing a key makes that safe.
+   */
+  settleMs: duration.default(120_000),
+  /** Events later than this after their impression give no reward. */
+  attributionWindowMs: duration.default(30 * 60_000),
+  rewards: z.custom<RewardMap>().default(DEFAULT_REWARDS),
+  /** Only impressions newer than this (relative to the newest) train the model; 0 = all. */
+  trainWindowMs: duration.default(0),
+  dims: int(2, 512).default(32),
+  epochs: int(1, 200).default(12),
+  /** Extra epochs over train + holdout after the holdout evaluation, for the published model. */
+  finetuneEpochs: int(0, 50).default(2),
+  batchSize: int(64, 1 << 20).default(8192),
+  learningRate: num(1e-5, 10).default(0.15),
+  /** L2 per occurrence of a row in a batch (tuned on the planted-preference world). */
+  l2: num(0, 1).default(0.02),
+  /** Shown-but-not-clicked rows kept per positive; the rest are dropped and the kept ones up-weighted. */
+  negativesPerPositive: num(0.1, 1000).default(4),
+  /** Unshown random items per positive, as extra implicit negatives. */
+  randomNegatives: num(0, 100).default(1),
+  /** Newest fraction of impressions (by time) held out for offline metrics; 0 turns metrics off. */
+  holdoutFraction: num(0, 0.9).default(0.2),
+  surface: z.string().default('home'),
+  kDefault: int(1, 100).default(10),
+  kMax: int(1, 100).default(20),
+  /** 0 = 3 × kMax. */
+  candidatesPerUser: int(0, 1000).default(0),
+  /** 0 = chosen from the number of users. */
+  shards: int(0, 4096).default(0),
+  epsilonMin: num(0, 1).default(0.05),
+  epsilonMax: num(0, 1).default(1),
+  /** Items created within this period count as new and join the exploration pool. */
+  newItemMs: duration.default(7 * 86_400_000),
+  /** Items with fewer impressions than this are under-shown and join the pool. */
+  underShownImpressions: int(0, 1e9).default(100),
+  poolMax: int(1, 100_000).default(500),
+  keepVersions: int(1, 1000).default(20),
+  /** Publish even when nothing the model learns from changed. */
+  force: z.boolean().default(false),
+  quiet: z.boolean().default(false),
+  serve: z.object({
+    port: int(0, 65535).default(8788),
+    host: z.string().default('127.0.0.1'),
+    everyMs: duration.default(15 * 60_000),
+    triggerToken: z.string().min(16, 'BATCH_TRIGGER_TOKEN must be at least 16 characters').optional(),
+  }),
+});
+export type BatchConfig = z.infer<typeof BatchConfig>;
+export type BatchConfigInput = z.input<typeof BatchConfig>;
+
+/** Flag values as `parseArgs` gives them. */
+export type Flags = Record<string, string | boolean | undefined>;
+
+/**
+ * Builds the config from the environment and command-line flags (flags win).
+ * @param env usually `process.env`
+ * @param flags parsed flags (kebab-case names)
+ * @param cwd where relative paths are resolved
+ * @throws UsageError naming the first bad setting
+ */
+export function loadConfig(env: Record<string, string | undefined>, flags: Flags = {}, cwd = process.cwd()): BatchConfig {
+  const f = (name: string): string | undefined => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
+  const pick = (...vals: Array<string | undefined>): string | undefined => vals.find((v) => v !== undefined && v !== '');
+  const raw = {
+    s3: {
+      endpoint: pick(f('endpoint'), env.S3_ENDPOINT),
+      bucket: pick(f('bucket'), env.S3_BUCKET) ?? 'slatecast',
+      region: pick(f('region'), env.S3_REGION, env.AWS_REGION),
+      accessKeyId: pick(env.S3_ACCESS_KEY_ID, env.AWS_ACCESS_KEY_ID),
+      secretAccessKey: pick(env.S3_SECRET_ACCESS_KEY, env.AWS_SECRET_ACCESS_KEY),
+    },
+    workDir: resolve(cwd, pick(f('work-dir'), env.SLATECAST_WORK_DIR) ?? '.tmp/batch'),
+    backend: pick(f('backend'), env.SLATECAST_BACKEND),
+    seed: pick(f('seed')),
+    settleMs: pick(f('settle'), env.SLATECAST_SETTLE),
+    attributionWindowMs: pick(f('window'), env.SLATECAST_ATTRIBUTION_WINDOW),
+    rewards: ((r) => (r ? parseRewards(r) : undefined))(pick(f('reward'), env.SLATECAST_REWARDS)),
+    trainWindowMs: pick(f('train-window')),
+    dims: pick(f('dims')),
+    epochs: pick(f('epochs')),
+    finetuneEpochs: pick(f('finetune-epochs')),
+    batchSize: pick(f('batch-size')),
+    learningRate: pick(f('lr')),
+    negativesPerPositive: pick(f('negatives')),
+    holdoutFraction: pick(f('holdout')),
+    shards: pick(f('shards')),
+    kDefault: pick(f('k-default')),
+    kMax: pick(f('k-max')),
+    force: flags.force === true,
+    quiet: flags.quiet === true,
+    serve: {
+      port: pick(f('port'), env.PORT),
+      host: pick(f('host')),
+      everyMs: pick(f('every')),
+      triggerToken: pick(env.BATCH_TRIGGER_TOKEN),
+    },
+  };
+  return parseConfig(raw);
+}
+
+/**
+ * Validates a config object (also what tests and the demo call with plain values).
+ * @throws UsageError naming the first bad setting
+ */
+export function parseConfig(raw: BatchConfigInput | Record<string, unknown>): BatchConfig {
+  const parsed = BatchConfig.safeParse(stripUndefined(raw));
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]!;
+    throw new UsageError(`bad setting ${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
+  }
+  const c = parsed.data;
+  if (c.kDefault > c.kMax) throw new UsageError(`k-default (${c.kDefault}) must not exceed k-max (${c.kMax})`);
+  if (c.epsilonMin > c.epsilonMax) throw new UsageError('epsilonMin must not exceed epsilonMax');
+  if (c.candidatesPerUser !== 0 && c.candidatesPerUser < 3 * c.kMax) throw new UsageError(`candidatesPerUser must be at least 3 × k-max = ${3 * c.kMax}`);
+  return c;
+}
+
+/** zod defaults apply to missing keys only; env/flag lookups give explicit undefineds. */
+function stripUndefined(x: unknown): unknown {
+  if (Array.isArray(x) || x === null || typeof x !== 'object') return x;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(x)) if (v !== undefined) out[k] = stripUndefined(v);
+  return out;
+}
+
+/** @returns the candidate list length the config implies (≥ 3 × kMax). */
+export function candidatesPerUser(c: BatchConfig): number {
+  return c.candidatesPerUser || 3 * c.kMax;
+}

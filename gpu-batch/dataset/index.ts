@@ -1,0 +1,2 @@
+export * from './build-dataset.js';
+export * from './read-dataset.js';

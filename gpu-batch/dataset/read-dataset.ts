@@ -1,0 +1,155 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { pathList, scalar } from '../lake/duck.js';
+import type { LakeFiles } from './build-dataset.js';
+
+/** Columnar training examples for weighted logistic matrix factorisation. */
+export interface TrainingPairs {
+  user: Int32Array;
+  item: Int32Array;
+  /** Label: 1 for a rewarded (user, item), 0 for shown-not-rewarded. */
+  y: Float32Array;
+  /** Example weight: reward mass for positives, (kept) shown count / keep-probability for negatives. */
+  w: Float32Array;
+  positives: number;
+  /** Probability with which a negative-only (user, item) pair was kept. */
+  keepNegatives: number;
+}
+
+async function columns(c: DuckDBConnection, sql: string, params: Parameters<DuckDBConnection['run']>[1] = {}): Promise<unknown[][]> {
+  const r = await c.runAndReadAll(sql, params);
+  return r.getColumnsJS() as unknown[][];
+}
+
+/** @returns user keys by `user_idx` and item ids by `item_idx` */
+export async function readIndex(c: DuckDBConnection): Promise<{ userKeys: string[]; itemIds: string[] }> {
+  const [userKeys] = await columns(c, `SELECT user_key FROM users ORDER BY user_idx`);
+  const [itemIds] = await columns(c, `SELECT item_id FROM items ORDER BY item_idx`);
+  return { userKeys: (userKeys ?? []) as string[], itemIds: (itemIds ?? []) as string[] };
+}
+
+/**
+ * Training examples from shown rows before `before`, aggregated per (user, item): a pair with
+ * rewards gives a positive (weight = reward sum) and, if also shown without reward, a negative
+ * (weight = unrewarded showings). Pairs that were only ever unrewarded are subsampled to about
+ * `negativesPerPositive` per positive pair with a deterministic hash, and up-weighted by the
+ * inverse keep rate so the loss stays an unbiased estimate of the full one.
+ */
+export async function readTrainingPairs(c: DuckDBConnection, opts: { before: number; negativesPerPositive: number; seed: number }): Promise<TrainingPairs> {
+  await c.run(
+    `CREATE OR REPLACE TEMP TABLE pairs AS
+     SELECT user_idx, item_idx, count(*)::INTEGER AS n,
+            count(*) FILTER (WHERE reward > 0)::INTEGER AS pos, sum(reward)::DOUBLE AS r
+     FROM shown WHERE ts < $before GROUP BY user_idx, item_idx`,
+    { before: opts.before },
+  );
+  const posPairs = await scalar(c, `SELECT count(*) FROM pairs WHERE pos > 0`);
+  const negPairs = await scalar(c, `SELECT count(*) FROM pairs WHERE pos = 0`);
+  const keep = negPairs === 0 ? 1 : Math.min(1, (opts.negativesPerPositive * Math.max(posPairs, 1)) / negPairs);
+  const [u, i, n, pos, r] = await columns(
+    c,
+    `SELECT user_idx, item_idx, n, pos, r FROM pairs
+     WHERE pos > 0 OR (hash(user_idx, item_idx, $seed) % 1000000) < $ppm
+     ORDER BY user_idx, item_idx`,
+    { seed: opts.seed, ppm: Math.round(keep * 1_000_000) },
+  );
+  const user: number[] = [];
+  const item: number[] = [];
+  const y: number[] = [];
+  const w: number[] = [];
+  for (let k = 0; k < (u?.length ?? 0); k++) {
+    const nk = n![k] as number;
+    const pk = pos![k] as number;
+    if (pk > 0) {
+      user.push(u![k] as number), item.push(i![k] as number), y.push(1), w.push(r![k] as number);
+      if (nk > pk) user.push(u![k] as number), item.push(i![k] as number), y.push(0), w.push(nk - pk);
+    } else {
+      user.push(u![k] as number), item.push(i![k] as number), y.push(0), w.push(nk / keep);
+    }
+  }
+  return { user: Int32Array.from(user), item: Int32Array.from(item), y: Float32Array.from(y), w: Float32Array.from(w), positives: posPairs, keepNegatives: keep };
+}
+
+/** Held-out positives: (user, item) rewarded at or after `cutoff`, for users known before it. */
+export async function readHoldout(c: DuckDBConnection, cutoff: number): Promise<Map<number, Set<number>>> {
+  const [u, i] = await columns(
+    c,
+    `SELECT DISTINCT user_idx, item_idx FROM shown
+     WHERE ts >= $cutoff AND reward > 0 AND user_idx IN (SELECT user_idx FROM shown WHERE ts < $cutoff)`,
+    { cutoff },
+  );
+  const out = new Map<number, Set<number>>();
+  for (let k = 0; k < (u?.length ?? 0); k++) {
+    const user = u![k] as number;
+    let s = out.get(user);
+    if (!s) out.set(user, (s = new Set()));
+    s.add(i![k] as number);
+  }
+  return out;
+}
+
+/** Shown/rewarded counts per (item, position), split by whether the slot explored. */
+export interface ItemPositionRow {
+  item: number;
+  position: number;
+  explored: boolean;
+  shown: number;
+  rewarded: number;
+  reward: number;
+}
+
+/** @param before only rows with ts < before (the training split), or +∞ equivalent for all */
+export async function readItemPositionStats(c: DuckDBConnection, before: number): Promise<ItemPositionRow[]> {
+  const [item, position, explored, shown, rewarded, reward] = await columns(
+    c,
+    `SELECT item_idx, position, explored, count(*)::INTEGER, count(*) FILTER (WHERE reward > 0)::INTEGER, sum(reward)::DOUBLE
+     FROM shown WHERE ts < $before GROUP BY ALL`,
+    { before },
+  );
+  return (item ?? []).map((_, k) => ({
+    item: item![k] as number,
+    position: position![k] as number,
+    explored: explored![k] as boolean,
+    shown: shown![k] as number,
+    rewarded: rewarded![k] as number,
+    reward: reward![k] as number,
+  }));
+}
+
+/** @returns impressions seen per user row (the history length history-decayed strategies read) */
+export async function readUserHistory(c: DuckDBConnection, users: number): Promise<Int32Array> {
+  const [u, n] = await columns(c, `SELECT u.user_idx, count(*)::INTEGER FROM imp JOIN users u USING (user_key) GROUP BY u.user_idx`);
+  const out = new Int32Array(users);
+  for (let k = 0; k < (u?.length ?? 0); k++) out[u![k] as number] = n![k] as number;
+  return out;
+}
+
+/** @returns impressions per surface (all of the window) */
+export async function readSurfaceImpressions(c: DuckDBConnection): Promise<Record<string, number>> {
+  const [surface, n] = await columns(c, `SELECT surface, count(*)::INTEGER FROM imp GROUP BY surface ORDER BY surface`);
+  return Object.fromEntries((surface ?? []).map((s, k) => [s as string, n![k] as number]));
+}
+
+/**
+ * Cumulative counts of the whole lake, the exactly-once ledger written into every manifest:
+ * replaying any log object any number of times must leave them unchanged.
+ */
+export async function readLakeCounts(c: DuckDBConnection, lake: LakeFiles): Promise<Record<string, number>> {
+  const counts: Record<string, number> = { impressions: 0, impression_items: 0, events: 0, clicks: 0, users: 0 };
+  if (lake.impressions.length > 0) {
+    const [[n, items, users]] = (await (await c.runAndReadAll(`SELECT count(*)::BIGINT, coalesce(sum(len(items)), 0)::BIGINT, count(DISTINCT user_key)::BIGINT FROM read_parquet($f)`, { f: pathList(lake.impressions) })).getRowsJS()) as [[bigint, bigint, bigint]];
+    counts.impressions = Number(n);
+    counts.impression_items = Number(items);
+    counts.users = Number(users);
+  }
+  if (lake.events.length > 0) {
+    const [[n, clicks]] = (await (await c.runAndReadAll(`SELECT count(*)::BIGINT, count(*) FILTER (WHERE type = 'click')::BIGINT FROM read_parquet($f)`, { f: pathList(lake.events) })).getRowsJS()) as [[bigint, bigint]];
+    counts.events = Number(n);
+    counts.clicks = Number(clicks);
+  }
+  return counts;
+}
+
+/** Rewarded shown rows (after attribution) in the dataset. */
+export async function readRewardedRows(c: DuckDBConnection): Promise<number> {
+  return scalar(c, `SELECT count(*) FROM shown WHERE reward > 0`);
+}

@@ -1,0 +1,5 @@
+export * from './download.js';
+export * from './log-keys.js';
+export * from './quarantine.js';
+export * from './validate-log.js';
+export * from './watermark.js';

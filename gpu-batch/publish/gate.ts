@@ -1,0 +1,28 @@
+import type { Manifest } from '../../shared/schemas/artifact.js';
+import type { ObjectStore } from '../../shared/store/object-store.js';
+
+/** What the gate sees: the candidate's files and draft manifest, and the serving version. */
+export interface GateInput {
+  store: ObjectStore;
+  candidate: { version: string; files: Readonly<Record<string, Uint8Array>>; metrics: Record<string, unknown> };
+  serving: Manifest | null;
+  /** Local Parquet lake files, for off-policy estimates over the logged propensities. */
+  lake: { impressions: readonly string[]; events: readonly string[] };
+}
+
+/**
+ * The gate's verdict, recorded verbatim as `manifest.gate`. Shaped so that shared/ope's
+ * `gateDecision(...)` result can be returned as is.
+ */
+export interface GateVerdict {
+  /** false: do not publish; the run ends `rejected` and the watermark still advances. */
+  publish: boolean;
+  reason: string;
+}
+
+/**
+ * Deployment gate hook. The off-policy evaluation gate (IPS / SNIPS / DR of the candidate vs the
+ * serving policy, with an operator override) plugs in here; until then no gate runs and
+ * `manifest.gate` is null, as the schema allows for ungated versions.
+ */
+export type DeploymentGate = (input: GateInput) => Promise<GateVerdict | null>;

@@ -1,0 +1,200 @@
+import { join } from 'node:path';
+import type { CatalogItem } from '../../shared/schemas/catalog.js';
+import type { BatchConfig } from '../config/config.js';
+import { candidatesPerUser } from '../config/config.js';
+import { buildDataset, type LakeFiles } from '../dataset/build-dataset.js';
+import { readHoldout, readIndex, readItemPositionStats, readRewardedRows, readSurfaceImpressions, readTrainingPairs, readUserHistory } from '../dataset/read-dataset.js';
+import { withDuck } from '../lake/duck.js';
+import { rankingMetrics, popularityLists, type RankingMetrics } from '../metrics/ranking-metrics.js';
+import { itemStats, positionWeights, type ItemStats } from '../policy/item-stats.js';
+import { betaPosteriors, posteriorMeans, type BetaPosteriors } from '../policy/posteriors.js';
+import type { Progress } from '../util/progress.js';
+import { fillColdItems } from '../train/cold-items.js';
+import { CONTENT_BUCKETS, contentFeatures } from '../train/content-features.js';
+import { trainMf, type MfParams } from '../train/mf-model.js';
+import { topKForUsers, type TopK } from '../train/top-k.js';
+
+/** Everything the policy and artifact steps need from learning. */
+export interface Learned {
+  bootstrap: boolean;
+  itemIds: string[];
+  /** Catalog created_at per item row (epoch ms, NaN when unknown). */
+  createdAt: Float64Array;
+  userKeys: string[];
+  /** Impressions per user row. */
+  history: Int32Array;
+  params: MfParams;
+  /** Ranked candidates per user (rows follow userKeys); null in bootstrap. */
+  candidates: TopK | null;
+  stats: ItemStats;
+  theta: number[];
+  posteriors: BetaPosteriors;
+  /** Impressions per surface. */
+  surfaceImpressions: Record<string, number>;
+  metrics: Record<string, unknown>;
+  training: Record<string, unknown>;
+  rewardedRows: number;
+}
+
+const METRIC_K = 10;
+
+/**
+ * Learns a model from the lake, or a bootstrap model from the catalog when the lake is empty.
+ *
+ * With logs: time-split the impressions (newest `holdoutFraction` held out), train on the rest,
+ * measure recall/NDCG/coverage/diversity/novelty@10 against popularity on the held-out clicks,
+ * then fine-tune the same parameters on everything for the published model (so the newest data
+ * is not wasted and the metrics still describe a model that never saw the holdout).
+ */
+export async function learn(config: BatchConfig, lake: LakeFiles, catalog: readonly CatalogItem[], opts: { progress: Progress; now: number; backend: Record<string, unknown> }): Promise<Learned> {
+  if (lake.impressions.length === 0) return bootstrap(config, catalog, opts);
+  return withDuck(async (c) => {
+    const p = opts.progress;
+    const ds = await buildDataset(c, lake, {
+      rewards: config.rewards,
+      attributionWindowMs: config.attributionWindowMs,
+      catalogIds: catalog.map((i) => i.id),
+      trainWindowMs: config.trainWindowMs,
+      holdoutFraction: config.holdoutFraction,
+    });
+    p.info(`dataset: ${ds.users} users, ${ds.items} items, ${ds.shownRows} shown rows`);
+    const { userKeys, itemIds } = await readIndex(c);
+    const byId = new Map(catalog.map((i) => [i.id, i]));
+    const createdAt = Float64Array.from(itemIds, (id) => (byId.has(id) ? Date.parse(byId.get(id)!.created_at) : Number.NaN));
+    const hasHoldout = config.holdoutFraction > 0 && ds.cutoff > ds.minTs;
+    const trainBefore = hasHoldout ? ds.cutoff : ds.maxTs + 1;
+    const pairs = await readTrainingPairs(c, { before: trainBefore, negativesPerPositive: config.negativesPerPositive, seed: config.seed });
+    const mfOpts = {
+      nUsers: ds.users,
+      nItems: ds.items,
+      dims: config.dims,
+      batchSize: config.batchSize,
+      learningRate: config.learningRate,
+      l2: config.l2,
+      randomNegatives: config.randomNegatives,
+      seed: config.seed,
+    };
+    p.info(`train: ${pairs.user.length} examples (${pairs.positives} positive pairs, negatives kept at ${(pairs.keepNegatives * 100).toFixed(1)}%)`);
+    const trained = trainMf(pairs, { ...mfOpts, epochs: config.epochs, onEpoch: (e, loss) => p.bar(`train loss ${loss.toFixed(4)}`, e + 1, config.epochs) });
+    const trainRows = await readItemPositionStats(c, trainBefore);
+    const thetaTrain = positionWeights(trainRows, config.kMax);
+    const trainStats = itemStats(trainRows, ds.items, thetaTrain);
+
+    let metrics: Record<string, unknown> = { holdout: null };
+    if (hasHoldout) {
+      const heldout = await readHoldout(c, ds.cutoff);
+      const users = [...heldout.keys()].sort((a, b) => a - b);
+      if (users.length > 0) {
+        const k = Math.min(METRIC_K, ds.items);
+        const model = rankingMetrics(topKForUsers(trained.params, users, k), users, heldout, k, trained.params.item, config.dims, trainStats.rewarded);
+        const pop = rankingMetrics(popularityLists(trainStats.rewarded, trainStats.impressions, users.length, k), users, heldout, k, trained.params.item, config.dims, trainStats.rewarded);
+        const postMeans = posteriorMeans(betaPosteriors(trainStats));
+        const popPosterior = rankingMetrics(popularityLists(postMeans, trainStats.impressions, users.length, k), users, heldout, k, trained.params.item, config.dims, trainStats.rewarded);
+        metrics = {
+          k,
+          holdout: { fraction: config.holdoutFraction, cutoff_ts: ds.cutoff, users: users.length, positives: [...heldout.values()].reduce((a, s) => a + s.size, 0) },
+          model: round(model),
+          popularity: round(pop),
+          popularity_posterior: round(popPosterior),
+          recall_ratio: pop.recall > 0 ? Math.round((model.recall / pop.recall) * 1000) / 1000 : null,
+        };
+        p.info(`holdout: recall@${k} model ${model.recall.toFixed(4)} vs popularity ${pop.recall.toFixed(4)} (${users.length} users)`);
+      }
+    }
+
+    let params = trained.params;
+    let finetune = null;
+    if (hasHoldout && config.finetuneEpochs > 0) {
+      const all = await readTrainingPairs(c, { before: ds.maxTs + 1, negativesPerPositive: config.negativesPerPositive, seed: config.seed + 1 });
+      finetune = trainMf(all, { ...mfOpts, epochs: config.finetuneEpochs, learningRate: config.learningRate / 2, init: params, seed: config.seed + 1 });
+      params = finetune.params;
+    }
+    const allRows = await readItemPositionStats(c, ds.maxTs + 1);
+    const theta = positionWeights(allRows, config.kMax);
+    const stats = itemStats(allRows, ds.items, theta);
+    const posteriors = betaPosteriors(stats);
+    const warm = Array.from(stats.rewarded, (r) => r > 0);
+    const cold = fillColdItems(params, contentFeatures(itemIds.map((id) => byId.get(id))), CONTENT_BUCKETS, warm, { seed: config.seed });
+    const candidates = topKForUsers(params, Int32Array.from(userKeys, (_, u) => u), candidatesPerUser(config));
+    return {
+      bootstrap: false,
+      itemIds,
+      createdAt,
+      userKeys,
+      history: await readUserHistory(c, ds.users),
+      params,
+      candidates,
+      stats,
+      theta,
+      posteriors,
+      surfaceImpressions: await readSurfaceImpressions(c),
+      metrics,
+      rewardedRows: await readRewardedRows(c),
+      training: {
+        ...opts.backend,
+        model: 'logistic-mf',
+        dims: config.dims,
+        epochs: config.epochs,
+        finetune_epochs: finetune ? config.finetuneEpochs : 0,
+        learning_rate: config.learningRate,
+        l2: config.l2,
+        batch_size: config.batchSize,
+        negatives_per_positive: config.negativesPerPositive,
+        keep_negatives: round6(pairs.keepNegatives),
+        random_negatives: config.randomNegatives,
+        examples: pairs.user.length,
+        samples: trained.samples + (finetune?.samples ?? 0),
+        samples_per_s: Math.round((trained.samples + (finetune?.samples ?? 0)) / (trained.seconds + (finetune?.seconds ?? 0) || 1)),
+        train_seconds: round6(trained.seconds + (finetune?.seconds ?? 0)),
+        losses: trained.losses.map(round6),
+        cold_items: cold,
+        users: ds.users,
+        items: ds.items,
+        seed: config.seed,
+        attribution_window_ms: config.attributionWindowMs,
+        rewards: config.rewards,
+        train_cutoff_ts: trainBefore,
+      },
+    };
+  }, { tempDir: join(config.workDir, 'duckdb-tmp') });
+}
+
+/** No logs yet: content vectors for the edge's similarity scorer, newest items first, ε = max. */
+function bootstrap(config: BatchConfig, catalog: readonly CatalogItem[], opts: { backend: Record<string, unknown> }): Learned {
+  const items = [...catalog].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const n = items.length;
+  const params: MfParams = { dims: config.dims, user: new Float32Array(0), item: new Float32Array(n * config.dims), bias: new Float32Array(n), globalBias: 0 };
+  fillColdItems(params, contentFeatures(items), CONTENT_BUCKETS, new Array<boolean>(n).fill(false), { seed: config.seed });
+  const stats: ItemStats = { impressions: new Float64Array(n), rewarded: new Float64Array(n), reward: new Float64Array(n), exposure: new Float64Array(n) };
+  return {
+    bootstrap: true,
+    itemIds: items.map((i) => i.id),
+    createdAt: Float64Array.from(items, (i) => Date.parse(i.created_at)),
+    userKeys: [],
+    history: new Int32Array(0),
+    params,
+    candidates: null,
+    stats,
+    theta: new Array<number>(config.kMax).fill(1),
+    posteriors: betaPosteriors(stats),
+    surfaceImpressions: {},
+    metrics: { holdout: null },
+    rewardedRows: 0,
+    training: { ...opts.backend, model: 'bootstrap-content', dims: config.dims, cold_items: n, users: 0, items: n, seed: config.seed },
+  };
+}
+
+function round(m: RankingMetrics): Record<string, number> {
+  return {
+    users: m.users,
+    [`recall_at_${METRIC_K}`]: round6(m.recall),
+    [`ndcg_at_${METRIC_K}`]: round6(m.ndcg),
+    coverage: round6(m.coverage),
+    diversity: round6(m.diversity),
+    novelty: round6(m.novelty),
+  };
+}
+
+function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}

@@ -1,0 +1,75 @@
+import type { Quarantined } from '../ingest/quarantine.js';
+
+export type StepName = 'list' | 'download' | 'ingest' | 'train' | 'policy' | 'publish' | 'watermark';
+
+/** Order in which a run passes its steps; a crash after any of them must be recoverable. */
+export const STEPS: readonly StepName[] = ['list', 'download', 'ingest', 'train', 'policy', 'publish', 'watermark'];
+
+/** `state/runs/<run-id>.json`: what one run did, success or not. */
+export interface RunRecord {
+  schema: 'batch-run/v1';
+  run_id: string;
+  started_at: number;
+  finished_at: number;
+  /** published: a new version serves; unchanged: nothing to learn; rejected: the gate said no; failed. */
+  status: 'published' | 'unchanged' | 'rejected' | 'failed';
+  error: string | null;
+  /** The decision and why. */
+  decision: string | null;
+  version: string | null;
+  serving_before: string | null;
+  steps: Array<{ name: StepName; ms: number }>;
+  objects: { impressions: number; events: number; waiting: number };
+  records: { impressions: { read: number; added: number }; events: { read: number; added: number } };
+  quarantined: Quarantined[];
+  counts: Record<string, number>;
+  metrics: Record<string, unknown>;
+  training: Record<string, unknown>;
+  policy: Record<string, unknown>;
+  watermark: { impressions_after: string; events_after: string } | null;
+  garbage_collected: string[];
+}
+
+/** @returns the store key of a run's record */
+export function runRecordKey(runId: string): string {
+  return `state/runs/${runId}.json`;
+}
+
+/** A readable summary of a run for humans (the JSON next to it is for machines). */
+export function runMarkdown(r: RunRecord): string {
+  const lines = [
+    `# slatecast batch run ${r.run_id}`,
+    '',
+    `- status: **${r.status}**${r.error ? ` — ${r.error}` : ''}`,
+    `- decision: ${r.decision ?? '—'}`,
+    `- version: ${r.version ?? '—'} (serving before: ${r.serving_before ?? 'none'})`,
+    `- started: ${new Date(r.started_at).toISOString()}, took ${((r.finished_at - r.started_at) / 1000).toFixed(1)} s`,
+    `- log objects: ${r.objects.impressions} impressions, ${r.objects.events} events consumed, ${r.objects.waiting} left to settle`,
+    `- records: impressions ${r.records.impressions.added} new of ${r.records.impressions.read} read; events ${r.records.events.added} new of ${r.records.events.read} read`,
+    `- quarantined: ${r.quarantined.length ? r.quarantined.map((q) => `\`${q.key}\` (${q.reason})`).join('; ') : 'none'}`,
+    '',
+    '## Steps',
+    '',
+    '| step | ms |',
+    '|---|---:|',
+    ...r.steps.map((s) => `| ${s.name} | ${s.ms} |`),
+    '',
+    '## Cumulative counts (deduplicated lake)',
+    '',
+    '| count | value |',
+    '|---|---:|',
+    ...Object.entries(r.counts).map(([k, v]) => `| ${k} | ${v} |`),
+  ];
+  const m = r.metrics as { k?: number; model?: Record<string, number>; popularity?: Record<string, number>; popularity_posterior?: Record<string, number>; recall_ratio?: number | null };
+  if (m.model && m.popularity) {
+    const keys = Object.keys(m.model);
+    lines.push('', `## Offline metrics on the time-split holdout (k = ${m.k})`, '', `| metric | model | popularity (clicks) | popularity (posterior) |`, '|---|---:|---:|---:|');
+    for (const k of keys) lines.push(`| ${k} | ${m.model[k]} | ${m.popularity[k]} | ${m.popularity_posterior?.[k] ?? '—'} |`);
+    lines.push('', `recall ratio model / popularity: **${m.recall_ratio ?? '—'}**`);
+  }
+  if (Object.keys(r.training).length) {
+    const t = r.training;
+    lines.push('', '## Training', '', `backend ${String(t.backend)} (${String(t.provider)}${t.simd ? ', SIMD' : ''}), model ${String(t.model)}, ${String(t.samples ?? 0)} samples at ${String(t.samples_per_s ?? '—')}/s`);
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,3 @@
+export * from './simulate.js';
+export * from './world.js';
+export * from './write-logs.js';

@@ -1,0 +1,163 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { TrainingPairs } from '../dataset/read-dataset.js';
+import { normalArray, permutation, trainingRng } from './init.js';
+
+/** Learned parameters: score(u, i) = user[u] · item[i] + bias[i] + globalBias. */
+export interface MfParams {
+  dims: number;
+  /** nUsers × dims, row-major. */
+  user: Float32Array;
+  /** nItems × dims, row-major. */
+  item: Float32Array;
+  bias: Float32Array;
+  globalBias: number;
+}
+
+/** Adagrad's initial accumulator: small, so the first steps are about η per coordinate. */
+const ACC0 = 0.01;
+
+export interface MfOptions {
+  nUsers: number;
+  nItems: number;
+  dims: number;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  l2: number;
+  /** Uniformly drawn unshown items per positive, labelled 0 (implicit negatives). */
+  randomNegatives: number;
+  seed: number;
+  /** Continue from these parameters (fine-tuning) instead of a fresh initialisation. */
+  init?: MfParams;
+  onEpoch?: (epoch: number, loss: number) => void;
+}
+
+export interface MfResult {
+  params: MfParams;
+  samples: number;
+  seconds: number;
+  samplesPerSecond: number;
+  losses: number[];
+}
+
+/**
+ * Implicit-feedback matrix factorisation with a logistic loss, trained by mini-batch Adagrad on
+ * whichever tfjs backend is active.
+ *
+ * Loss per batch B:  L = Σ_b (w_b / w̄) · (softplus(z_b) − y_b z_b),  z = U_u·V_i + b_i + b₀,
+ * plus λ/2 (‖U_u‖² + ‖V_i‖²) per occurrence (w̄ = mean weight in the batch, so up-weighted
+ * subsampled negatives do not change the step size). The gradients are written by hand —
+ * ∂L/∂z_b = (w_b / w̄)(σ(z_b) − y_b), ∂L/∂U_u = Σ_{b: u_b=u} ∂L/∂z_b · V_i + λ U_u (and symmetric
+ * for V, b) — and scattered into dense gradient matrices with `scatterND`, which sums duplicate
+ * rows. Autograd would need the gradient of `gather` (UnsortedSegmentSum), which the wasm backend
+ * lacks; the hand-written form is the same maths and cheaper. Adagrad suits the very uneven row
+ * frequencies of users and items (Duchi et al., 2011). Every step runs inside `tf.tidy`.
+ */
+export function trainMf(pairs: TrainingPairs, o: MfOptions): MfResult {
+  const { nUsers, nItems, dims, batchSize } = o;
+  const rng = trainingRng(o.seed, 1);
+  const n = pairs.user.length;
+  let positiveW = 0;
+  let totalW = 0;
+  for (let k = 0; k < n; k++) {
+    totalW += pairs.w[k]!;
+    if (pairs.y[k]! > 0) positiveW += pairs.w[k]!;
+  }
+  const prior = totalW > 0 ? Math.min(Math.max(positiveW / totalW, 1e-4), 1 - 1e-4) : 0.05;
+  const globalBias = o.init?.globalBias ?? Math.log(prior / (1 - prior));
+  const U = tf.variable(tf.tensor2d(o.init?.user ?? normalArray(rng, nUsers * dims, 0.1), [nUsers, dims]));
+  const V = tf.variable(tf.tensor2d(o.init?.item ?? normalArray(rng, nItems * dims, 0.1), [nItems, dims]));
+  const b = tf.variable(tf.tensor1d(o.init?.bias ?? new Float32Array(nItems)));
+  const gU = tf.variable(tf.fill([nUsers, dims], ACC0));
+  const gV = tf.variable(tf.fill([nItems, dims], ACC0));
+  const gb = tf.variable(tf.fill([nItems], ACC0));
+  const lossSum = tf.variable(tf.scalar(0));
+  const losses: number[] = [];
+  const extra = Math.round(o.randomNegatives * batchSize);
+  const uBuf = new Int32Array(batchSize + extra);
+  const iBuf = new Int32Array(batchSize + extra);
+  const yBuf = new Float32Array(batchSize + extra);
+  const wBuf = new Float32Array(batchSize + extra);
+  let samples = 0;
+  const t0 = performance.now();
+  try {
+    for (let epoch = 0; epoch < o.epochs; epoch++) {
+      const order = permutation(rng, n);
+      lossSum.assign(tf.scalar(0));
+      let batches = 0;
+      for (let start = 0; start < n; start += batchSize) {
+        const end = Math.min(n, start + batchSize);
+        let m = 0;
+        let positives = 0;
+        for (let k = start; k < end; k++) {
+          const s = order[k]!;
+          uBuf[m] = pairs.user[s]!;
+          iBuf[m] = pairs.item[s]!;
+          yBuf[m] = pairs.y[s]!;
+          wBuf[m] = pairs.w[s]!;
+          if (yBuf[m]! > 0) positives++;
+          m++;
+        }
+        // Random items as negatives for users of this batch: cheap implicit negatives that keep
+        // never-shown items from floating to the top of everyone's list.
+        const want = Math.min(extra, Math.round(o.randomNegatives * positives));
+        for (let r = 0; r < want; r++) {
+          uBuf[m] = uBuf[Math.floor(rng.next() * (end - start))]!;
+          iBuf[m] = Math.floor(rng.next() * nItems);
+          yBuf[m] = 0;
+          wBuf[m] = 1;
+          m++;
+        }
+        step(m);
+        samples += m;
+        batches++;
+      }
+      const loss = batches > 0 ? (lossSum.dataSync()[0]! / batches) : 0;
+      losses.push(loss);
+      o.onEpoch?.(epoch, loss);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    return {
+      params: { dims, user: U.dataSync() as Float32Array, item: V.dataSync() as Float32Array, bias: b.dataSync() as Float32Array, globalBias },
+      samples,
+      seconds,
+      samplesPerSecond: seconds > 0 ? samples / seconds : 0,
+      losses,
+    };
+  } finally {
+    for (const v of [U, V, b, gU, gV, gb, lossSum]) v.dispose();
+  }
+
+  function step(m: number): void {
+    tf.tidy(() => {
+      const u = tf.tensor1d(uBuf.subarray(0, m), 'int32');
+      const i = tf.tensor1d(iBuf.subarray(0, m), 'int32');
+      const y = tf.tensor1d(yBuf.subarray(0, m));
+      const w = tf.tensor1d(wBuf.subarray(0, m));
+      const wMean = tf.mean(w);
+      const Ur = tf.gather(U, u);
+      const Vr = tf.gather(V, i);
+      const z = tf.add(tf.add(tf.sum(tf.mul(Ur, Vr), 1), tf.gather(b, i)), globalBias);
+      // softplus(z) − y z, weighted mean.
+      const loss = tf.div(tf.mean(tf.mul(w, tf.sub(tf.softplus(z), tf.mul(y, z)))), wMean);
+      lossSum.assign(tf.add(lossSum, loss));
+      const g = tf.div(tf.mul(w, tf.sub(tf.sigmoid(z), y)), wMean);
+      const g2 = tf.reshape(g, [m, 1]);
+      const l2 = o.l2;
+      const uIdx = tf.reshape(u, [m, 1]);
+      const iIdx = tf.reshape(i, [m, 1]);
+      const dU = tf.scatterND(uIdx, tf.add(tf.mul(g2, Vr), tf.mul(l2, Ur)), [nUsers, dims]);
+      const dV = tf.scatterND(iIdx, tf.add(tf.mul(g2, Ur), tf.mul(l2, Vr)), [nItems, dims]);
+      const db = tf.scatterND(iIdx, g, [nItems]);
+      adagrad(U, gU, dU, o.learningRate);
+      adagrad(V, gV, dV, o.learningRate);
+      adagrad(b, gb, db, o.learningRate);
+    });
+  }
+}
+
+/** Adagrad: G ← G + g², θ ← θ − η g / √G. Rows with zero gradient are left exactly as they were. */
+function adagrad(param: tf.Variable, acc: tf.Variable, grad: tf.Tensor, lr: number): void {
+  acc.assign(tf.add(acc, tf.square(grad)));
+  param.assign(tf.sub(param, tf.mul(lr, tf.div(grad, tf.sqrt(acc)))));
+}
