@@ -13,7 +13,7 @@
  *   | scales (rows × 4, int8 only) | matrix (rows × dims × 1 or 4)
  * For 1M × 64 int8 that is 64 MB + 4 MB + 125 KB, inside the 128 MB isolate limit.
  */
-import { I8_DIMS_MAX, TOP_N_MAX, checkTopNArgs, quantizeQuery, type TopN } from '../../shared/scoring/top-n.js';
+import { I8_DIMS_MAX, TOP_N_MAX, checkTopNArgs, meanOfRowsF32, meanOfRowsI8, quantizeQuery, type TopN } from '../../shared/scoring/top-n.js';
 
 export type { TopN };
 export { TOP_N_MAX };
@@ -127,13 +127,12 @@ export class WasmScorer {
    * @throws RangeError on a wrong query length, n, or an excluded index outside the matrix
    */
   score(query: Float32Array, n: number, options: ScoreOptions = {}): TopN {
-    const spec = this.#spec;
-    const L = this.#layout;
-    if (!spec || !L) throw new ScorerNotReadyError('no item matrix loaded');
-    if (options.version !== undefined && options.version !== spec.version) {
-      throw new ScorerNotReadyError(`loaded version ${spec.version}, asked for ${options.version}`);
-    }
+    const { spec, layout: L } = this.#ready(options.version);
     checkTopNArgs(spec.rows, spec.dims, query.length, n);
+    // int8 checks this while quantising; f32 would silently score NaN everywhere.
+    if (spec.format === 'f32') {
+      for (let i = 0; i < query.length; i++) if (!Number.isFinite(query[i]!)) throw new RangeError(`query coordinate ${i} is not finite`);
+    }
     if (n === 0) return { indices: new Uint32Array(0), scores: new Float32Array(0) };
     const buf = this.#k.memory.buffer;
     const bits = new Uint8Array(buf, L.excl, L.scales - L.excl);
@@ -157,6 +156,29 @@ export class WasmScorer {
     } finally {
       for (const e of set) bits[e >> 3]! &= ~(1 << (e & 7));
     }
+  }
+
+  /**
+   * Mean of some rows of the loaded matrix (int8 rows dequantised), read in place: the query of a
+   * user known only by recent items, since no JS-side copy of the matrix exists to read them from.
+   * Same arithmetic as meanOfRowsF32 / meanOfRowsI8 in shared/scoring/top-n.ts.
+   * @throws ScorerNotReadyError when nothing (or another version) is loaded
+   * @throws RangeError when rows is empty or holds an index outside the matrix
+   */
+  meanOfRows(rows: readonly number[], options: { version?: string } = {}): Float32Array {
+    const { spec, layout: L } = this.#ready(options.version);
+    const buf = this.#k.memory.buffer;
+    const cells = spec.rows * spec.dims;
+    if (spec.format === 'f32') return meanOfRowsF32(new Float32Array(buf, L.matrix, cells), spec.dims, rows);
+    return meanOfRowsI8(new Int8Array(buf, L.matrix, cells), new Float32Array(buf, L.scales, spec.rows), spec.dims, rows);
+  }
+
+  #ready(version: string | undefined): { spec: MatrixSpec; layout: Layout } {
+    const spec = this.#spec;
+    const layout = this.#layout;
+    if (!spec || !layout) throw new ScorerNotReadyError('no item matrix loaded');
+    if (version !== undefined && version !== spec.version) throw new ScorerNotReadyError(`loaded version ${spec.version}, asked for ${version}`);
+    return { spec, layout };
   }
 
   /** Lays the regions out for `spec` and grows memory to hold them, once, before any copy. */

@@ -117,6 +117,30 @@ export function topNI8(q: Int8Array, scale: Float32Array, dims: number, query: F
 }
 
 /**
+ * Mean of some rows of an f32 matrix, the wasm step's query from a user's recent items:
+ * m[i] = fround(Σ_r x[r][i] / |rows|), summed in float64 in the order given.
+ * @throws RangeError when rows is empty or holds an index outside the matrix
+ */
+export function meanOfRowsF32(matrix: Float32Array, dims: number, rows: readonly number[]): Float32Array {
+  return meanOf(matrix.length / dims, dims, rows, (o) => matrix[o]!);
+}
+
+/** {@link meanOfRowsF32} of an int8 matrix's dequantised rows, fround(q × scale) as dequantizeRows gives. */
+export function meanOfRowsI8(q: Int8Array, scale: Float32Array, dims: number, rows: readonly number[]): Float32Array {
+  return meanOf(q.length / dims, dims, rows, (o) => f(q[o]! * scale[Math.floor(o / dims)]!));
+}
+
+function meanOf(n: number, dims: number, rows: readonly number[], at: (offset: number) => number): Float32Array {
+  if (rows.length === 0) throw new RangeError('no rows to average');
+  const sum = new Float64Array(dims);
+  for (const r of rows) {
+    if (!Number.isInteger(r) || r < 0 || r >= n) throw new RangeError(`row ${r} is not in [0, ${n})`);
+    for (let i = 0; i < dims; i++) sum[i]! += at(r * dims + i);
+  }
+  return Float32Array.from(sum, (v) => v / rows.length);
+}
+
+/**
  * Scans rows in increasing index keeping the best n in a min-heap whose root is the worst kept
  * row. A row enters only with a strictly greater score than the root, which is the tie rule:
  * an equal score arrives later, so it has the higher index and loses.

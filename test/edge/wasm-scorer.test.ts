@@ -43,10 +43,12 @@ describe('WASM scorer inside workerd: 1M x 64 int8', () => {
     });
     await scorer.load({ version: 'big', format: 'i8', rows, dims }, { matrix, scales });
     expect(scorer.memoryBytes).toBeLessThan(70 * 2 ** 20); // 64 MB codes + 4 MB scales + 125 KB bitmap
-    const query = Float32Array.from({ length: dims }, (_, i) => Math.sin(i));
+    const query = scorer.meanOfRows([10, 20, 30], { version: 'big' }); // as the edge builds it from recent items
+    expect(query.length).toBe(dims);
     const top = scorer.score(query, 500, { version: 'big', exclude: [0, 1, 2] });
     expect(top.indices.length).toBe(500);
     for (let k = 1; k < 500; k++) expect(top.scores[k]!).toBeLessThanOrEqual(top.scores[k - 1]!);
     expect([...top.indices]).not.toContain(0);
+    expect(top.indices).toContain(10); // a row scores high against a mean it is part of
   });
 });

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ScorerNotReadyError, WasmScorer, scorerFor } from '../../edge/scoring/wasm-scorer.js';
-import { topNF32, topNI8 } from '../../shared/scoring/top-n.js';
+import { dequantizeRows, quantizeRows } from '../../shared/scoring/quantize.js';
+import { meanOfRowsF32, topNF32, topNI8 } from '../../shared/scoring/top-n.js';
 import { CHECK_CASES, checkAgainstReference } from '../../bench/scorer-check.js';
 import { randomInt8, randomMatrix, randomQuery } from '../../bench/scorer-data.js';
 
@@ -81,6 +82,28 @@ describe('WASM scorer boundary', () => {
     expect(s.spec?.version).toBe('new');
     const q = randomQuery(4, 6);
     expect(s.score(q, 10)).toEqual(topNF32(m2, 4, q, 10));
+  });
+
+  it('averages rows read in place: the query of a user known by recent items', async () => {
+    const s = new WasmScorer(mod);
+    const dims = 16;
+    const x = randomMatrix(500, dims, 8);
+    const recent = [7, 499, 0, 7];
+    await s.load({ version: 'f', format: 'f32', rows: 500, dims }, { matrix: x });
+    expect(s.meanOfRows(recent)).toEqual(meanOfRowsF32(x, dims, recent));
+    const qm = quantizeRows(x, dims);
+    await s.load({ version: 'i', format: 'i8', rows: 500, dims }, { matrix: qm.q, scales: qm.scale });
+    // int8 rows are averaged as dequantizeRows gives them, so a test can rebuild the query from it
+    expect(s.meanOfRows(recent, { version: 'i' })).toEqual(meanOfRowsF32(dequantizeRows(qm, dims), dims, recent));
+    expect(() => s.meanOfRows([])).toThrow(new RangeError('no rows to average'));
+    expect(() => s.meanOfRows([500])).toThrow(new RangeError('row 500 is not in [0, 500)'));
+    expect(() => s.meanOfRows([1], { version: 'f' })).toThrow(ScorerNotReadyError);
+  });
+
+  it('refuses a non-finite query', async () => {
+    const s = new WasmScorer(mod);
+    await s.load({ version: 'v', format: 'f32', rows: 1, dims: 2 }, { matrix: new Float32Array(2) });
+    expect(() => s.score(Float32Array.from([0, Infinity]), 1)).toThrow(new RangeError('query coordinate 1 is not finite'));
   });
 
   const invalid: [string, () => Promise<unknown>, string][] = [
