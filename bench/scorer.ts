@@ -4,6 +4,8 @@
  *
  *   npx tsx bench/scorer.ts            # prints a table, writes bench/scorer-results.json
  *
+ * Plain TS is timed twice: the bit-exact reference (shared/scoring/top-n.ts) and the most direct
+ * float64 loop (bench/scorer-naive.ts); the speedup is against the faster of the two.
  * Goals: ≥ 8× the plain-TS reference, ≥ 60 % of memory-read bandwidth, 1M × 64 int8 < 5 ms/query.
  * Bandwidth is measured by the kernel's own v128 streaming read over 256 MB (beyond the
  * last-level cache) in the same runtime. The 100k shapes fit in a large L3, so they can read
@@ -30,6 +32,8 @@ export interface GoalCheck {
   speedup_ok: boolean;
   bandwidth_ok: boolean;
   latency_ok?: boolean;
+  /** The latency goal on the mean of every query, disturbances included. */
+  latency_mean_ok?: boolean;
 }
 
 export interface ScorerBenchResult {
@@ -55,7 +59,7 @@ export async function runScorerBench(opts: ScorerBenchOptions = {}): Promise<Sco
       shape: s.name,
       speedup_ok: s.speedup_vs_ts >= GOALS.speedup_vs_ts,
       bandwidth_ok: s.fraction_of_mem_read >= GOALS.fraction_of_mem_read,
-      ...(s.rows === 1_000_000 && s.format === 'i8' ? { latency_ok: s.wasm.ms_per_query < GOALS.ms_1m_int8 } : {}),
+      ...(s.rows === 1_000_000 && s.format === 'i8' ? { latency_ok: s.wasm.best_batch_ms_per_query < GOALS.ms_1m_int8, latency_mean_ok: s.wasm.ms_per_query < GOALS.ms_1m_int8 } : {}),
     })),
   );
   const result: ScorerBenchResult = {
@@ -104,14 +108,15 @@ async function inWorkerd(opts: RunOptions): Promise<RuntimeResult> {
 function printTable(r: ScorerBenchResult): void {
   const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
   console.log(`scorer bench — ${r.machine.cpu}, ${r.machine.logical_cores} logical cores, Node ${r.machine.node}`);
-  console.log(`goals: ≥ ${r.goals.speedup_vs_ts}× plain TS, ≥ ${pct(r.goals.fraction_of_mem_read)} of memory-read bandwidth, 1M×64 int8 < ${r.goals.ms_1m_int8} ms/query`);
-  const head = ['runtime', 'shape', 'wasm ms/q', 'p50', 'wasm GB/s', 'TS ms/q', 'TS GB/s', 'speedup', 'of mem-read'];
+  console.log('ms/q and GB/s: best ~100 ms batch (other tenants only add time); mean: all timed queries');
+  console.log(`goals: ≥ ${r.goals.speedup_vs_ts}× plain-TS reference, ≥ ${pct(r.goals.fraction_of_mem_read)} of memory-read bandwidth, 1M×64 int8 < ${r.goals.ms_1m_int8} ms/query`);
+  const head = ['runtime', 'shape', 'wasm ms/q', 'mean', 'p50', 'GB/s', 'TS ref ms/q', 'TS naive', '× ref', '× naive', 'of mem-read'];
   const rows: string[][] = [head];
   for (const rt of r.runtimes) {
     for (const s of rt.shapes) {
-      rows.push([rt.runtime, s.name, s.wasm.ms_per_query.toFixed(3), s.wasm.p50_ms?.toFixed(3) ?? '-', s.wasm.gb_per_s.toFixed(1), s.ts.ms_per_query.toFixed(2), s.ts.gb_per_s.toFixed(2), `${s.speedup_vs_ts.toFixed(1)}×`, pct(s.fraction_of_mem_read)]);
+      rows.push([rt.runtime, s.name, s.wasm.best_batch_ms_per_query.toFixed(3), s.wasm.ms_per_query.toFixed(3), s.wasm.p50_ms?.toFixed(3) ?? '-', s.wasm.gb_per_s.toFixed(1), s.ts.best_batch_ms_per_query.toFixed(2), s.ts_naive.best_batch_ms_per_query.toFixed(2), `${s.speedup_vs_ts.toFixed(1)}×`, `${s.speedup_vs_naive.toFixed(1)}×`, pct(s.fraction_of_mem_read)]);
     }
-    rows.push([rt.runtime, `memory read (v128, 256 MB)`, '', '', rt.mem_read_gb_per_s.toFixed(1), '', '', '', '100%']);
+    rows.push([rt.runtime, 'memory read (v128, 256 MB)', '', '', '', rt.mem_read_gb_per_s.toFixed(1), '', '', '', '', '100%']);
   }
   const widths = head.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   for (const row of rows) console.log(row.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
@@ -120,10 +125,10 @@ function printTable(r: ScorerBenchResult): void {
     console.log(`${rt.runtime}: ${rt.checks_passed} correctness cases passed; clock step ${rt.clock_resolution_ms.toPrecision(2)} ms; own clock ${(rt.inner_wall_ms / 1000).toFixed(1)} s${host}`);
   }
   for (const c of r.checks) {
-    const miss = [!c.speedup_ok && 'speedup', !c.bandwidth_ok && 'bandwidth', c.latency_ok === false && 'latency'].filter(Boolean);
+    const miss = [!c.speedup_ok && 'speedup', !c.bandwidth_ok && 'bandwidth', c.latency_ok === false && 'latency', c.latency_mean_ok === false && 'mean latency'].filter(Boolean);
     if (miss.length) console.log(`MISSED ${miss.join(', ')}: ${c.runtime} ${c.shape}`);
   }
-  if (r.checks.every((c) => c.speedup_ok && c.bandwidth_ok && c.latency_ok !== false)) console.log('all goals met');
+  if (r.checks.every((c) => c.speedup_ok && c.bandwidth_ok && c.latency_ok !== false && c.latency_mean_ok !== false)) console.log('all goals met');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
