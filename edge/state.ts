@@ -1,5 +1,6 @@
 import { ArtifactCache } from './artifact/artifact-cache.js';
 import { cacheStep, popularityStep, type CandidateStep } from './candidates/index.js';
+import { wasmStep } from './candidates/wasm-step.js';
 import { LogBuffer } from './queue/log-buffer.js';
 
 /**
@@ -8,8 +9,8 @@ import { LogBuffer } from './queue/log-buffer.js';
  */
 export const artifactCache = new ArtifactCache();
 
-/** cache → popularity. The wasm step (issue 4) slots in between. */
-export const scorerChain: CandidateStep[] = [cacheStep, popularityStep];
+/** cache → wasm → popularity: the first step with an answer serves, and the response says which. */
+export const scorerChain: CandidateStep[] = [cacheStep, wasmStep, popularityStep];
 
 /** Recently accepted event ids: answers duplicates without re-queueing (best effort, per isolate). */
 export const recentEventIds = new Set<string>();

@@ -138,8 +138,7 @@ export class ArtifactCache {
       return (await p).users[userKey] ?? null;
     } catch (e) {
       this.shards.delete(key);
-      if (e instanceof ArtifactError) this.refuseLoaded(loaded, now, `${file}: ${message(e)}`);
-      else this.fail(now, `reading ${file} of ${loaded.version}: ${message(e)}`);
+      this.fileFailed(loaded, now, file, e);
       return null;
     }
   }
@@ -158,10 +157,18 @@ export class ArtifactCache {
       return await this.posteriorsOf.map;
     } catch (e) {
       this.posteriorsOf = null;
-      if (e instanceof ArtifactError) this.refuseLoaded(loaded, now, `posteriors.json: ${message(e)}`);
-      else this.fail(now, `reading posteriors.json of ${loaded.version}: ${message(e)}`);
+      this.fileFailed(loaded, now, 'posteriors.json', e);
       return new Map();
     }
+  }
+
+  /**
+   * A file of a loaded version could not be read: a checksum or schema failure refuses the version
+   * (the previous good one serves again); anything else is recorded and retried later.
+   */
+  fileFailed(loaded: Loaded, now: number, file: string, e: unknown): void {
+    if (e instanceof ArtifactError) this.refuseLoaded(loaded, now, `${file}: ${message(e)}`);
+    else this.fail(now, `reading ${file} of ${loaded.version}: ${message(e)}`);
   }
 
   private refuseLoaded(loaded: Loaded, now: number, why: string): void {

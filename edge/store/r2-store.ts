@@ -29,6 +29,11 @@ export class R2Store implements ObjectStore {
     return opts.limit === undefined ? out : out.slice(0, opts.limit);
   }
 
+  async getStream(key: string): Promise<{ stream: ReadableStream<Uint8Array>; size: number } | null> {
+    const o = await this.bucket.get(key);
+    return o ? { stream: o.body, size: o.size } : null;
+  }
+
   async delete(key: string): Promise<void> {
     await this.bucket.delete(key);
   }

@@ -81,6 +81,16 @@ export class S3HttpStore implements ObjectStore {
     return opts.limit === undefined ? out : out.slice(0, opts.limit);
   }
 
+  async getStream(key: string): Promise<{ stream: ReadableStream<Uint8Array>; size: number } | null> {
+    const r = await this.aws.fetch(this.url(key));
+    if (r.status === 404) {
+      await r.body?.cancel();
+      return null;
+    }
+    if (!r.ok || !r.body) throw await failure('GET', key, r);
+    return { stream: r.body as ReadableStream<Uint8Array>, size: Number(r.headers.get('content-length') ?? -1) };
+  }
+
   async delete(key: string): Promise<void> {
     const r = await this.aws.fetch(this.url(key), { method: 'DELETE' });
     if (!r.ok && r.status !== 404) throw await failure('DELETE', key, r);

@@ -43,6 +43,11 @@ export interface ObjectStore {
   list(prefix: string, opts?: { startAfter?: string; limit?: number }): Promise<ListedObject[]>;
   /** Deleting a missing key is not an error. */
   delete(key: string): Promise<void>;
+  /**
+   * Optional: the body as a stream, for objects too big to hold twice in memory (the edge's item
+   * matrix inside a 128 MB isolate). Adapters without it are read with `get`.
+   */
+  getStream?(key: string): Promise<{ stream: ReadableStream<Uint8Array>; size: number } | null>;
 }
 
 /** Strips the quotes S3 puts around ETags. */

@@ -5,6 +5,7 @@ import { userKey } from '../../shared/crypto/hmac.js';
 import type { Policy, SurfaceConfig, UserSlateShard } from '../../shared/schemas/artifact.js';
 import type { PosteriorsFile } from '../../shared/schemas/posteriors.js';
 import type { ObjectStore } from '../../shared/store/object-store.js';
+import { quantizeRows } from '../../shared/scoring/quantize.js';
 
 /**
  * Writes a small but real artifact version (the format the batch tier publishes) for tests that
@@ -26,6 +27,8 @@ export interface FixtureOptions {
   posteriors?: Record<string, [number, number]>;
   /** History length stored with every cached user. */
   historyLength?: number;
+  /** Writes items.f32, items.i8 and items.scale.f32 (n × dims) for the wasm scorer. */
+  matrix?: { dims: number; values: Float32Array };
 }
 
 export async function publishFixture(store: ObjectStore, o: FixtureOptions): Promise<PublishResult & { policy: Policy }> {
@@ -52,7 +55,14 @@ export async function publishFixture(store: ObjectStore, o: FixtureOptions): Pro
     const uk = await userKey(o.salt, user);
     shardDocs[shardOf(uk, shards)]!.users[uk] = { items, scores: items.map((_, i) => 1 - i / items.length), ...(o.historyLength === undefined ? {} : { n: o.historyLength }) };
   }
-  const files: Record<string, Uint8Array> = { 'policy.json': utf8(JSON.stringify(policy)), 'items.json': utf8(JSON.stringify({ schema: 'items/v1', dims: 0, ids })) };
+  const dims = o.matrix?.dims ?? 0;
+  const files: Record<string, Uint8Array> = { 'policy.json': utf8(JSON.stringify(policy)), 'items.json': utf8(JSON.stringify({ schema: 'items/v1', dims, ids })) };
+  if (o.matrix) {
+    const q = quantizeRows(o.matrix.values, dims);
+    files['items.f32'] = new Uint8Array(o.matrix.values.buffer.slice(0));
+    files['items.i8'] = new Uint8Array(q.q.buffer.slice(0));
+    files['items.scale.f32'] = new Uint8Array(q.scale.buffer.slice(0));
+  }
   for (const d of shardDocs) files[shardFile(d.shard)] = utf8(JSON.stringify(d));
   if (o.posteriors) {
     const ids = Object.keys(o.posteriors);
@@ -70,7 +80,7 @@ export async function publishFixture(store: ObjectStore, o: FixtureOptions): Pro
   }
   const res = await publishVersion(
     store,
-    { version, created_at: now, parent_version: null, shards, item_count: n, dims: 0, training: { backend: 'fixture' }, metrics: {}, counts: {}, gate: null },
+    { version, created_at: now, parent_version: null, shards, item_count: n, dims, training: { backend: 'fixture' }, metrics: {}, counts: {}, gate: null },
     files,
     { reason: 'fixture', now },
   );
