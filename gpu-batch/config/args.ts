@@ -1,0 +1,75 @@
+import { parseArgs } from 'node:util';
+import type { Flags } from './config.js';
+import { UsageError } from './errors.js';
+
+export type Command = 'catalog put' | 'batch run' | 'batch serve' | 'rollback' | 'status' | 'help';
+
+export interface ParsedCli {
+  command: Command;
+  positionals: string[];
+  flags: Flags;
+}
+
+const VALUE_FLAGS = [
+  'endpoint', 'bucket', 'region', 'work-dir', 'backend', 'seed', 'settle', 'window', 'reward', 'train-window', 'dims', 'epochs',
+  'finetune-epochs', 'batch-size', 'lr', 'negatives', 'holdout', 'shards', 'k-default', 'k-max', 'every', 'port', 'host',
+] as const;
+const BOOL_FLAGS = ['force', 'quiet', 'json', 'help', 'run-now'] as const;
+
+export const USAGE = `usage: slatecast <command> [flags]
+
+commands:
+  catalog put <items.ndjson>   validate and upload the item catalog (all or nothing)
+  batch run                    one retraining round: ingest logs, train, publish
+  batch serve [--every 15m]    run on a schedule; POST /trigger (bearer BATCH_TRIGGER_TOKEN), GET /status
+  rollback [version]           point artifacts/CURRENT back (default: the previous version)
+  status [--json]              serving version, age, sizes, last run's metrics
+
+flags:
+  --endpoint URL --bucket NAME --region R     object store (env S3_ENDPOINT, S3_BUCKET, S3_REGION;
+                                              credentials from S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY or AWS_*)
+  --work-dir DIR                              local scratch (env SLATECAST_WORK_DIR, default .tmp/batch)
+  --backend auto|tfjs-node-gpu|tfjs-node|wasm|cpu
+  --settle 2m --window 30m --reward click=1,purchase=5 --train-window 30d
+  --dims 32 --epochs 12 --finetune-epochs 2 --batch-size 8192 --lr 0.15 --negatives 4 --holdout 0.2
+  --shards N --k-default 10 --k-max 20 --seed N --force --quiet
+  --port 8788 --host 127.0.0.1 --run-now      (batch serve)
+`;
+
+/**
+ * Splits argv into a command, its positionals and flags. Strict: an unknown flag or a missing
+ * value is a usage error (exit 2), never ignored.
+ * @throws UsageError
+ */
+export function parseCli(argv: readonly string[]): ParsedCli {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: Object.fromEntries([...VALUE_FLAGS.map((f) => [f, { type: 'string' as const }]), ...BOOL_FLAGS.map((f) => [f, { type: 'boolean' as const }])]),
+    });
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}\n\n${USAGE}`);
+  }
+  const [a, b, ...rest] = parsed.positionals;
+  const flags = parsed.values as Flags;
+  if (flags.help || a === undefined || a === 'help') return { command: 'help', positionals: [], flags };
+  const two = `${a} ${b ?? ''}`.trim();
+  if (two === 'catalog put') {
+    if (rest.length !== 1) throw new UsageError(`catalog put takes one file\n\n${USAGE}`);
+    return { command: 'catalog put', positionals: rest, flags };
+  }
+  if (two === 'batch run' || two === 'batch serve') {
+    if (rest.length) throw new UsageError(`unexpected arguments: ${rest.join(' ')}`);
+    return { command: two, positionals: [], flags };
+  }
+  if (a === 'rollback') {
+    const pos = b === undefined ? [] : [b, ...rest];
+    if (pos.length > 1) throw new UsageError('rollback takes at most one version');
+    return { command: 'rollback', positionals: pos, flags };
+  }
+  if (a === 'status' && b === undefined) return { command: 'status', positionals: [], flags };
+  throw new UsageError(`unknown command: ${parsed.positionals.join(' ')}\n\n${USAGE}`);
+}

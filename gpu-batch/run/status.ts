@@ -1,0 +1,87 @@
+import { WATERMARK_KEY } from '../../shared/artifact/paths.js';
+import { readManifest, readPointer } from '../../shared/artifact/verify.js';
+import { fromUtf8 } from '../../shared/crypto/encoding.js';
+import type { ObjectStore } from '../../shared/store/object-store.js';
+import { readWatermark } from '../ingest/watermark.js';
+import type { RunRecord } from './run-record.js';
+
+/** What `slatecast status` shows. */
+export interface BatchStatus {
+  serving: {
+    version: string;
+    published_at: number;
+    age_s: number;
+    previous: string | null;
+    reason: string;
+    files: number;
+    bytes: number;
+    items: number;
+    dims: number;
+    shards: number;
+    counts: Record<string, number>;
+    metrics: Record<string, unknown>;
+    backend: unknown;
+  } | null;
+  watermark: { impressions_after: string; events_after: string; updated_at: number } | null;
+  last_run: RunRecord | null;
+}
+
+/** Reads the pointer, its manifest, the watermark and the newest run record. */
+export async function batchStatus(store: ObjectStore, now: number): Promise<BatchStatus> {
+  const p = await readPointer(store);
+  let serving: BatchStatus['serving'] = null;
+  if (p) {
+    const m = await readManifest(store, p.pointer.version, p.pointer.manifest_sha256);
+    serving = {
+      version: m.version,
+      published_at: p.pointer.updated_at,
+      age_s: Math.round((now - p.pointer.updated_at) / 1000),
+      previous: p.pointer.previous,
+      reason: p.pointer.reason,
+      files: Object.keys(m.files).length + 1,
+      bytes: Object.values(m.files).reduce((a, f) => a + f.bytes, 0),
+      items: m.item_count,
+      dims: m.dims,
+      shards: m.shards,
+      counts: m.counts,
+      metrics: m.metrics,
+      backend: m.training.backend ?? null,
+    };
+  }
+  const wm = (await readWatermark(store)).watermark;
+  const runs = await store.list('state/runs/');
+  const newest = runs.filter((r) => r.key !== WATERMARK_KEY).at(-1);
+  const o = newest ? await store.get(newest.key) : null;
+  return {
+    serving,
+    watermark: wm ? { impressions_after: wm.impressions_after, events_after: wm.events_after, updated_at: wm.updated_at } : null,
+    last_run: o ? (JSON.parse(fromUtf8(o.body)) as RunRecord) : null,
+  };
+}
+
+/** Human-readable status lines. */
+export function formatStatus(s: BatchStatus): string {
+  const out: string[] = [];
+  if (!s.serving) out.push('serving: nothing published yet');
+  else {
+    const v = s.serving;
+    out.push(`serving: ${v.version} (${v.reason}, ${formatAge(v.age_s)} ago; previous ${v.previous ?? 'none'})`);
+    out.push(`  ${v.items} items × ${v.dims} dims, ${v.shards} shards, ${v.files} files, ${(v.bytes / 1024).toFixed(0)} KiB, trained on ${String(v.backend)}`);
+    out.push(`  counts: ${Object.entries(v.counts).map(([k, n]) => `${k}=${n}`).join(' ')}`);
+    const m = v.metrics as { k?: number; model?: Record<string, number>; popularity?: Record<string, number>; recall_ratio?: number };
+    if (m.model && m.popularity) {
+      const r = `recall_at_${m.k}`;
+      out.push(`  holdout: recall@${m.k} ${m.model[r]} vs popularity ${m.popularity[r]} (×${m.recall_ratio}), ndcg@${m.k} ${m.model[`ndcg_at_${m.k}`]}, coverage ${m.model.coverage}`);
+    }
+  }
+  out.push(s.watermark ? `watermark: impressions after ${s.watermark.impressions_after || '(start)'}, events after ${s.watermark.events_after || '(start)'}` : 'watermark: none (no run consumed logs yet)');
+  const r = s.last_run;
+  out.push(r ? `last run: ${r.run_id} ${r.status}${r.error ? ` (${r.error})` : ''}: ${r.decision ?? ''}; quarantined ${r.quarantined.length}` : 'last run: none');
+  return out.join('\n');
+}
+
+function formatAge(s: number): string {
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
+}

@@ -1,0 +1,3 @@
+export * from './app.js';
+export * from './scheduler.js';
+export * from './serve.js';
