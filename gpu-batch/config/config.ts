@@ -8,14 +8,16 @@ import { DEFAULT_REWARDS, parseRewards, type RewardMap } from './rewards.js';
 export const BackendChoice = z.enum(['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']);
 export type BackendChoice = z.infer<typeof BackendChoice>;
 
-const duration = z.union([z.number().int().nonnegative(), z.string().transform((s, ctx) => {
+const duration = z.union([z.number(), z.string()]).transform((v, ctx) => {
   try {
-    return parseDuration(s);
+    const ms = typeof v === 'number' ? v : parseDuration(v);
+    if (!Number.isInteger(ms) || ms < 0) throw new UsageError(`duration must be a non-negative whole number of ms, got ${v}`);
+    return ms;
   } catch (e) {
     ctx.addIssue({ code: 'custom', message: (e as Error).message });
     return z.NEVER;
   }
-})]);
+});
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const num = (min: number, max: number) => z.coerce.number().min(min).max(max);
 

@@ -18,7 +18,7 @@ export function parseRewards(text: string): RewardMap {
     const type = EventType.safeParse(name);
     if (!type.success) throw new UsageError(`--reward: unknown event type ${JSON.stringify(name)} (one of ${EventType.options.join(', ')})`);
     const v = Number(value);
-    if (value === undefined || !Number.isFinite(v) || v < 0) throw new UsageError(`--reward: ${name} needs a non-negative number, got ${JSON.stringify(value)}`);
+    if (value === undefined || value.trim() === '' || !Number.isFinite(v) || v < 0) throw new UsageError(`--reward: ${name} needs a non-negative number, got ${JSON.stringify(value)}`);
     out[type.data] = v;
   }
   if (Object.values(out).every((v) => v === 0)) throw new UsageError('--reward: at least one event type needs a positive reward');

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { parseCli } from '../../gpu-batch/config/args.js';
+import { loadConfig } from '../../gpu-batch/config/config.js';
+import { parseDuration } from '../../gpu-batch/config/duration.js';
+import { UsageError } from '../../gpu-batch/config/errors.js';
+import { parseRewards } from '../../gpu-batch/config/rewards.js';
+
+describe('parseDuration', () => {
+  it.each([['15m', 900_000], ['90s', 90_000], ['1h30m', 5_400_000], ['2d', 172_800_000], ['250ms', 250], ['1000', 1000]])('%s = %d ms', (t, ms) => expect(parseDuration(t)).toBe(ms));
+  it.each(['', '15', 'm', '15 minutes', '-5m', '1h 30m', '5x'].filter((t) => t !== '15'))('rejects %j', (t) => expect(() => parseDuration(t)).toThrow(UsageError));
+});
+
+describe('parseRewards', () => {
+  it('reads a reward per event type', () => expect(parseRewards('click=1, purchase=5')).toEqual({ click: 1, purchase: 5 }));
+  it.each([
+    ['tap=1', '--reward: unknown event type "tap" (one of click, purchase, dwell, add_to_cart, dismiss)'],
+    ['click=', '--reward: click needs a non-negative number, got ""'],
+    ['click=-1', '--reward: click needs a non-negative number, got "-1"'],
+    ['click', '--reward: click needs a non-negative number, got undefined'],
+    ['click=0', '--reward: at least one event type needs a positive reward'],
+  ])('rejects %j', (t, message) => expect(() => parseRewards(t)).toThrow(new UsageError(message)));
+});
+
+describe('loadConfig', () => {
+  const env = { S3_ENDPOINT: 'http://127.0.0.1:4568', S3_BUCKET: 'slatecast', S3_ACCESS_KEY_ID: 'k', S3_SECRET_ACCESS_KEY: 's', BATCH_TRIGGER_TOKEN: 'a-long-enough-trigger-token' };
+
+  it('reads env and lets flags win', () => {
+    const c = loadConfig(env, { bucket: 'other', every: '5m', window: '10m', dims: '16', reward: 'click=1,purchase=3' }, '/srv');
+    expect(c.s3).toEqual({ endpoint: 'http://127.0.0.1:4568', bucket: 'other', region: 'us-east-1', accessKeyId: 'k', secretAccessKey: 's' });
+    expect(c.workDir).toBe('/srv/.tmp/batch');
+    expect([c.serve.everyMs, c.attributionWindowMs, c.dims, c.rewards]).toEqual([300_000, 600_000, 16, { click: 1, purchase: 3 }]);
+    expect(c.serve.triggerToken).toBe('a-long-enough-trigger-token');
+    expect(loadConfig({ ...env, S3_ACCESS_KEY_ID: '', AWS_ACCESS_KEY_ID: 'aws' }).s3.accessKeyId).toBe('aws');
+  });
+
+  it.each([
+    [{ endpoint: 'not a url' }, {}, /^bad setting s3\.endpoint: /],
+    [{ backend: 'tpu' }, {}, /^bad setting backend: /],
+    [{ dims: '0' }, {}, /^bad setting dims: Too small/],
+    [{ every: 'often' }, {}, /^bad setting serve\.everyMs: not a duration: "often"/],
+    [{ holdout: '0.95' }, {}, /^bad setting holdoutFraction: Too big/],
+    [{ 'k-default': '30' }, {}, /^k-default \(30\) must not exceed k-max \(20\)$/],
+    [{}, { BATCH_TRIGGER_TOKEN: 'short' }, /BATCH_TRIGGER_TOKEN must be at least 16 characters/],
+  ])('rejects flags %j env %j', (flags, extraEnv, message) => {
+    expect(() => loadConfig({ ...env, ...extraEnv }, flags)).toThrow(message);
+    expect(() => loadConfig({ ...env, ...extraEnv }, flags)).toThrow(UsageError);
+  });
+});
+
+describe('parseCli', () => {
+  it.each([
+    [['batch', 'run', '--backend', 'cpu'], 'batch run', []],
+    [['batch', 'serve', '--every', '15m'], 'batch serve', []],
+    [['catalog', 'put', 'items.ndjson'], 'catalog put', ['items.ndjson']],
+    [['rollback'], 'rollback', []],
+    [['rollback', 'v20260101T000000Z-abc123'], 'rollback', ['v20260101T000000Z-abc123']],
+    [['status', '--json'], 'status', []],
+    [[], 'help', []],
+  ])('%j → %s', (argv, command, positionals) => {
+    const p = parseCli(argv);
+    expect([p.command, p.positionals]).toEqual([command, positionals]);
+  });
+
+  it.each([
+    [['batch', 'run', '--bogus'], /Unknown option '--bogus'/],
+    [['batch', 'run', '--every'], /argument missing/],
+    [['catalog', 'put'], /catalog put takes one file/],
+    [['rollback', 'a', 'b'], /rollback takes at most one version/],
+    [['train'], /unknown command: train/],
+  ])('rejects %j', (argv, message) => expect(() => parseCli(argv)).toThrow(message));
+});
