@@ -51,7 +51,7 @@ const WASM = new URL('../edge/scoring/scorer.wasm', import.meta.url);
 export async function runScorerBench(opts: ScorerBenchOptions = {}): Promise<ScorerBenchResult> {
   const runtimes: RuntimeResult[] = [];
   for (const rt of opts.runtimes ?? ['node', 'workerd']) {
-    runtimes.push(rt === 'node' ? await runScorerShapes('node', new WebAssembly.Module(readFileSync(WASM)), () => performance.now(), opts) : await inWorkerd(opts));
+    runtimes.push(rt === 'node' ? await runScorerShapes('node', Reflect.construct(WebAssembly.Module, [readFileSync(WASM)]) as WebAssembly.Module, () => performance.now(), opts) : await inWorkerd(opts));
   }
   const checks = runtimes.flatMap((r) =>
     r.shapes.map((s) => ({
