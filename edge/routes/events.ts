@@ -18,6 +18,12 @@ events.post('/', async (c) => {
   const check = await verifyToken(c.env.TOKEN_SECRET, ev.token, Math.floor(now / 1000));
   if (!check.ok) throw new HttpError(401, `token_${check.reason}`, `token: ${check.reason}`, 'token');
   const t = check.payload;
+  // Per user (the key inside the verified token), so one client replaying tokens is throttled
+  // while many users behind one address (a NAT, or this machine's load tests) are not.
+  if (c.env.EVENTS_RATE_LIMIT && !(await c.env.EVENTS_RATE_LIMIT.limit({ key: t.uk })).success) {
+    c.header('retry-after', '60');
+    throw new HttpError(429, 'rate_limited', 'too many events for this user; retry later');
+  }
   const position = t.it.indexOf(ev.item_id);
   if (position < 0) throw new HttpError(422, 'item_not_in_impression', `item_id: "${ev.item_id}" was not shown in impression ${t.iid}`, 'item_id');
 
