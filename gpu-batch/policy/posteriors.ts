@@ -10,8 +10,8 @@ export interface BetaPosteriors {
  * Beta–Bernoulli posteriors of each item's reward rate per examination:
  * α_i = α₀ + rewarded_i, β_i = β₀ + max(0, exposure_i − rewarded_i), with an empirical-Bayes prior
  * of mean p₀ = Σ rewarded / Σ exposure and strength m pseudo-examinations (α₀ = m p₀,
- * β₀ = m (1 − p₀)). The prior keeps an item with 1 click in 1 view from outranking one with 300
- * in 3,000; `m` = 20 lets ~20 examinations move an item halfway to its own rate.
+ * β₀ = m (1 − p₀)). The prior keeps an item with 1 click in 1 view near p₀ + 1/(m + 1) instead of
+ * at 100%; `m` = 20 lets ~20 examinations move an item halfway to its own rate.
  * With no data the prior is Beta(1, 19) (mean 5%).
  */
 export function betaPosteriors(stats: ItemStats, m = 20): BetaPosteriors {

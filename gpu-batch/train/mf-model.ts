@@ -65,13 +65,16 @@ export function trainMf(pairs: TrainingPairs, o: MfOptions): MfResult {
   }
   const prior = totalW > 0 ? Math.min(Math.max(positiveW / totalW, 1e-4), 1 - 1e-4) : 0.05;
   const globalBias = o.init?.globalBias ?? Math.log(prior / (1 - prior));
-  const U = tf.variable(tf.tensor2d(o.init?.user ?? normalArray(rng, nUsers * dims, 0.1), [nUsers, dims]));
-  const V = tf.variable(tf.tensor2d(o.init?.item ?? normalArray(rng, nItems * dims, 0.1), [nItems, dims]));
-  const b = tf.variable(tf.tensor1d(o.init?.bias ?? new Float32Array(nItems)));
-  const gU = tf.variable(tf.fill([nUsers, dims], ACC0));
-  const gV = tf.variable(tf.fill([nItems, dims], ACC0));
-  const gb = tf.variable(tf.fill([nItems], ACC0));
-  const lossSum = tf.variable(tf.scalar(0));
+  // tidy disposes the initial-value tensors; the variables outlive it and are disposed in finally.
+  const [U, V, b, gU, gV, gb, lossSum] = tf.tidy(() => [
+    tf.variable(tf.tensor2d(o.init?.user ?? normalArray(rng, nUsers * dims, 0.1), [nUsers, dims])),
+    tf.variable(tf.tensor2d(o.init?.item ?? normalArray(rng, nItems * dims, 0.1), [nItems, dims])),
+    tf.variable(tf.tensor1d(o.init?.bias ?? new Float32Array(nItems))),
+    tf.variable(tf.fill([nUsers, dims], ACC0)),
+    tf.variable(tf.fill([nItems, dims], ACC0)),
+    tf.variable(tf.fill([nItems], ACC0)),
+    tf.variable(tf.scalar(0)),
+  ]) as [tf.Variable, tf.Variable, tf.Variable, tf.Variable, tf.Variable, tf.Variable, tf.Variable];
   const losses: number[] = [];
   const extra = Math.round(o.randomNegatives * batchSize);
   const uBuf = new Int32Array(batchSize + extra);
@@ -83,7 +86,7 @@ export function trainMf(pairs: TrainingPairs, o: MfOptions): MfResult {
   try {
     for (let epoch = 0; epoch < o.epochs; epoch++) {
       const order = permutation(rng, n);
-      lossSum.assign(tf.scalar(0));
+      tf.tidy(() => lossSum.assign(tf.scalar(0)));
       let batches = 0;
       for (let start = 0; start < n; start += batchSize) {
         const end = Math.min(n, start + batchSize);

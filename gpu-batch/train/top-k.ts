@@ -21,7 +21,7 @@ export function topKForUsers(params: MfParams, users: ArrayLike<number>, k: numb
   const items = new Int32Array(users.length * kk);
   const scores = new Float32Array(users.length * kk);
   const V = tf.tensor2d(params.item, [nItems, d]);
-  const b = tf.add(tf.tensor1d(params.bias), params.globalBias);
+  const b = tf.tidy(() => tf.add(tf.tensor1d(params.bias), params.globalBias));
   try {
     for (let s = 0; s < users.length; s += chunk) {
       const e = Math.min(users.length, s + chunk);
