@@ -54,6 +54,11 @@ export const BatchConfig = z.object({
   /** Extra epochs over train + holdout after the holdout evaluation, for the published model. */
   finetuneEpochs: int(0, 50).default(2),
   batchSize: int(64, 1 << 20).default(8192),
+  /**
+   * Training samples per run (all epochs, fine-tuning included). Large logs need fewer passes, so
+   * epochs shrink to fit this budget, which keeps a 1M-impression run inside its time goal.
+   */
+  maxSamples: int(100_000, 1e10).default(16_000_000),
   learningRate: num(1e-5, 10).default(0.15),
   /** L2 per occurrence of a row in a batch (tuned on the planted-preference world). */
   l2: num(0, 1).default(0.02),

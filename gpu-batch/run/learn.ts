@@ -75,7 +75,12 @@ export async function learn(config: BatchConfig, lake: LakeFiles, catalog: reado
       seed: config.seed,
     };
     p.info(`train: ${pairs.user.length} examples (${pairs.positives} positive pairs, negatives kept at ${(pairs.keepNegatives * 100).toFixed(1)}%)`);
-    const trained = trainMf(pairs, { ...mfOpts, epochs: config.epochs, onEpoch: (e, loss) => p.bar(`train loss ${loss.toFixed(4)}`, e + 1, config.epochs) });
+    const perEpoch = pairs.user.length * (1 + config.randomNegatives / Math.max(1, config.negativesPerPositive));
+    const budget = Math.max(1, Math.floor(config.maxSamples / perEpoch));
+    const epochs = Math.max(1, Math.min(config.epochs, Math.ceil(budget * (config.epochs / (config.epochs + config.finetuneEpochs)))));
+    const finetuneEpochs = Math.min(config.finetuneEpochs, Math.max(budget - epochs, config.finetuneEpochs > 0 ? 1 : 0));
+    if (epochs < config.epochs) p.info(`train: ${epochs} epochs (+${finetuneEpochs} fine-tuning) fit the budget of ${config.maxSamples} samples`);
+    const trained = trainMf(pairs, { ...mfOpts, epochs, onEpoch: (e, loss) => p.bar(`train loss ${loss.toFixed(4)}`, e + 1, epochs) });
     const trainRows = await readItemPositionStats(c, trainBefore);
     const thetaTrain = positionWeights(trainRows, config.kMax);
     const trainStats = itemStats(trainRows, ds.items, thetaTrain);
@@ -104,9 +109,9 @@ export async function learn(config: BatchConfig, lake: LakeFiles, catalog: reado
 
     let params = trained.params;
     let finetune = null;
-    if (hasHoldout && config.finetuneEpochs > 0) {
+    if (hasHoldout && finetuneEpochs > 0) {
       const all = await readTrainingPairs(c, { before: ds.maxTs + 1, negativesPerPositive: config.negativesPerPositive, seed: config.seed + 1 });
-      finetune = trainMf(all, { ...mfOpts, epochs: config.finetuneEpochs, learningRate: config.learningRate / 2, init: params, seed: config.seed + 1 });
+      finetune = trainMf(all, { ...mfOpts, epochs: finetuneEpochs, learningRate: config.learningRate / 2, init: params, seed: config.seed + 1 });
       params = finetune.params;
     }
     const allRows = await readItemPositionStats(c, ds.maxTs + 1);
@@ -134,8 +139,9 @@ export async function learn(config: BatchConfig, lake: LakeFiles, catalog: reado
         ...opts.backend,
         model: 'logistic-mf',
         dims: config.dims,
-        epochs: config.epochs,
-        finetune_epochs: finetune ? config.finetuneEpochs : 0,
+        epochs,
+        finetune_epochs: finetune ? finetuneEpochs : 0,
+        max_samples: config.maxSamples,
         learning_rate: config.learningRate,
         l2: config.l2,
         batch_size: config.batchSize,

@@ -88,6 +88,7 @@ export function trainMf(pairs: TrainingPairs, o: MfOptions): MfResult {
       const order = permutation(rng, n);
       tf.tidy(() => lossSum.assign(tf.scalar(0)));
       let batches = 0;
+      let measured = 0;
       for (let start = 0; start < n; start += batchSize) {
         const end = Math.min(n, start + batchSize);
         let m = 0;
@@ -111,11 +112,14 @@ export function trainMf(pairs: TrainingPairs, o: MfOptions): MfResult {
           wBuf[m] = 1;
           m++;
         }
-        step(m);
+        // The loss is only for the report: measure it on every 8th batch, it costs a quarter of a step.
+        const measure = batches % 8 === 0;
+        step(m, measure);
         samples += m;
+        if (measure) measured++;
         batches++;
       }
-      const loss = batches > 0 ? (lossSum.dataSync()[0]! / batches) : 0;
+      const loss = measured > 0 ? lossSum.dataSync()[0]! / measured : 0;
       losses.push(loss);
       o.onEpoch?.(epoch, loss);
     }
@@ -131,7 +135,7 @@ export function trainMf(pairs: TrainingPairs, o: MfOptions): MfResult {
     for (const v of [U, V, b, gU, gV, gb, lossSum]) v.dispose();
   }
 
-  function step(m: number): void {
+  function step(m: number, measure: boolean): void {
     tf.tidy(() => {
       const u = tf.tensor1d(uBuf.subarray(0, m), 'int32');
       const i = tf.tensor1d(iBuf.subarray(0, m), 'int32');
@@ -142,8 +146,7 @@ export function trainMf(pairs: TrainingPairs, o: MfOptions): MfResult {
       const Vr = tf.gather(V, i);
       const z = tf.add(tf.add(tf.sum(tf.mul(Ur, Vr), 1), tf.gather(b, i)), globalBias);
       // softplus(z) − y z, weighted mean.
-      const loss = tf.div(tf.mean(tf.mul(w, tf.sub(tf.softplus(z), tf.mul(y, z)))), wMean);
-      lossSum.assign(tf.add(lossSum, loss));
+      if (measure) lossSum.assign(tf.add(lossSum, tf.div(tf.mean(tf.mul(w, tf.sub(tf.softplus(z), tf.mul(y, z)))), wMean)));
       const g = tf.div(tf.mul(w, tf.sub(tf.sigmoid(z), y)), wMean);
       const g2 = tf.reshape(g, [m, 1]);
       const l2 = o.l2;

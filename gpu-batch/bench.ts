@@ -1,0 +1,110 @@
+/**
+ * Batch-tier benchmark: `npx tsx gpu-batch/bench.ts [--impressions 1000000] [--backends wasm,cpu]`.
+ * Prints one JSON object: bare DuckDB count(*) over the NDJSON vs the ingest step (validate,
+ * dedupe, Parquet) in records/s, training samples/s per available backend, and the wall time of a
+ * full `batch run` over an in-memory store (no network: it measures the batch tier itself).
+ * `benchBatch` is exported for the project's benchmark suite.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CATALOG_KEY } from '../shared/artifact/paths.js';
+import { MemoryStore } from '../shared/store/memory-store.js';
+import { catalogNdjson } from './catalog/parse-catalog.js';
+import { parseConfig } from './config/config.js';
+import { LOG_TABLES } from './lake/columns.js';
+import { pathList, scalar, withDuck } from './lake/duck.js';
+import { runBatch } from './run/run-batch.js';
+import { makeWorld, simulateLogs, writeLogObjects } from './synth/index.js';
+import { selectBackend } from './train/backend.js';
+import { trainMf } from './train/mf-model.js';
+import { normalArray, trainingRng } from './train/init.js';
+import { streamProgress, silentProgress } from './util/progress.js';
+
+export interface BatchBenchOptions {
+  impressions: number;
+  users?: number;
+  items?: number;
+  backends?: Array<'wasm' | 'cpu' | 'tfjs-node' | 'tfjs-node-gpu'>;
+  verbose?: boolean;
+}
+
+/** Runs the benchmark; see the file comment. */
+export async function benchBatch(o: BatchBenchOptions): Promise<Record<string, unknown>> {
+  const users = o.users ?? Math.max(1000, Math.round(o.impressions / 20));
+  const items = o.items ?? 2000;
+  const perUser = Math.max(1, Math.round(o.impressions / users));
+  const dir = join(tmpdir(), `slatecast-bench-${process.pid}`);
+  await mkdir(dir, { recursive: true });
+  const out: Record<string, unknown> = { impressions: users * perUser, users, items, cores: (await import('node:os')).availableParallelism() };
+  try {
+    let t = performance.now();
+    const world = makeWorld({ users, items, seed: 5 });
+    const start = Date.parse('2026-01-01T00:00:00Z');
+    const logs = simulateLogs(world, { impressionsPerUser: perUser, k: 10, epsilon: 1, start, spanMs: 3 * 86_400_000, seed: 5 });
+    out.simulate_s = secs(t);
+    out.events = logs.events.length;
+
+    // Bare DuckDB over the same NDJSON, as the floor for ingest.
+    const files: string[] = [];
+    for (let s = 0, n = 0; s < logs.impressions.length; s += 5000, n++) {
+      const f = join(dir, `imp-${n}.ndjson`);
+      await writeFile(f, logs.impressions.slice(s, s + 5000).map((r) => JSON.stringify(r)).join('\n') + '\n');
+      files.push(f);
+    }
+    t = performance.now();
+    const rows = await withDuck((c) => scalar(c, `SELECT count(*) FROM read_json($f, format = 'newline_delimited', columns = ${LOG_TABLES.impressions.columns})`, { f: pathList(files) }));
+    out.duckdb_count_impressions_per_s = Math.round(rows / secs(t));
+
+    // Training throughput per backend on the same synthetic pairs.
+    const n = 200_000;
+    const rng = trainingRng(1, 1);
+    const pairs = {
+      user: Int32Array.from({ length: n }, () => Math.floor(rng.next() * users)),
+      item: Int32Array.from({ length: n }, () => Math.floor(rng.next() * items)),
+      y: Float32Array.from({ length: n }, () => (rng.next() < 0.2 ? 1 : 0)),
+      w: Float32Array.from({ length: n }, () => 1),
+      positives: 0,
+      keepNegatives: 1,
+    };
+    const training: Record<string, unknown> = {};
+    for (const b of o.backends ?? ['wasm', 'cpu']) {
+      try {
+        await selectBackend(b);
+        const r = trainMf(pairs, { nUsers: users, nItems: items, dims: 32, epochs: 1, batchSize: 8192, learningRate: 0.15, l2: 0.02, randomNegatives: 1, seed: 1 });
+        training[b] = Math.round(r.samplesPerSecond);
+      } catch (e) {
+        training[b] = `unavailable: ${(e as Error).message}`;
+      }
+    }
+    out.training_samples_per_s = training;
+
+    // A full batch run, wasm backend, production defaults.
+    const store = new MemoryStore();
+    await store.put(CATALOG_KEY, catalogNdjson(world.items));
+    await writeLogObjects(store, 'impressions', logs.impressions, { perObject: 5000, seed: 1 });
+    await writeLogObjects(store, 'events', logs.events, { perObject: 5000, seed: 2 });
+    const config = parseConfig({ s3: { bucket: 'bench' }, workDir: join(dir, 'work'), backend: 'wasm', serve: {} });
+    t = performance.now();
+    const rec = await runBatch(config, { store, now: () => start + 4 * 86_400_000, progress: o.verbose ? streamProgress() : silentProgress });
+    const wall = secs(t);
+    const ingestMs = rec.steps.filter((s) => s.name === 'download' || s.name === 'ingest').reduce((a, s) => a + s.ms, 0);
+    out.ingest_records_per_s = Math.round((rec.records.impressions.read + rec.records.events.read) / (ingestMs / 1000));
+    out.batch_run = { wall_s: Math.round(wall * 10) / 10, status: rec.status, steps: rec.steps, samples_per_s: rec.training.samples_per_s, recall_ratio: (rec.metrics as { recall_ratio?: number }).recall_ratio ?? null };
+    out.goal_met = wall <= 120;
+    return out;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function secs(t: number): number {
+  return (performance.now() - t) / 1000;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({ options: { impressions: { type: 'string', default: '1000000' }, backends: { type: 'string', default: 'wasm,cpu' }, verbose: { type: 'boolean', default: false } } });
+  const r = await benchBatch({ impressions: Number(values.impressions), backends: values.backends!.split(',') as BatchBenchOptions['backends'], verbose: values.verbose });
+  process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+}
