@@ -40,8 +40,8 @@ export async function runDemo(o: DemoOptions): Promise<RunSummary> {
   const goodExploited = new Map<string, number>();
   const promoted = new Set<string>();
   const shownEver = new Set<string>();
-  const logged = { keys: new Set<string>(), impressions: 0, events: 0 };
-  let served = { impressions: 0, events: 0 };
+  const logged: LogTally = { keys: new Set(), impressions: new Set(), events: new Set() };
+  const served = { impressions: [] as string[], events: [] as string[] };
   let cumulativeRegret = 0;
   try {
     const config = parseConfig({
@@ -80,7 +80,8 @@ export async function runDemo(o: DemoOptions): Promise<RunSummary> {
         onProgress: (done, total) => log.bar(`[${label}] round ${round} users`, done, total),
       });
       const trafficSeconds = (performance.now() - tt) / 1000;
-      served = { impressions: served.impressions + t.impressionIds.length, events: served.events + t.eventIds.length };
+      served.impressions.push(...t.impressionIds);
+      served.events.push(...t.eventIds);
       await waitForLogs(store, logged, served);
 
       for (const id of t.itemsShown) shownEver.add(id);
@@ -148,25 +149,43 @@ async function waitForVersion(url: URL, version: string | null): Promise<string>
   throw new Error(`edge did not pick up ${version ?? 'a version'} within 30 s: ${last}`);
 }
 
-/** Waits until the queue consumer has written every impression and event served so far. */
-async function waitForLogs(store: ObjectStore, logged: { keys: Set<string>; impressions: number; events: number }, served: { impressions: number; events: number }): Promise<void> {
+/** Log objects read so far, by key, and the ids they held. */
+interface LogTally {
+  keys: Set<string>;
+  impressions: Set<string>;
+  events: Set<string>;
+}
+
+/**
+ * Waits until the queue consumer has written every impression and event served so far (compared
+ * by id, so duplicates from redelivery do not count twice). An object is remembered only when it
+ * parses whole, so one read while still being written is read again.
+ */
+async function waitForLogs(store: ObjectStore, logged: LogTally, served: { impressions: readonly string[]; events: readonly string[] }): Promise<void> {
   const deadline = Date.now() + 60_000;
+  const missing = () => ({ impressions: served.impressions.filter((id) => !logged.impressions.has(id)), events: served.events.filter((id) => !logged.events.has(id)) });
   while (Date.now() < deadline) {
-    for (const prefix of [IMPRESSIONS_PREFIX, EVENTS_PREFIX]) {
+    for (const [prefix, ids, field] of [[IMPRESSIONS_PREFIX, logged.impressions, 'impression_id'], [EVENTS_PREFIX, logged.events, 'event_id']] as const) {
       for (const o of await store.list(prefix)) {
         if (logged.keys.has(o.key)) continue;
         const body = await store.get(o.key);
         if (!body) continue;
-        const lines = new TextDecoder().decode(body.body).split('\n').filter(Boolean).length;
+        const text = new TextDecoder().decode(body.body);
+        if (!text.endsWith('\n')) continue;
+        try {
+          for (const line of text.split('\n')) if (line) ids.add((JSON.parse(line) as Record<string, string>)[field]!);
+        } catch {
+          continue;
+        }
         logged.keys.add(o.key);
-        if (prefix === IMPRESSIONS_PREFIX) logged.impressions += lines;
-        else logged.events += lines;
       }
     }
-    if (logged.impressions >= served.impressions && logged.events >= served.events) return;
+    const m = missing();
+    if (m.impressions.length === 0 && m.events.length === 0) return;
     await new Promise((res) => setTimeout(res, 250));
   }
-  throw new Error(`logs did not arrive: ${logged.impressions}/${served.impressions} impressions, ${logged.events}/${served.events} events`);
+  const m = missing();
+  throw new Error(`logs did not arrive within 60 s: missing ${m.impressions.length} impressions (e.g. ${m.impressions.slice(0, 3).join(', ')}) and ${m.events.length} events (e.g. ${m.events.slice(0, 3).join(', ')})`);
 }
 
 function printTable(label: string, rows: RoundRow[]): void {

@@ -1,6 +1,5 @@
 import { logKey, QUARANTINE_PREFIX } from '../../shared/artifact/paths.js';
-import { utf8 } from '../../shared/crypto/encoding.js';
-import { sha256Hex } from '../../shared/crypto/hmac.js';
+import { toHex } from '../../shared/crypto/encoding.js';
 import { LogMessage } from '../../shared/schemas/queue.js';
 import type { ObjectStore } from '../../shared/store/object-store.js';
 
@@ -24,7 +23,9 @@ export async function writeLogBatch(store: ObjectStore, messages: ReadonlyArray<
     const { kind, record } = parsed.data;
     (kind === 'impression' ? lines.impressions : lines.events).push(JSON.stringify(record));
   }
-  const batchId = `${String(now).padStart(13, '0')}-${(await sha256Hex(utf8(messages.map((m) => m.id).join('\n')))).slice(0, 16)}`;
+  // Random, not derived from message ids: several consumer invocations can run in the same
+  // millisecond, and a name that collides overwrites another batch's log object.
+  const batchId = `${String(now).padStart(13, '0')}-${toHex(crypto.getRandomValues(new Uint8Array(8)))}`;
   for (const kind of ['impressions', 'events'] as const) {
     if (lines[kind].length === 0) continue;
     await store.put(logKey(kind, now, batchId), lines[kind].join('\n') + '\n', { contentType: 'application/x-ndjson' });
