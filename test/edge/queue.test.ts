@@ -1,6 +1,7 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import worker from '../../edge/index.js';
+import { writeLogBatch } from '../../edge/queue/consumer.js';
 import { R2Store } from '../../edge/store/r2-store.js';
 import { EventRecord } from '../../shared/schemas/event.js';
 import { ImpressionRecord } from '../../shared/schemas/impression.js';
@@ -42,6 +43,17 @@ describe('queue consumer', () => {
     for (const k of keys) expect(k).toMatch(/^logs\/(impressions|events|quarantine\/queue)\/(dt=\d{4}-\d{2}-\d{2}\/hr=\d{2}\/)?\d{13}-[0-9a-f]{16}\.ndjson$/);
     expect(await ndjson('logs/quarantine/')).toHaveLength(1);
     expect(JSON.stringify(imps)).not.toContain('erin');
+  });
+
+  it('two batches written in the same millisecond never share an object name', async () => {
+    const store = new R2Store(env.BUCKET);
+    const h = harness();
+    const s = SlateResponse.parse(await (await h.call('/v1/slate?user_id=erin')).json());
+    const msg = h.sent[0]!;
+    const before = (await env.BUCKET.list({ prefix: 'logs/impressions/' })).objects.length;
+    await Promise.all([writeLogBatch(store, [{ id: '0', body: msg }], 1_700_000_000_000), writeLogBatch(store, [{ id: '0', body: msg }], 1_700_000_000_000)]);
+    expect((await env.BUCKET.list({ prefix: 'logs/impressions/' })).objects.length).toBe(before + 2);
+    expect(s.impression_id).toBeTruthy();
   });
 
   it('a failed write makes the runtime retry the batch (nothing acknowledged)', async () => {
