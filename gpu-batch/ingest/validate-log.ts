@@ -7,7 +7,7 @@ export type LogKind = 'impressions' | 'events';
 export type LogCheck = { ok: true; records: number } | { ok: false; reason: string };
 
 const SCHEMAS = { impressions: ImpressionRecord, events: EventRecord } as const;
-const decoder = new TextDecoder('utf-8', { fatal: true });
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /**
  * Checks that every line of a log object is a valid record of its kind, before DuckDB sees it.
