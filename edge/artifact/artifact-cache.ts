@@ -59,7 +59,10 @@ export class ArtifactCache {
   private readonly shards = new Map<string, Promise<UserSlateShard>>();
   private posteriorsOf: { version: string; map: Promise<ReadonlyMap<string, BetaPosterior>> } | null = null;
 
-  constructor(private readonly log: (msg: string) => void = (m) => console.warn(m)) {}
+  constructor(
+    private readonly info: (msg: string) => void = (m) => console.log(m),
+    private readonly warn: (msg: string) => void = (m) => console.warn(m),
+  ) {}
 
   /**
    * The version to serve now.
@@ -106,7 +109,7 @@ export class ArtifactCache {
       const policy = await readVerifiedJson(store, manifest, 'policy.json', Policy);
       this.previous = this.current;
       this.current = { version: pointer.version, manifest, policy, loadedAt: now };
-      this.log(`slatecast: serving artifact ${pointer.version}`);
+      this.info(`slatecast: serving artifact ${pointer.version}`);
     } catch (e) {
       // A bad checksum or schema is permanent for an immutable version; a network error is not.
       if (e instanceof ArtifactError) {
@@ -177,13 +180,13 @@ export class ArtifactCache {
     if (this.current?.version === loaded.version && this.previous) {
       this.current = this.previous;
       this.previous = null;
-      this.log(`slatecast: back to artifact ${this.current.version}`);
+      this.warn(`slatecast: back to artifact ${this.current.version}`);
     }
   }
 
   private fail(now: number, msg: string): void {
     this.lastError = { at: now, message: msg };
-    this.log(`slatecast: ${msg}`);
+    this.warn(`slatecast: ${msg}`);
   }
 
   health(): Health {
