@@ -39,6 +39,9 @@ export async function publishVersion(
   files: Record<string, Uint8Array>,
   opts: { reason: string; now: number; expectedPrevious?: string | null; onProgress?: (done: number, total: number) => void },
 ): Promise<PublishResult> {
+  // The pointer as it was when this publish began: the swap succeeds only if nobody moved it
+  // since, so of two publishers that start from the same CURRENT exactly one wins.
+  const start = await readPointer(store);
   const names = Object.keys(files).sort();
   const table: Manifest['files'] = {};
   let bytes = 0;
@@ -60,12 +63,13 @@ export async function publishVersion(
   const readBack = await readManifest(store, draft.version, manifestSha256);
   for (const name of names) await readVerified(store, readBack, name);
 
-  const swapped = await swapPointer(store, draft.version, manifestSha256, opts.reason, opts.now, opts.expectedPrevious);
+  const swapped = await swapPointer(store, draft.version, manifestSha256, opts.reason, opts.now, opts.expectedPrevious, start);
   return { version: draft.version, manifestSha256, previous: swapped.previous, bytes: bytes + manifestBytes.byteLength };
 }
 
 /**
- * Points `CURRENT` at a version whose manifest is already verified, with compare-and-swap.
+ * Points `CURRENT` at a version whose manifest is already verified, with compare-and-swap on the
+ * pointer's ETag: the one in `observed` (read earlier by the caller), else one read now.
  * Used by publish and rollback.
  */
 export async function swapPointer(
@@ -75,8 +79,9 @@ export async function swapPointer(
   reason: string,
   now: number,
   expectedPrevious?: string | null,
+  observed?: Awaited<ReturnType<typeof readPointer>>,
 ): Promise<{ previous: string | null }> {
-  const current = await readPointer(store);
+  const current = observed !== undefined ? observed : await readPointer(store);
   const previous = current?.pointer.version ?? null;
   if (expectedPrevious !== undefined && expectedPrevious !== previous) throw new PublishConflictError(version);
   const pointer: Pointer = { schema: 'pointer/v1', version, manifest_sha256: manifestSha256, updated_at: now, previous, reason };
