@@ -1,10 +1,15 @@
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { PreconditionFailedError, unquoteEtag, type ListedObject, type ObjectStore, type PutOptions, type StoredObject } from '../../shared/store/object-store.js';
 import type { BatchConfig } from '../config/config.js';
@@ -14,12 +19,23 @@ import type { BatchConfig } from '../config/config.js';
  * Path-style addressing because local servers and R2 do not do virtual hosts on loopback.
  * Checksums are sent only when an operation requires them: several S3-compatible servers reject
  * the SDK's default trailing CRC32 on uploads.
+ *
+ * Unconditional bodies of `multipart.threshold` bytes or more go up as a multipart upload
+ * (`multipart.partSize` parts, a few in flight at once; aborted on failure), below it and for every
+ * conditional write as one PUT: servers check If-Match / If-None-Match on PutObject, not (Ceph RGW
+ * 16) on CompleteMultipartUpload.
  */
 export class S3Store implements ObjectStore {
+  readonly multipart: MultipartOptions;
+
   constructor(
     readonly client: S3Client,
     readonly bucket: string,
-  ) {}
+    multipart: Partial<MultipartOptions> = {},
+  ) {
+    this.multipart = { ...DEFAULT_MULTIPART, ...multipart };
+    if (this.multipart.partSize < MIN_PART_SIZE) throw new RangeError(`multipart part size must be at least ${MIN_PART_SIZE} bytes (S3's minimum)`);
+  }
 
   /** @param s3 the `s3` part of the batch config */
   static fromConfig(s3: BatchConfig['s3']): S3Store {
@@ -46,12 +62,16 @@ export class S3Store implements ObjectStore {
   }
 
   async put(key: string, body: Uint8Array | string, opts: PutOptions = {}): Promise<{ etag: string }> {
+    const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
+    if (bytes.byteLength >= this.multipart.threshold && opts.ifMatch === undefined && opts.ifNoneMatch === undefined) {
+      return this.putMultipart(key, bytes, opts.contentType);
+    }
     try {
       const out = await this.client.send(
         new PutObjectCommand({
           Bucket: this.bucket,
           Key: key,
-          Body: typeof body === 'string' ? new TextEncoder().encode(body) : body,
+          Body: bytes,
           ContentType: opts.contentType,
           // S3 accepts the ETag unquoted in If-Match; the port's ETags are unquoted already.
           IfMatch: opts.ifMatch,
@@ -64,6 +84,45 @@ export class S3Store implements ObjectStore {
       if (isStatus(e, 412) || errorName(e) === 'PreconditionFailed' || (isStatus(e, 409) && (opts.ifMatch || opts.ifNoneMatch))) {
         throw new PreconditionFailedError(key);
       }
+      throw e;
+    }
+  }
+
+  private async putMultipart(key: string, body: Uint8Array, contentType: string | undefined): Promise<{ etag: string }> {
+    const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ContentType: contentType }));
+    const uploadId = created.UploadId;
+    if (!uploadId) throw new Error(`S3 CreateMultipartUpload ${key}: no UploadId in the answer`);
+    try {
+      const { partSize, concurrency } = this.multipart;
+      const count = Math.ceil(body.byteLength / partSize);
+      const etags: string[] = new Array(count);
+      let next = 0;
+      const worker = async () => {
+        while (next < count) {
+          const i = next++;
+          const part = body.subarray(i * partSize, Math.min(body.byteLength, (i + 1) * partSize));
+          const out = await this.client.send(new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: i + 1, Body: part, ContentLength: part.byteLength }));
+          if (!out.ETag) throw new Error(`S3 UploadPart ${key} #${i + 1}: no ETag in the answer`);
+          etags[i] = out.ETag;
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+      const done = await this.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key: key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+        }),
+      );
+      const etag = unquoteEtag(done.ETag ?? '');
+      if (etag) return { etag };
+      // Ceph RGW 16 answers CompleteMultipartUpload with an empty <ETag>: ask for it.
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { etag: unquoteEtag(head.ETag ?? '') };
+    } catch (e) {
+      // Best effort: an upload left open costs only storage until it is aborted or expires.
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId })).catch(() => {});
       throw e;
     }
   }
@@ -106,6 +165,19 @@ export class S3Store implements ObjectStore {
     this.client.destroy();
   }
 }
+
+/** When `S3Store.put` switches to a multipart upload, and how. */
+export interface MultipartOptions {
+  /** Unconditional bodies of at least this many bytes go up in parts. */
+  threshold: number;
+  /** Bytes per part (S3: at least 5 MiB except the last). */
+  partSize: number;
+  /** Parts in flight at once. */
+  concurrency: number;
+}
+
+const MIN_PART_SIZE = 5 * 1024 * 1024;
+const DEFAULT_MULTIPART: MultipartOptions = { threshold: 16 * 1024 * 1024, partSize: 8 * 1024 * 1024, concurrency: 4 };
 
 function isStatus(e: unknown, status: number): boolean {
   return e instanceof S3ServiceException ? e.$metadata.httpStatusCode === status : (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === status;
