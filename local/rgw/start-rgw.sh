@@ -28,7 +28,7 @@ ENDPOINT="http://127.0.0.1:${PORT}"
 CONF="$DIR/ceph.conf"
 DAEMONS=(mon osd rgw)
 
-log() { echo "[rgw] $*" >&2; }
+log() { echo "[rgw] ${SECONDS}s $*" >&2; }
 die() {
   echo "[rgw] ERROR: $*" >&2
   for d in "${DAEMONS[@]}"; do
@@ -55,14 +55,24 @@ ENV
 }
 
 kill_daemons() {
-  local d pid
-  for d in rgw osd mon; do
-    if alive "$d"; then
-      pid=$(cat "$DIR/$d.pid")
-      kill "$pid" 2>/dev/null || true
-      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -9 "$pid" 2>/dev/null || true
-    fi
+  local d pids=()
+  for d in rgw osd mon; do alive "$d" && pids+=("$(cat "$DIR/$d.pid")"); done
+  ((${#pids[@]})) || return 0
+  # Nothing to keep (the OSD is in memory): a short grace, then SIGKILL.
+  kill "${pids[@]}" 2>/dev/null || true
+  local p left
+  for _ in $(seq 30); do
+    left=0
+    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && left=1; done
+    ((left)) || break
+    sleep 0.1
+  done
+  kill -9 "${pids[@]}" 2>/dev/null || true
+  for _ in $(seq 20); do
+    left=0
+    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && left=1; done
+    ((left)) || break
+    sleep 0.1
   done
 }
 
