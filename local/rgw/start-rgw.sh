@@ -31,10 +31,11 @@ DAEMONS=(mon osd rgw)
 log() { echo "[rgw] ${SECONDS}s $*" >&2; }
 die() {
   echo "[rgw] ERROR: $*" >&2
-  for d in "${DAEMONS[@]}"; do
-    if [[ -s "$DIR/$d.log" ]]; then
-      echo "[rgw] --- last lines of $DIR/$d.log" >&2
-      tail -n 15 "$DIR/$d.log" >&2
+  local f
+  for f in "$DIR"/mon.log "$DIR"/osd.log "$DIR"/rgw.log "$DIR"/*.daemon.log; do
+    if [[ -s "$f" ]]; then
+      echo "[rgw] --- last lines of $f" >&2
+      grep -v '^[[:space:]]*$' "$f" | tail -n 10 >&2
     fi
   done
   kill_daemons
@@ -113,7 +114,7 @@ ceph_() { timeout 20 ceph -c "$CONF" --connect-timeout 10 "$@"; }
 s3_ok() { curl -fsS -o /dev/null --max-time 5 "$ENDPOINT/"; }
 
 start() {
-  if alive mon && alive osd && alive rgw && s3_ok; then
+  if alive mon && alive osd && alive rgw && [[ -s "$DIR/env" ]] && s3_ok; then
     log "already running at $ENDPOINT"
     print_env
     return
