@@ -88,6 +88,11 @@ export async function swapPointer(
   try {
     await store.put(POINTER_KEY, JSON.stringify(pointer), current ? { ifMatch: current.etag, contentType: 'application/json' } : { ifNoneMatch: '*', contentType: 'application/json' });
   } catch (e) {
+    // The answer to a conditional write is not always the truth about it: Ceph RGW can answer a
+    // racing writer 500, and a client's retry of a write that did land then gets 412. The pointer
+    // itself decides: if it now holds exactly what we wrote, the swap was ours.
+    const after = await readPointer(store).catch(() => null);
+    if (after && after.pointer.version === version && after.pointer.manifest_sha256 === manifestSha256 && after.pointer.updated_at === now) return { previous };
     if (e instanceof PreconditionFailedError) throw new PublishConflictError(version);
     throw e;
   }

@@ -82,3 +82,31 @@ describe('publish under injected S3 failures', () => {
     }
   });
 });
+
+describe('an ambiguous answer to the pointer swap', () => {
+  it('a swap that landed but was answered with an error counts as won; one that did not land is a conflict', async () => {
+    const v0 = versionName(1_000, 'aaaaaa');
+    const v1 = versionName(2_000, 'bbbbbb');
+    for (const landed of [true, false]) {
+      const inner = new MemoryStore();
+      await publishVersion(inner, draft(v0), files, { reason: 'base', now: 1 });
+      // Like RGW under a race: the write lands (or not), then the client sees 500 → retry → 412.
+      const lying: ObjectStore = {
+        get: (k) => inner.get(k),
+        list: (p, o) => inner.list(p, o),
+        delete: (k) => inner.delete(k),
+        put: async (k, b, o) => {
+          if (k !== 'artifacts/CURRENT') return inner.put(k, b, o);
+          if (landed) await inner.put(k, b, o);
+          throw new (await import('../../shared/store/object-store.js')).PreconditionFailedError(k);
+        },
+      };
+      const outcome = await publishVersion(lying, draft(v1), files, { reason: 'x', now: 2 }).then(
+        (r) => r.version,
+        (e: Error) => e.name,
+      );
+      expect(outcome).toBe(landed ? v1 : 'PublishConflictError');
+      expect((await readPointer(inner))!.pointer.version).toBe(landed ? v1 : v0);
+    }
+  });
+});
