@@ -11,7 +11,14 @@ export default {
   fetch: app.fetch,
 
   async queue(batch, env, _ctx) {
-    const written = await writeLogBatch(storeFor(env), batch.messages, Date.now());
+    let written;
+    try {
+      written = await writeLogBatch(storeFor(env), batch.messages, Date.now());
+    } catch (e) {
+      // Thrown on so the runtime retries the whole batch; said here so a retry is never silent.
+      console.error(`slatecast: log batch of ${batch.messages.length} not written (attempt ${batch.messages[0]?.attempts ?? 1}), will retry: ${e instanceof Error ? e.message : e}`);
+      throw e;
+    }
     console.log(`slatecast: logged ${written.impressions} impressions, ${written.events} events${written.quarantined ? `, quarantined ${written.quarantined}` : ''}`);
   },
 
