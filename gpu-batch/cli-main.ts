@@ -2,6 +2,8 @@ import { parseCli, USAGE } from './config/args.js';
 import { loadConfig } from './config/config.js';
 import { UsageError } from './config/errors.js';
 import { putCatalog } from './catalog/catalog-store.js';
+import { gateFromConfig } from './ope/ope-gate.js';
+import { opeCommand } from './ope/ope-command.js';
 import { rollback } from './publish/rollback.js';
 import { runBatch } from './run/run-batch.js';
 import { batchStatus, formatStatus } from './run/status.js';
@@ -31,12 +33,14 @@ export async function main(argv: readonly string[], env: Record<string, string |
         return 0;
       }
       case 'batch run': {
-        const r = await runBatch(config, { store, progress });
-        out.write(`${JSON.stringify({ run_id: r.run_id, status: r.status, version: r.version, decision: r.decision, counts: r.counts, quarantined: r.quarantined.length, report: `${config.workDir}/reports/${r.run_id}.md` })}\n`);
+        const gate = gateFromConfig(config, progress);
+        const r = await runBatch(config, { store, progress, ...(gate ? { gate } : {}) });
+        out.write(`${JSON.stringify({ run_id: r.run_id, status: r.status, version: r.version, decision: r.decision, gate: r.gate, counts: r.counts, quarantined: r.quarantined.length, report: `${config.workDir}/reports/${r.run_id}.md` })}\n`);
         return 0;
       }
       case 'batch serve': {
-        const server = await startBatchServer(config, store, { progress, runNow: cli.flags['run-now'] === true });
+        const gate = gateFromConfig(config, progress);
+        const server = await startBatchServer(config, store, { progress, runNow: cli.flags['run-now'] === true, ...(gate ? { deps: { gate } } : {}) });
         progress.info(`batch serve on ${server.url}: every ${config.serve.everyMs / 60000} min, POST /trigger ${config.serve.triggerToken ? 'enabled' : 'disabled (no BATCH_TRIGGER_TOKEN)'}, GET /status`);
         await new Promise<void>((resolve) => {
           const stop = () => resolve();
@@ -50,6 +54,12 @@ export async function main(argv: readonly string[], env: Record<string, string |
       case 'rollback': {
         const r = await rollback(store, Date.now(), cli.positionals[0]);
         out.write(`rolled back: ${r.from} → ${r.to}\n`);
+        return 0;
+      }
+      case 'ope': {
+        const s = store;
+        const r = await opeCommand(config, cli.flags, () => s);
+        out.write(r.text);
         return 0;
       }
       case 'status': {

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Flags } from './config.js';
 import { UsageError } from './errors.js';
 
-export type Command = 'catalog put' | 'batch run' | 'batch serve' | 'rollback' | 'status' | 'help';
+export type Command = 'catalog put' | 'batch run' | 'batch serve' | 'rollback' | 'status' | 'ope' | 'help';
 
 export interface ParsedCli {
   command: Command;
@@ -13,8 +13,9 @@ export interface ParsedCli {
 const VALUE_FLAGS = [
   'endpoint', 'bucket', 'region', 'work-dir', 'backend', 'seed', 'settle', 'window', 'reward', 'train-window', 'dims', 'epochs',
   'finetune-epochs', 'batch-size', 'lr', 'negatives', 'holdout', 'shards', 'k-default', 'k-max', 'every', 'port', 'host',
+  'gate-tolerance', 'force-reason', 'operator', 'logs', 'target', 'format', 'out', 'export-dsjson', 'clip', 'max-impressions',
 ] as const;
-const BOOL_FLAGS = ['force', 'quiet', 'json', 'help', 'run-now'] as const;
+const BOOL_FLAGS = ['force', 'quiet', 'json', 'help', 'run-now', 'no-gate'] as const;
 
 export const USAGE = `usage: slatecast <command> [flags]
 
@@ -24,6 +25,11 @@ commands:
   batch serve [--every 15m]    run on a schedule; POST /trigger (bearer BATCH_TRIGGER_TOKEN), GET /status
   rollback [version]           point artifacts/CURRENT back (default: the previous version)
   status [--json]              serving version, age, sizes, last run's metrics
+  ope --logs DIR|s3://BUCKET/PREFIX --target VERSION|policy.json
+                               off-policy estimates of a target on logs: a table (IPS, clipped IPS,
+                               SNIPS, slate IPS, DR), then JSON (--out FILE writes it there instead);
+                               --format ndjson|dsjson, --export-dsjson OUT.jsonl, --clip 10,
+                               --max-impressions N (newest; default all)
 
 flags:
   --endpoint URL --bucket NAME --region R     object store (env S3_ENDPOINT, S3_BUCKET, S3_REGION;
@@ -33,6 +39,10 @@ flags:
   --settle 2m --window 30m --reward click=1,purchase=5 --train-window 30d
   --dims 32 --epochs 12 --finetune-epochs 2 --batch-size 8192 --lr 0.15 --negatives 4 --holdout 0.2
   --shards N --k-default 10 --k-max 20 --seed N --force --quiet
+  --gate-tolerance 0.01                       deploy gate: publish when the lower 95% bound of
+                                              V(candidate) − V(serving) > −tolerance (reward/impression)
+  --force --force-reason "why" [--operator NAME]  publish a candidate the gate rejects (recorded)
+  --no-gate                                   no deploy gate
   --port 8788 --host 127.0.0.1 --run-now      (batch serve)
 `;
 
@@ -71,5 +81,6 @@ export function parseCli(argv: readonly string[]): ParsedCli {
     return { command: 'rollback', positionals: pos, flags };
   }
   if (a === 'status' && b === undefined) return { command: 'status', positionals: [], flags };
+  if (a === 'ope' && b === undefined) return { command: 'ope', positionals: [], flags };
   throw new UsageError(`unknown command: ${parsed.positionals.join(' ')}\n\n${USAGE}`);
 }

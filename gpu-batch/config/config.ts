@@ -85,6 +85,31 @@ export const BatchConfig = z.object({
   keepVersions: int(1, 1000).default(20),
   /** Publish even when nothing the model learns from changed. */
   force: z.boolean().default(false),
+  /**
+   * The OPE deploy gate of `batch run` (gpu-batch/ope/ope-gate.ts), used by the CLI; `runBatch`
+   * itself only runs the gate its caller injects. `forceReason` (`--force --force-reason`) is the
+   * operator override, recorded with `operator` (`--operator`, else $USER).
+   */
+  gate: z
+    .object({
+      enabled: z.boolean().default(true),
+      tolerance: num(0, 1e6).default(0.01),
+      maxImpressions: int(1, 10_000_000).default(20_000),
+      minImpressions: int(1, 10_000_000).default(200),
+      forceReason: z.string().min(1).max(500).optional(),
+      operator: z.string().min(1).max(200).default('unknown'),
+    })
+    .prefault({}),
+  /**
+   * Epsilon per surface from off-policy estimates (gpu-batch/ope/epsilon.ts): the newest
+   * `sample` impressions of each surface; 0 turns it off (the rule of policy/exploration.ts alone).
+   */
+  epsilonOpe: z
+    .object({
+      sample: int(0, 1_000_000).default(2000),
+      tolerance: num(0, 1e6).default(0.01),
+    })
+    .prefault({}),
   quiet: z.boolean().default(false),
   serve: z.object({
     port: int(0, 65535).default(8788),
@@ -135,6 +160,12 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Flags
     kDefault: pick(f('k-default')),
     kMax: pick(f('k-max')),
     force: flags.force === true,
+    gate: {
+      enabled: flags['no-gate'] !== true,
+      tolerance: pick(f('gate-tolerance')),
+      forceReason: pick(f('force-reason')),
+      operator: pick(f('operator'), env.USER, env.USERNAME),
+    },
     quiet: flags.quiet === true,
     serve: {
       port: pick(f('port'), env.PORT),
@@ -159,6 +190,7 @@ export function parseConfig(raw: BatchConfigInput | Record<string, unknown>): Ba
   const c = parsed.data;
   if (c.kDefault > c.kMax) throw new UsageError(`k-default (${c.kDefault}) must not exceed k-max (${c.kMax})`);
   if (c.epsilonMin > c.epsilonMax) throw new UsageError('epsilonMin must not exceed epsilonMax');
+  if (c.gate.forceReason !== undefined && !c.force) throw new UsageError('--force-reason needs --force (the operator override of the deploy gate)');
   if (c.candidatesPerUser !== 0 && c.candidatesPerUser < 3 * c.kMax) throw new UsageError(`candidatesPerUser must be at least 3 × k-max = ${3 * c.kMax}`);
   return c;
 }

@@ -16,6 +16,7 @@ import { appendToLake } from '../lake/lake-append.js';
 import { syncLake, type LakePart } from '../lake/lake-sync.js';
 import type { DeploymentGate, GateVerdict } from '../publish/gate.js';
 import { collectGarbage } from '../publish/gc.js';
+import { chooseSurfaceEpsilons } from '../ope/epsilon.js';
 import { selectBackend, type BackendInfo } from '../train/backend.js';
 import { silentProgress, type Progress } from '../util/progress.js';
 import { randomHex as osRandomHex } from '../util/random-hex.js';
@@ -90,6 +91,7 @@ export async function runBatch(config: BatchConfig, deps: BatchDeps): Promise<Ru
     training: {},
     policy: {},
     watermark: null,
+    gate: null,
     garbage_collected: [],
   };
   const inbox = join(config.workDir, 'inbox', runId);
@@ -171,10 +173,20 @@ export async function runBatch(config: BatchConfig, deps: BatchDeps): Promise<Ru
       const generation = serving ? (typeof serving.training.generation === 'number' ? serving.training.generation + 1 : 1) : 0;
       const vf = versionFiles(config, learned, version, started, generation);
       record.policy = vf.policySummary;
+      if (!learned.bootstrap) {
+        // Epsilon per surface from off-policy estimates (the rule's value is the floor).
+        const eps = await chooseSurfaceEpsilons(config, { version, files: vf.files }, lakeFiles(parts));
+        if (Object.keys(eps).length > 0) {
+          learned.metrics.epsilon = eps;
+          record.policy = { ...record.policy, epsilon: Object.fromEntries(Object.entries(eps).map(([s, e]) => [s, e.chosen])), epsilon_rule: Object.fromEntries(Object.entries(eps).map(([s, e]) => [s, e.rule])) };
+          for (const [s, e] of Object.entries(eps)) progress.info(`epsilon ${s}: ${e.chosen} (${e.source}: ${e.reason})`);
+        }
+      }
       await done('policy');
 
       // 6. gate, publish
       const gate: GateVerdict | null = deps.gate ? await deps.gate({ store, candidate: { version, files: vf.files, metrics: learned.metrics }, serving, lake: lakeFiles(parts) }) : null;
+      record.gate = gate ? { ...gate } : null;
       if (gate && !gate.publish) {
         record.status = 'rejected';
         record.decision = `gate rejected ${version}: ${gate.reason}`;

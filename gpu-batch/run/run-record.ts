@@ -27,6 +27,8 @@ export interface RunRecord {
   training: Record<string, unknown>;
   policy: Record<string, unknown>;
   watermark: { impressions_after: string; events_after: string } | null;
+  /** The deploy gate's verdict (also `manifest.gate` when published), null when no gate ran. */
+  gate: Record<string, unknown> | null;
   garbage_collected: string[];
 }
 
@@ -34,6 +36,8 @@ export interface RunRecord {
 export function runRecordKey(runId: string): string {
   return `state/runs/${runId}.json`;
 }
+
+type Est = { estimate: number; ci: [number, number]; ess: number };
 
 /** A readable summary of a run for humans (the JSON next to it is for machines). */
 export function runMarkdown(r: RunRecord): string {
@@ -66,6 +70,15 @@ export function runMarkdown(r: RunRecord): string {
     lines.push('', `## Offline metrics on the time-split holdout (k = ${m.k})`, '', `| metric | model | popularity (clicks) | popularity (posterior) |`, '|---|---:|---:|---:|');
     for (const k of keys) lines.push(`| ${k} | ${m.model[k]} | ${m.popularity[k]} | ${m.popularity_posterior?.[k] ?? '—'} |`);
     lines.push('', `recall ratio model / popularity: **${m.recall_ratio ?? '—'}**`);
+  }
+  if (r.gate) {
+    const g = r.gate as { publish?: boolean; forced?: boolean; reason?: string; n?: number; tolerance?: number; difference?: Est | null; candidate_value?: Est | null; serving_value?: Est | null; override?: { operator: string; reason: string } | null };
+    const f = (e: Est | null | undefined) => (e ? `${e.estimate.toPrecision(4)} [${e.ci[0].toPrecision(4)}, ${e.ci[1].toPrecision(4)}] (ESS ${Math.round(e.ess)})` : '—');
+    lines.push('', '## Deploy gate', '', `- decision: **${g.publish ? (g.forced ? 'publish (forced)' : 'publish') : 'reject'}** — ${g.reason ?? ''}`);
+    if (g.difference) {
+      lines.push(`- impressions evaluated: ${g.n}, tolerance ${g.tolerance}`, `- V̂(candidate) − V̂(serving): ${f(g.difference)}`, `- V̂(candidate): ${f(g.candidate_value)}`, `- V̂(serving): ${f(g.serving_value)}`);
+    }
+    if (g.override) lines.push(`- override by ${g.override.operator}: ${g.override.reason}`);
   }
   if (Object.keys(r.training).length) {
     const t = r.training;

@@ -1,0 +1,235 @@
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readManifest, readPointer } from '../../shared/artifact/verify.js';
+import { fromDsjson, toDsjsonLine } from '../../shared/ope/dsjson.js';
+import type { LoggedSlate } from '../../shared/ope/logged-slate.js';
+import { fromImpression } from '../../shared/ope/logged-slate.js';
+import { TargetPolicy } from '../../shared/ope/target-policy.js';
+import { Version } from '../../shared/schemas/common.js';
+import { EventRecord } from '../../shared/schemas/event.js';
+import { ImpressionRecord } from '../../shared/schemas/impression.js';
+import type { ObjectStore } from '../../shared/store/object-store.js';
+import type { BatchConfig, Flags } from '../config/config.js';
+import { UsageError } from '../config/errors.js';
+import type { RewardMap } from '../config/rewards.js';
+import { S3Store } from '../store/s3-store.js';
+import { evaluateTarget, formatTable, type OpeRow, type TargetTables } from './evaluate.js';
+import type { LoggedImpression } from './lake-slates.js';
+import { VersionTarget } from './policy-view.js';
+
+/** A logged slate, with the impression record when the logs have one (ours, or DSJSON we wrote). */
+interface Loaded {
+  slate: LoggedSlate;
+  impression: ImpressionRecord | null;
+}
+
+export interface OpeCommandResult {
+  schema: 'ope-report/v1';
+  logs: string;
+  format: 'ndjson' | 'dsjson';
+  target: { kind: 'version' | 'file'; name: string };
+  impressions: number;
+  clip: number;
+  estimates: OpeRow[];
+  ms: number;
+}
+
+/**
+ * `slatecast ope`: off-policy estimates of a target (an artifact version in the bucket, or a
+ * `target-policy/v1` file) on logs (a local dir or `s3://bucket/prefix` of our NDJSON impression
+ * and event objects, or DSJSON lines with `--format dsjson`). Everything is read and checked
+ * before anything is written, so bad flags or files (UsageError, exit 2) change nothing.
+ * @returns the text to print (table, then JSON unless `--out`)
+ */
+export async function opeCommand(config: BatchConfig, flags: Flags, store: () => ObjectStore): Promise<{ text: string; result: OpeCommandResult }> {
+  const t0 = performance.now();
+  const str = (name: string): string | undefined => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
+  const logs = str('logs');
+  const targetArg = str('target');
+  if (!logs) throw new UsageError('ope: --logs DIR|s3://BUCKET/PREFIX is required');
+  if (!targetArg) throw new UsageError('ope: --target VERSION|policy.json is required');
+  const format = str('format') ?? 'ndjson';
+  if (format !== 'ndjson' && format !== 'dsjson') throw new UsageError(`ope: --format must be ndjson or dsjson, got ${format}`);
+  const clip = str('clip') === undefined ? 10 : Number(str('clip'));
+  if (!(Number.isFinite(clip) && clip > 0)) throw new UsageError(`ope: --clip must be a number > 0, got ${str('clip')}`);
+  const maxArg = str('max-impressions');
+  const max = maxArg === undefined ? Infinity : Number(maxArg);
+  if (!(max === Infinity || (Number.isInteger(max) && max >= 2))) throw new UsageError(`ope: --max-impressions must be an integer ≥ 2, got ${maxArg}`);
+  const out = str('out');
+  const exportTo = str('export-dsjson');
+
+  // Logs.
+  const files = await logFiles(logs, config, store);
+  let loaded = format === 'dsjson' ? parseDsjson(files) : parseNdjson(files, config.rewards, config.attributionWindowMs);
+  loaded.sort((a, b) => (b.slate.ts ?? 0) - (a.slate.ts ?? 0) || (a.slate.impression_id < b.slate.impression_id ? 1 : -1));
+  if (loaded.length > max) loaded = loaded.slice(0, max);
+  if (loaded.length < 2) throw new UsageError(`ope: ${logs} holds ${loaded.length} logged impressions; at least 2 are needed`);
+
+  // Target.
+  const { tables, target } = await loadTarget(targetArg, config, store, loaded);
+  if (exportTo && loaded.some((l) => l.impression === null)) throw new UsageError('ope: --export-dsjson needs impression records (these logs are foreign DSJSON)');
+
+  const rows = await evaluateTarget(loaded.map((l) => l.slate), tables, { clip });
+  const result: OpeCommandResult = { schema: 'ope-report/v1', logs, format, target, impressions: loaded.length, clip, estimates: rows, ms: Math.round(performance.now() - t0) };
+  const json = JSON.stringify(result, null, 2) + '\n';
+  if (exportTo) {
+    await writeFile(exportTo, loaded.map((l) => toDsjsonLine(l.impression!, [...l.slate.items].sort((a, b) => a.position - b.position).map((it) => it.reward)) + '\n').join(''));
+  }
+  if (out) await writeFile(out, json);
+  const table = formatTable(rows, `off-policy estimates of ${target.kind} ${target.name} on ${loaded.length} impressions (${format}, ${logs})`);
+  return { text: out ? `${table}wrote ${out}\n` : table + json, result };
+}
+
+async function logFiles(logs: string, config: BatchConfig, store: () => ObjectStore): Promise<Array<{ name: string; text: string }>> {
+  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(logs);
+  if (m) {
+    const s = m[1] === config.s3.bucket ? store() : S3Store.fromConfig({ ...config.s3, bucket: m[1]! });
+    try {
+      const listed = (await s.list(m[2] ?? '')).filter((o) => /\.(ndjson|jsonl|json)$/.test(o.key) && !o.key.startsWith('logs/quarantine/') && !o.key.endsWith('.reason.json'));
+      const out: Array<{ name: string; text: string }> = [];
+      for (const o of listed) {
+        const got = await s.get(o.key);
+        if (got) out.push({ name: `s3://${m[1]}/${o.key}`, text: new TextDecoder().decode(got.body) });
+      }
+      if (out.length === 0) throw new UsageError(`ope: no .ndjson/.jsonl objects under ${logs}`);
+      return out;
+    } finally {
+      if (s !== store() && s instanceof S3Store) s.close();
+    }
+  }
+  let st;
+  try {
+    st = await stat(logs);
+  } catch {
+    throw new UsageError(`ope: --logs ${logs}: no such file or directory`);
+  }
+  const paths: string[] = [];
+  if (st.isDirectory()) {
+    for (const e of await readdir(logs, { withFileTypes: true, recursive: true })) {
+      if (e.isFile() && /\.(ndjson|jsonl|json)$/.test(e.name)) paths.push(join(e.parentPath, e.name));
+    }
+  } else {
+    paths.push(logs);
+  }
+  if (paths.length === 0) throw new UsageError(`ope: no .ndjson/.jsonl files under ${logs}`);
+  paths.sort();
+  return Promise.all(paths.map(async (p) => ({ name: p, text: await readFile(p, 'utf8') })));
+}
+
+function lines(f: { name: string; text: string }): Array<{ where: string; line: string }> {
+  return f.text.split('\n').flatMap((line, i) => (line.trim() === '' ? [] : [{ where: `${f.name}:${i + 1}`, line }]));
+}
+
+/**
+ * Our NDJSON logs: impressions and events (by their `schema`), deduplicated by id (earliest copy),
+ * rewards attributed as training does: events of the same impression and item arriving within
+ * the window, each type once per shown item, weighted by the reward map.
+ */
+function parseNdjson(files: Array<{ name: string; text: string }>, rewards: RewardMap, windowMs: number): Loaded[] {
+  const imps = new Map<string, ImpressionRecord>();
+  const firstEvent = new Map<string, number>();
+  const seenEvents = new Set<string>();
+  for (const f of files) {
+    for (const { where, line } of lines(f)) {
+      let obj: unknown;
+      try {
+        obj = JSON.parse(line);
+      } catch {
+        throw new UsageError(`ope: ${where}: not valid JSON`);
+      }
+      const schema = (obj as { schema?: unknown } | null)?.schema;
+      if (schema === 'impression/v1') {
+        const p = ImpressionRecord.safeParse(obj);
+        if (!p.success) throw new UsageError(`ope: ${where}: bad impression: ${p.error.issues[0]?.path.join('.')} ${p.error.issues[0]?.message}`);
+        const prev = imps.get(p.data.impression_id);
+        if (!prev || p.data.ts < prev.ts) imps.set(p.data.impression_id, p.data);
+      } else if (schema === 'event/v1') {
+        const p = EventRecord.safeParse(obj);
+        if (!p.success) throw new UsageError(`ope: ${where}: bad event: ${p.error.issues[0]?.path.join('.')} ${p.error.issues[0]?.message}`);
+        const e = p.data;
+        if (seenEvents.has(e.event_id) || !(e.type in rewards)) continue;
+        seenEvents.add(e.event_id);
+        const key = `${e.impression_id}\u0000${e.item_id}\u0000${e.type}`;
+        firstEvent.set(key, Math.min(firstEvent.get(key) ?? Infinity, e.received_at));
+      } else {
+        throw new UsageError(`ope: ${where}: neither an impression/v1 nor an event/v1 record (DSJSON needs --format dsjson)`);
+      }
+    }
+  }
+  return [...imps.values()].map((rec) => {
+    const r = rec.items.map((it) => {
+      let sum = 0;
+      for (const [type, w] of Object.entries(rewards)) {
+        const at = firstEvent.get(`${rec.impression_id}\u0000${it.item_id}\u0000${type}`);
+        if (at !== undefined && at >= rec.ts && at <= rec.ts + windowMs) sum += w ?? 0;
+      }
+      return sum;
+    });
+    return { slate: fromImpression(rec, r), impression: rec };
+  });
+}
+
+function parseDsjson(files: Array<{ name: string; text: string }>): Loaded[] {
+  const out = new Map<string, Loaded>();
+  for (const f of files) {
+    for (const { where, line } of lines(f)) {
+      try {
+        const d = fromDsjson(line);
+        if (!out.has(d.slate.impression_id)) out.set(d.slate.impression_id, d);
+      } catch (e) {
+        throw new UsageError(`ope: ${where}: ${(e as Error).message}`);
+      }
+    }
+  }
+  return [...out.values()];
+}
+
+async function loadTarget(arg: string, config: BatchConfig, store: () => ObjectStore, loaded: readonly Loaded[]): Promise<{ tables: TargetTables; target: OpeCommandResult['target'] }> {
+  let text: string | null = null;
+  try {
+    text = await readFile(arg, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`ope: --target ${arg}: ${(e as Error).message}`);
+  }
+  if (text !== null) {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new UsageError(`ope: --target ${arg}: not valid JSON`);
+    }
+    const p = TargetPolicy.safeParse(json);
+    if (!p.success) {
+      const i = p.error.issues[0];
+      throw new UsageError(`ope: --target ${arg}: not a target-policy/v1 file: ${i?.path.join('.')} ${i?.message}${(json as { schema?: unknown })?.schema === 'policy/v1' ? ' (an artifact policy.json: pass the version name instead)' : ''}`);
+    }
+    const positions = p.data.positions.map((row) => new Map(Object.entries(row)));
+    return { tables: async () => positions, target: { kind: 'file', name: arg } };
+  }
+  if (arg !== 'current' && !Version.safeParse(arg).success) throw new UsageError(`ope: --target ${arg}: no such file, and not a version name (v20260101T000000Z-abc123) or "current"`);
+  if (loaded.some((l) => l.impression === null)) throw new UsageError('ope: a version target needs impression records (user, surface, k); foreign DSJSON logs need a target-policy/v1 file');
+  const s = store();
+  let version = arg;
+  let sha: string | null = null;
+  if (arg === 'current') {
+    const p = await readPointer(s);
+    if (!p) throw new UsageError('ope: --target current: nothing is published in the bucket');
+    version = p.pointer.version;
+    sha = p.pointer.manifest_sha256;
+  }
+  let manifest;
+  try {
+    manifest = await readManifest(s, version, sha);
+  } catch (e) {
+    throw new UsageError(`ope: --target ${arg}: ${(e as Error).message}`);
+  }
+  const v = await VersionTarget.fromStore(s, manifest);
+  return {
+    tables: async (_slate, i) => {
+      const rec = loaded[i]!.impression!;
+      const imp: LoggedImpression = { slate: loaded[i]!.slate, user_key: rec.user_key, surface: rec.surface, k: rec.k, exclude: rec.context.exclude_item_ids };
+      return v.table(imp);
+    },
+    target: { kind: 'version', name: version },
+  };
+}
