@@ -163,6 +163,7 @@ interface LogTally {
  */
 async function waitForLogs(store: ObjectStore, logged: LogTally, served: { impressions: readonly string[]; events: readonly string[] }): Promise<void> {
   const deadline = Date.now() + 60_000;
+  const unreadable = new Map<string, string>();
   const missing = () => ({ impressions: served.impressions.filter((id) => !logged.impressions.has(id)), events: served.events.filter((id) => !logged.events.has(id)) });
   while (Date.now() < deadline) {
     for (const [prefix, ids, field] of [[IMPRESSIONS_PREFIX, logged.impressions, 'impression_id'], [EVENTS_PREFIX, logged.events, 'event_id']] as const) {
@@ -171,12 +172,17 @@ async function waitForLogs(store: ObjectStore, logged: LogTally, served: { impre
         const body = await store.get(o.key);
         if (!body) continue;
         const text = new TextDecoder().decode(body.body);
-        if (!text.endsWith('\n')) continue;
-        try {
-          for (const line of text.split('\n')) if (line) ids.add((JSON.parse(line) as Record<string, string>)[field]!);
-        } catch {
+        if (!text.endsWith('\n')) {
+          unreadable.set(o.key, `no final newline (${text.length} bytes)`);
           continue;
         }
+        try {
+          for (const line of text.split('\n')) if (line) ids.add((JSON.parse(line) as Record<string, string>)[field]!);
+        } catch (e) {
+          unreadable.set(o.key, (e as Error).message);
+          continue;
+        }
+        unreadable.delete(o.key);
         logged.keys.add(o.key);
       }
     }
@@ -185,7 +191,7 @@ async function waitForLogs(store: ObjectStore, logged: LogTally, served: { impre
     await new Promise((res) => setTimeout(res, 250));
   }
   const m = missing();
-  throw new Error(`logs did not arrive within 60 s: missing ${m.impressions.length} impressions (e.g. ${m.impressions.slice(0, 3).join(', ')}) and ${m.events.length} events (e.g. ${m.events.slice(0, 3).join(', ')})`);
+  throw new Error(`logs did not arrive within 60 s: missing ${m.impressions.length} impressions (e.g. ${m.impressions.slice(0, 3).join(', ')}) and ${m.events.length} events (e.g. ${m.events.slice(0, 3).join(', ')}); unreadable objects: ${JSON.stringify([...unreadable].slice(0, 5))}`);
 }
 
 function printTable(label: string, rows: RoundRow[]): void {

@@ -27,11 +27,11 @@ export const DEFAULT_WORLD: WorldOptions = {
   seed: 'slatecast-demo',
   users: 600,
   items: 240,
-  dims: 6,
+  dims: 4,
   newUsersPerRound: 60,
   newItemsPerRound: 8,
   goodNewItemsPerRound: 3,
-  requestsPerUser: 3,
+  requestsPerUser: 5,
   k: 10,
 };
 

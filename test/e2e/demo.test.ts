@@ -21,8 +21,9 @@ describe('closed loop (reduced demo)', () => {
 
   beforeAll(async () => {
     out = await mkdtemp(join(tmpdir(), 'slatecast-e2e-'));
-    const world = { ...DEFAULT_WORLD, users: 400, items: 160, newUsersPerRound: 40, newItemsPerRound: 6, goodNewItemsPerRound: 3 };
-    const rounds = 4;
+    // The demo's own defaults: a smaller world learns too little per round to show the loop.
+    const world = DEFAULT_WORLD;
+    const rounds = 5;
     explore = await runDemo({ rounds, world, epsilon: 'auto', out, label: 'explore', progress: silentProgress });
     greedy = await runDemo({ rounds, world, epsilon: 0, out, label: 'greedy', progress: silentProgress });
     summary = { generated_at: new Date().toISOString(), world: { ...world, rounds }, runs: [explore, greedy] };
