@@ -1,0 +1,157 @@
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readPointer } from '../../shared/artifact/verify.js';
+import { fromDsjson } from '../../shared/ope/dsjson.js';
+import { main } from '../../gpu-batch/cli-main.js';
+import type { OpeCommandResult } from '../../gpu-batch/ope/ope-command.js';
+import { runBatch } from '../../gpu-batch/run/run-batch.js';
+import { S3Store } from '../../gpu-batch/store/s3-store.js';
+import { DAY, T0, seedLogs, tempWorkDir, testConfig, type SyntheticLogs } from '../support/batch-fixtures.js';
+import { startS3Server, type S3Server } from '../support/s3-server.js';
+
+/** `slatecast ope` as an operator runs it: local NDJSON, an S3 prefix, DSJSON both ways, exit codes. */
+describe('slatecast ope', () => {
+  let s3: S3Server;
+  let store: S3Store;
+  let work: Awaited<ReturnType<typeof tempWorkDir>>;
+  let env: Record<string, string>;
+  let logs: SyntheticLogs;
+  let dir: string;
+  let uniform: string;
+  let version: string;
+
+  beforeAll(async () => {
+    s3 = await startS3Server();
+    store = S3Store.fromConfig({ endpoint: s3.endpoint, bucket: s3.bucket, region: s3.region, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
+    work = await tempWorkDir();
+    env = { S3_ENDPOINT: s3.endpoint, S3_BUCKET: s3.bucket, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey, SLATECAST_WORK_DIR: work.dir };
+    logs = await seedLogs(store, { users: 150, items: 60, impressionsPerUser: 6, seed: 5, start: T0, spanMs: DAY });
+    dir = join(work.dir, 'logs');
+    await mkdir(join(dir, 'impressions'), { recursive: true });
+    await mkdir(join(dir, 'events'), { recursive: true });
+    const half = logs.impressions.length / 2;
+    await writeFile(join(dir, 'impressions', 'a.ndjson'), logs.impressions.slice(0, half).map((r) => JSON.stringify(r) + '\n').join(''));
+    await writeFile(join(dir, 'impressions', 'b.ndjson'), logs.impressions.slice(half).map((r) => JSON.stringify(r) + '\n').join(''));
+    // A replayed object: duplicates must not count twice.
+    await writeFile(join(dir, 'impressions', 'c.ndjson'), logs.impressions.slice(0, 50).map((r) => JSON.stringify(r) + '\n').join(''));
+    await writeFile(join(dir, 'events', 'a.ndjson'), logs.events.map((r) => JSON.stringify(r) + '\n').join(''));
+    // The logging policy itself: ε = 1 explores uniformly over the pool, which is every item but
+    // the ranking's top k (those are "shown anyway" and leave the pool), so P(item at l) = 1/50.
+    const ids = [...new Set(logs.impressions.flatMap((i) => i.items.map((it) => it.item_id)))];
+    expect(ids.length).toBe(50);
+    uniform = join(work.dir, 'uniform.json');
+    await writeFile(uniform, JSON.stringify({ schema: 'target-policy/v1', name: 'uniform', positions: Array.from({ length: 10 }, () => Object.fromEntries(ids.map((id) => [id, 1 / ids.length]))) }));
+    const r = await runBatch(testConfig(work.dir), { store, now: () => T0 + 2 * DAY });
+    expect(r.status).toBe('published');
+    version = (await readPointer(store))!.pointer.version;
+  });
+
+  afterAll(async () => {
+    store?.close();
+    await s3?.stop();
+    await work?.cleanup();
+  });
+
+  async function cli(...argv: string[]): Promise<{ code: number; out: string }> {
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (d) => (text += d));
+    const code = await main([...argv, '--quiet'], env, out as unknown as NodeJS.WriteStream);
+    return { code, out: text };
+  }
+
+  /** The JSON that follows the table. */
+  function report(out: string): OpeCommandResult {
+    return JSON.parse(out.slice(out.indexOf('\n{') + 1)) as OpeCommandResult;
+  }
+  const row = (r: OpeCommandResult, name: string) => r.estimates.find((e) => e.estimator === name)!;
+
+  it('prints the table and the JSON; the logging policy as target gives back the logged value', async () => {
+    const t0 = performance.now();
+    const { code, out } = await cli('ope', '--logs', dir, '--target', uniform);
+    const ms = performance.now() - t0;
+    expect(code).toBe(0);
+    for (const name of ['ips', 'clipped-ips', 'snips', 'dr', 'slate-ips', 'logged']) expect(out).toMatch(new RegExp(`^${name}\\s`, 'm'));
+    expect(out).toMatch(/^estimator\s+unit\s+estimate\s+CI \(95%\)\s+ESS\s+n$/m);
+    const r = report(out);
+    expect(r.impressions).toBe(logs.impressions.length);
+    expect(r.target).toEqual({ kind: 'file', name: uniform });
+    const logged = row(r, 'logged');
+    // Rewards: clicks within the 30 min window (late ones earn nothing).
+    const late = logs.events.filter((e) => e.received_at - logs.impressions.find((i) => i.impression_id === e.impression_id)!.ts > 30 * 60_000).length;
+    expect(logged.estimate * r.impressions).toBeCloseTo(logs.events.length - late, 6);
+    expect(row(r, 'slate-ips').estimate).toBeCloseTo(logged.estimate, 9);
+    expect(row(r, 'snips').estimate * 10).toBeCloseTo(logged.estimate, 9);
+    // DR adds the reward model's mean difference, which is near zero here but not exactly.
+    expect(row(r, 'dr').estimate * 10).toBeCloseTo(logged.estimate, 2);
+    expect(row(r, 'slate-ips').ess).toBeCloseTo(r.impressions, 6);
+    console.log(`ope on ${r.impressions} impressions (uniform target): ${Math.round(ms)} ms`);
+  });
+
+  it('evaluates an artifact version from the bucket, and an S3 prefix gives the same numbers as the local copy', async () => {
+    const local = await cli('ope', '--logs', dir, '--target', version, '--clip', '5');
+    expect(local.code).toBe(0);
+    const a = report(local.out);
+    expect(a.target).toEqual({ kind: 'version', name: version });
+    expect(row(a, 'clipped-ips').note).toMatch(/clipped at 5/);
+    // The trained version beats uniform exploration on these planted-preference logs.
+    expect(row(a, 'slate-ips').ci[0]).toBeGreaterThan(row(a, 'logged').ci[1]);
+    const remote = await cli('ope', '--logs', `s3://${s3.bucket}/logs/`, '--target', 'current', '--clip', '5');
+    expect(remote.code).toBe(0);
+    const b = report(remote.out);
+    expect(b.impressions).toBe(a.impressions);
+    expect(b.estimates.map((e) => e.estimate)).toEqual(a.estimates.map((e) => e.estimate));
+  });
+
+  it('DSJSON round trip: export our logs, read them back with --format dsjson, same estimates', async () => {
+    const exported = join(work.dir, 'out.dsjson');
+    const out = join(work.dir, 'report.json');
+    const first = await cli('ope', '--logs', dir, '--target', version, '--export-dsjson', exported, '--out', out);
+    expect(first.code).toBe(0);
+    expect(first.out).toContain(`wrote ${out}`);
+    const a = JSON.parse(await readFile(out, 'utf8')) as OpeCommandResult;
+    const lines = (await readFile(exported, 'utf8')).trim().split('\n');
+    expect(lines.length).toBe(logs.impressions.length);
+    const one = fromDsjson(lines[0]!);
+    expect(one.impression).not.toBeNull();
+    expect(one.slate.items.length).toBe(10);
+    const second = await cli('ope', '--format', 'dsjson', '--logs', exported, '--target', version);
+    expect(second.code).toBe(0);
+    const b = report(second.out);
+    expect(b.format).toBe('dsjson');
+    expect(b.estimates.map((e) => [e.estimator, e.estimate, e.ci])).toEqual(a.estimates.map((e) => [e.estimator, e.estimate, e.ci]));
+    // Foreign DSJSON (no impression records) can still be scored by a context-free target.
+    const foreign = join(work.dir, 'foreign.dsjson');
+    await writeFile(foreign, lines.map((l) => { const o = JSON.parse(l); delete o.c._slatecast; return JSON.stringify(o); }).join('\n'));
+    const f = await cli('ope', '--format', 'dsjson', '--logs', foreign, '--target', uniform);
+    expect(f.code).toBe(0);
+    expect(row(report(f.out), 'slate-ips').estimate).toBeCloseTo(row(a, 'logged').estimate, 9);
+    expect((await cli('ope', '--format', 'dsjson', '--logs', foreign, '--target', version)).code).toBe(2);
+  });
+
+  it('exits 2 on bad flags and files, writing nothing', async () => {
+    const out = join(work.dir, 'never.json');
+    const badTarget = join(work.dir, 'bad-target.json');
+    await writeFile(badTarget, JSON.stringify({ schema: 'target-policy/v1', name: 'x', positions: [{ a: 0.7, b: 0.7 }] }));
+    const badLog = join(work.dir, 'bad-logs');
+    await mkdir(badLog, { recursive: true });
+    await writeFile(join(badLog, 'x.ndjson'), `${JSON.stringify(logs.impressions[0])}\n{"schema":"impression/v1","impression_id":"x"}\n`);
+    const cases: string[][] = [
+      ['ope', '--logs', dir, '--target', uniform, '--bogus'],
+      ['ope', '--logs', dir],
+      ['ope', '--target', uniform],
+      ['ope', '--logs', join(work.dir, 'missing'), '--target', uniform, '--out', out],
+      ['ope', '--logs', dir, '--target', join(work.dir, 'missing.json'), '--out', out],
+      ['ope', '--logs', dir, '--target', badTarget, '--out', out],
+      ['ope', '--logs', dir, '--target', 'v20990101T000000Z-abcdef', '--out', out],
+      ['ope', '--logs', dir, '--target', uniform, '--format', 'csv', '--out', out],
+      ['ope', '--logs', dir, '--target', uniform, '--clip', '0', '--out', out],
+      ['ope', '--logs', badLog, '--target', uniform, '--out', out, '--export-dsjson', out],
+      ['ope', '--logs', dir, '--format', 'dsjson', '--target', uniform, '--out', out],
+    ];
+    for (const argv of cases) expect({ argv, code: (await cli(...argv)).code }).toEqual({ argv, code: 2 });
+    await expect(stat(out)).rejects.toThrow();
+  });
+});
