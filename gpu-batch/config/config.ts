@@ -106,7 +106,7 @@ export const BatchConfig = z.object({
    */
   epsilonOpe: z
     .object({
-      sample: int(0, 1_000_000).default(2000),
+      sample: int(0, 1_000_000).default(1000),
       tolerance: num(0, 1e6).default(0.01),
     })
     .prefault({}),

@@ -7,7 +7,7 @@ import { readLakeSlates } from './lake-slates.js';
 import { VersionTarget } from './policy-view.js';
 
 /** Epsilons considered above the rule's value (those in (rule, epsilonMax]). */
-export const EPSILON_GRID = [0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1] as const;
+export const EPSILON_GRID = [0.1, 0.2, 0.3, 0.5, 1] as const;
 
 /** What the manifest's `metrics.epsilon` records per surface. */
 export interface SurfaceEpsilonRecord {

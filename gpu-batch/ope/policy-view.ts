@@ -1,6 +1,6 @@
 import { shardOf } from '../../shared/artifact/paths.js';
 import { readVerifiedJson } from '../../shared/artifact/verify.js';
-import { slateMarginals } from '../../shared/explore/index.js';
+import { decayedEpsilon, prepare, slateMarginals } from '../../shared/explore/index.js';
 import type { BetaPosterior, SlateInput } from '../../shared/explore/types.js';
 import { rngForImpression } from '../../shared/rng.js';
 import { Policy, UserSlateShard, type Manifest } from '../../shared/schemas/artifact.js';
@@ -105,11 +105,23 @@ export class VersionTarget {
     return t;
   }
 
-  /** π(logged item at its logged position) for every position of the slate, in position order. */
-  async probabilities(imp: LoggedImpression): Promise<number[]> {
-    const t = await this.table(imp);
-    return [...imp.slate.items].sort((a, b) => a.position - b.position).map((it) => t[it.position]?.get(it.item_id) ?? 0);
+  /**
+   * π(logged item at its logged position) for every position of the slate, in position order.
+   * Epsilon-greedy and decaying epsilon take `loggedProbabilities` (one shared table per input
+   * shape, not one per user); other strategies the full `table`.
+   */
+  async probabilities(imp: LoggedImpression, spec: StrategySpec | null = this.spec(imp.surface)): Promise<number[]> {
+    const items = [...imp.slate.items].sort((a, b) => a.position - b.position);
+    if (spec?.name === 'epsilon-greedy' || spec?.name === 'decaying-epsilon') {
+      const input = await this.input(imp);
+      const epsilon = spec.name === 'epsilon-greedy' ? spec.epsilon : decayedEpsilon(spec, input.history_length ?? 0);
+      return loggedProbabilities(epsilon, input, items, this.shapes);
+    }
+    const t = await this.table(imp, spec);
+    return items.map((it) => t[it.position]?.get(it.item_id) ?? 0);
   }
+
+  private readonly shapes = new Map<string, Table>();
 
   private shard(i: number): Promise<UserSlateShard | null> {
     let s = this.shardCache.get(i);
@@ -120,6 +132,43 @@ export class VersionTarget {
   private posteriors(): Promise<ReadonlyMap<string, BetaPosterior>> {
     return (this.posteriorsMap ??= this.loadPosteriors());
   }
+}
+
+/**
+ * Epsilon-greedy's P(item at position) for the given (item, position) pairs only, exactly as
+ * `slateMarginals` gives them, at a fraction of the cost. Epsilon-greedy's marginals depend on the
+ * input only through the shape of the prepared input (|ranked|, |pool| after exclusions, k) and
+ * on which prepared slot an item occupies: P(ranked[t] at i) = exploit_i,t, P(pool item at i) =
+ * explore_i / |pool|. So one table of a canonical input of that shape (memoised in `shapes`)
+ * serves every user, instead of one table of k × (|ranked| + |pool|) entries per impression.
+ */
+export function loggedProbabilities(epsilon: number, input: SlateInput, items: ReadonlyArray<{ item_id: string; position: number }>, shapes: Map<string, Table> = new Map()): number[] {
+  const prep = prepare(input);
+  const key = `${epsilon}|${prep.ranked.length}|${prep.pool.length}|${input.k}`;
+  let t = shapes.get(key);
+  if (!t) {
+    const canonical: SlateInput = {
+      ranked: prep.ranked.map((_, i) => ({ item: `r${i}`, score: prep.ranked.length - i })),
+      pool: prep.pool.map((_, j) => `p${j}`),
+      k: input.k,
+    };
+    t = slateMarginals({ name: 'epsilon-greedy', epsilon }, canonical);
+    shapes.set(key, t);
+  }
+  const rankOf = new Map<string, number>();
+  const wanted = new Set(items.map((it) => it.item_id));
+  prep.ranked.forEach((c, i) => {
+    if (wanted.has(c.item)) rankOf.set(c.item, i);
+  });
+  const inPool = new Set(prep.pool.filter((x) => wanted.has(x)));
+  return items.map((it) => {
+    const row = t[it.position];
+    if (!row) return 0;
+    // A pool item ranked below the top k can only be shown by exploring (as in slateMarginals).
+    if (inPool.has(it.item_id)) return row.get('p0') ?? 0;
+    const r = rankOf.get(it.item_id);
+    return r === undefined ? 0 : (row.get(`r${r}`) ?? 0);
+  });
 }
 
 function posteriorMap(f: PosteriorsFile): ReadonlyMap<string, BetaPosterior> {

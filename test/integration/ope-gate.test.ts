@@ -108,7 +108,7 @@ describe('OPE deploy gate in batch run (s3rver, DuckDB)', () => {
 
     // Epsilon per surface: recorded with every candidate's estimate, and what policy.json serves.
     const eps = (m.metrics.epsilon as Record<string, { rule: number; chosen: number; n: number; candidates: Array<{ epsilon: number; value: number; eligible: boolean }> }>).home!;
-    expect(eps.n).toBe(2000);
+    expect(eps.n).toBe(1000);
     expect(eps.chosen).toBeGreaterThanOrEqual(eps.rule);
     expect(eps.candidates.map((c) => c.epsilon)).toContain(eps.rule);
     expect(eps.candidates.length).toBeGreaterThan(1);

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { slateMarginals } from '../../shared/explore/index.js';
+import { xoshiro128ss } from '../../shared/rng.js';
+import { loggedProbabilities } from '../../gpu-batch/ope/policy-view.js';
+
+/** The gate's fast path must give exactly what `slateMarginals` gives, for every item and position. */
+describe('loggedProbabilities (epsilon-greedy fast path)', () => {
+  it('equals slateMarginals on random inputs with exclusions, duplicates and ranked items in the pool', () => {
+    const rng = xoshiro128ss([1, 2, 3, 4]);
+    const int = (n: number) => Math.floor(rng.next() * n);
+    const shapes = new Map();
+    let checked = 0;
+    for (let trial = 0; trial < 300; trial++) {
+      const universe = Array.from({ length: 5 + int(40) }, (_, i) => `i${i}`);
+      const ranked = Array.from({ length: int(25) }, () => universe[int(universe.length)]!).map((item, j) => ({ item, score: 100 - j }));
+      const pool = Array.from({ length: int(30) }, () => universe[int(universe.length)]!);
+      const exclude = new Set(Array.from({ length: int(4) }, () => universe[int(universe.length)]!));
+      const k = 1 + int(12);
+      const epsilon = [0, 0.05, 0.3, 1][int(4)]!;
+      const input = { ranked, pool, k, exclude };
+      const table = slateMarginals({ name: 'epsilon-greedy', epsilon }, input);
+      const pairs = universe.flatMap((item_id) => Array.from({ length: k + 1 }, (_, position) => ({ item_id, position })));
+      const fast = loggedProbabilities(epsilon, input, pairs, shapes);
+      pairs.forEach((p, j) => expect(fast[j]).toBeCloseTo(table[p.position]?.get(p.item_id) ?? 0, 12));
+      checked += pairs.length;
+    }
+    expect(checked).toBeGreaterThan(10_000);
+    // Shapes repeat across inputs: far fewer tables than inputs.
+    expect(shapes.size).toBeLessThan(300);
+  });
+});
