@@ -154,4 +154,19 @@ describe('slatecast ope', () => {
     for (const argv of cases) expect({ argv, code: (await cli(...argv)).code }).toEqual({ argv, code: 2 });
     await expect(stat(out)).rejects.toThrow();
   });
+
+  it('batch run gates by default, records an operator override, and --no-gate turns it off', async () => {
+    const gated = await cli('batch', 'run', '--force', '--force-reason', 'retrain after the incident', '--operator', 'bob', '--epochs', '2');
+    expect(gated.code).toBe(0);
+    const a = JSON.parse(gated.out);
+    expect(a.gate).toMatchObject({ gate: 'ope-slate-ips', evaluated: true, n: logs.impressions.length, tolerance: 0.01, override: { operator: 'bob', reason: 'retrain after the incident' } });
+    expect(a.gate.difference.n).toBe(logs.impressions.length);
+    expect(['published', 'rejected']).toContain(a.status);
+    expect(a.status).toBe(a.gate.publish ? 'published' : 'rejected');
+    const bad = await cli('batch', 'run', '--force-reason', 'no force');
+    expect(bad.code).toBe(2);
+    const ungated = await cli('batch', 'run', '--force', '--no-gate', '--epochs', '2');
+    expect(ungated.code).toBe(0);
+    expect(JSON.parse(ungated.out)).toMatchObject({ status: 'published', gate: null });
+  });
 });
