@@ -41,15 +41,16 @@ export async function appendToLake(
   if (inbox.length === 0) return { read: 0, added: 0, parts: [] };
   const t = LOG_TABLES[kind];
   const table = `new_${kind}`;
+  // One parse of the inbox: read everything, count it, keep the earliest copy of each id.
+  await c.run(`CREATE OR REPLACE TEMP TABLE raw_${kind} AS SELECT * FROM read_json($files, format = 'newline_delimited', columns = ${t.columns})`, { files: pathList(inbox) });
+  const read = await scalar(c, `SELECT count(*) FROM raw_${kind}`);
   await c.run(
     `CREATE OR REPLACE TEMP TABLE ${table} AS
      SELECT * EXCLUDE (rn_) FROM (
-       SELECT r.*, row_number() OVER (PARTITION BY r.${t.id} ORDER BY r.${t.order}) AS rn_
-       FROM read_json($files, format = 'newline_delimited', columns = ${t.columns}) r
+       SELECT r.*, row_number() OVER (PARTITION BY r.${t.id} ORDER BY r.${t.order}) AS rn_ FROM raw_${kind} r
      ) WHERE rn_ = 1`,
-    { files: pathList(inbox) },
   );
-  const read = await scalar(c, `SELECT count(*) FROM read_json($files, format = 'newline_delimited', columns = ${t.columns})`, { files: pathList(inbox) });
+  await c.run(`DROP TABLE raw_${kind}`);
   if (lake.length > 0) {
     await c.run(`DELETE FROM ${table} n WHERE EXISTS (SELECT 1 FROM read_parquet($lake) l WHERE l.${t.id} = n.${t.id})`, { lake: pathList(lake.map((p) => p.path)) });
   }
