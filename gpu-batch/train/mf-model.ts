@@ -48,9 +48,9 @@ export interface MfResult {
  * plus λ/2 (‖U_u‖² + ‖V_i‖²) per occurrence (w̄ = mean weight in the batch, so up-weighted
  * subsampled negatives do not change the step size). The gradients are written by hand —
  * ∂L/∂z_b = (w_b / w̄)(σ(z_b) − y_b), ∂L/∂U_u = Σ_{b: u_b=u} ∂L/∂z_b · V_i + λ U_u (and symmetric
- * for V, b) — and scattered into dense gradient matrices with `scatterND`, which sums duplicate
- * rows. Autograd would need the gradient of `gather` (UnsortedSegmentSum), which the wasm backend
- * lacks; the hand-written form is the same maths and cheaper. Adagrad suits the very uneven row
+ * for V, b) — and scattered with `scatterND` (which sums duplicate rows) into compact gradients
+ * over only the rows the batch touches; Adagrad then updates just those rows (`adagradRows`).
+ * Autograd would need the gradient of `gather` (UnsortedSegmentSum), which the wasm backend lacks; the hand-written form is the same maths and cheaper. Adagrad suits the very uneven row
  * frequencies of users and items (Duchi et al., 2011). Every step runs inside `tf.tidy`.
  */
 export function trainMf(pairs: TrainingPairs, o: MfOptions): MfResult {
@@ -81,6 +81,15 @@ export function trainMf(pairs: TrainingPairs, o: MfOptions): MfResult {
   const iBuf = new Int32Array(batchSize + extra);
   const yBuf = new Float32Array(batchSize + extra);
   const wBuf = new Float32Array(batchSize + extra);
+  const uSeen = new Int32Array(nUsers);
+  const uAt = new Int32Array(nUsers);
+  const iSeen = new Int32Array(nItems);
+  const iAt = new Int32Array(nItems);
+  const uSlot = new Int32Array(batchSize + extra);
+  const iSlot = new Int32Array(batchSize + extra);
+  const uRows = new Int32Array(batchSize + extra);
+  const iRows = new Int32Array(batchSize + extra);
+  let stamp = 0;
   let samples = 0;
   const t0 = performance.now();
   try {
@@ -136,34 +145,69 @@ export function trainMf(pairs: TrainingPairs, o: MfOptions): MfResult {
   }
 
   function step(m: number, measure: boolean): void {
+    // Rows this batch touches, and each sample's slot among them (for the compact gradients).
+    stamp++;
+    const nu = compact(uBuf, m, uSeen, uAt, uSlot, uRows, stamp);
+    const ni = compact(iBuf, m, iSeen, iAt, iSlot, iRows, stamp);
     tf.tidy(() => {
-      const u = tf.tensor1d(uBuf.subarray(0, m), 'int32');
-      const i = tf.tensor1d(iBuf.subarray(0, m), 'int32');
+      // gatherND, not gather: the wasm GatherV2 kernel bounds-checks every index in JS and costs
+      // ~30× more per row. The sample indices are [m, 1] tensors for gatherND and scatterND alike.
+      const uIdx = tf.tensor2d(uBuf.subarray(0, m), [m, 1], 'int32');
+      const iIdx = tf.tensor2d(iBuf.subarray(0, m), [m, 1], 'int32');
       const y = tf.tensor1d(yBuf.subarray(0, m));
       const w = tf.tensor1d(wBuf.subarray(0, m));
       const wMean = tf.mean(w);
-      const Ur = tf.gather(U, u);
-      const Vr = tf.gather(V, i);
-      const z = tf.add(tf.add(tf.sum(tf.mul(Ur, Vr), 1), tf.gather(b, i)), globalBias);
+      const Ur = tf.gatherND(U, uIdx) as tf.Tensor2D;
+      const Vr = tf.gatherND(V, iIdx) as tf.Tensor2D;
+      const z = tf.add(tf.add(tf.sum(tf.mul(Ur, Vr), 1), tf.gatherND(b, iIdx)), globalBias);
       // softplus(z) − y z, weighted mean.
       if (measure) lossSum.assign(tf.add(lossSum, tf.div(tf.mean(tf.mul(w, tf.sub(tf.softplus(z), tf.mul(y, z)))), wMean)));
       const g = tf.div(tf.mul(w, tf.sub(tf.sigmoid(z), y)), wMean);
       const g2 = tf.reshape(g, [m, 1]);
       const l2 = o.l2;
-      const uIdx = tf.reshape(u, [m, 1]);
-      const iIdx = tf.reshape(i, [m, 1]);
-      const dU = tf.scatterND(uIdx, tf.add(tf.mul(g2, Vr), tf.mul(l2, Ur)), [nUsers, dims]);
-      const dV = tf.scatterND(iIdx, tf.add(tf.mul(g2, Ur), tf.mul(l2, Vr)), [nItems, dims]);
-      const db = tf.scatterND(iIdx, g, [nItems]);
-      adagrad(U, gU, dU, o.learningRate);
-      adagrad(V, gV, dV, o.learningRate);
-      adagrad(b, gb, db, o.learningRate);
+      const uSlots = tf.tensor2d(uSlot.subarray(0, m), [m, 1], 'int32');
+      const iSlots = tf.tensor2d(iSlot.subarray(0, m), [m, 1], 'int32');
+      const uRowsT = tf.tensor2d(uRows.subarray(0, nu), [nu, 1], 'int32');
+      const iRowsT = tf.tensor2d(iRows.subarray(0, ni), [ni, 1], 'int32');
+      const dU = tf.scatterND(uSlots, tf.add(tf.mul(g2, Vr), tf.mul(l2, Ur)), [nu, dims]);
+      const dV = tf.scatterND(iSlots, tf.add(tf.mul(g2, Ur), tf.mul(l2, Vr)), [ni, dims]);
+      const db = tf.scatterND(iSlots, g, [ni]);
+      adagradRows(U, gU, uRowsT, dU, o.learningRate);
+      adagradRows(V, gV, iRowsT, dV, o.learningRate);
+      adagradRows(b, gb, iRowsT, db, o.learningRate);
     });
   }
 }
 
-/** Adagrad: G ← G + g², θ ← θ − η g / √G. Rows with zero gradient are left exactly as they were. */
-function adagrad(param: tf.Variable, acc: tf.Variable, grad: tf.Tensor, lr: number): void {
-  acc.assign(tf.add(acc, tf.square(grad)));
-  param.assign(tf.sub(param, tf.mul(lr, tf.div(grad, tf.sqrt(acc)))));
+/**
+ * Distinct values of `idx[0..m)` in first-seen order into `rows`, and for each sample its slot
+ * among them into `slot`. `seen` (the stamp a row was last seen under) and `at` (its slot) are
+ * scratch arrays over the whole index space, reset by using a new `stamp` rather than cleared.
+ * @returns how many distinct rows
+ */
+function compact(idx: Int32Array, m: number, seen: Int32Array, at: Int32Array, slot: Int32Array, rows: Int32Array, stamp: number): number {
+  let n = 0;
+  for (let k = 0; k < m; k++) {
+    const r = idx[k]!;
+    if (seen[r] !== stamp) {
+      seen[r] = stamp;
+      at[r] = n;
+      rows[n++] = r;
+    }
+    slot[k] = at[r]!;
+  }
+  return n;
+}
+
+/**
+ * Adagrad on the touched rows only: G_r ← G_r + g_r², θ_r ← θ_r − η g_r / √G_r for the rows in
+ * `idx` ([rows, 1], with their compact gradients `grad`), written back with `tensorScatterUpdate`. Rows
+ * without gradient are left exactly as they were — the same result as the dense update, without
+ * a dozen passes over the whole user matrix per step.
+ */
+function adagradRows(param: tf.Variable, acc: tf.Variable, idx: tf.Tensor2D, grad: tf.Tensor, lr: number): void {
+  const a = tf.add(tf.gatherND(acc, idx), tf.square(grad));
+  const p = tf.sub(tf.gatherND(param, idx), tf.mul(lr, tf.div(grad, tf.sqrt(a))));
+  acc.assign(tf.tensorScatterUpdate(acc, idx, a));
+  param.assign(tf.tensorScatterUpdate(param, idx, p));
 }
