@@ -45,28 +45,43 @@ export async function readTrainingPairs(c: DuckDBConnection, opts: { before: num
   const posPairs = await scalar(c, `SELECT count(*) FROM pairs WHERE pos > 0`);
   const negPairs = await scalar(c, `SELECT count(*) FROM pairs WHERE pos = 0`);
   const keep = negPairs === 0 ? 1 : Math.min(1, (opts.negativesPerPositive * Math.max(posPairs, 1)) / negPairs);
-  const [u, i, n, pos, r] = await columns(
+  // Expanded in SQL (a rewarded pair → a positive row, plus a negative row for its unrewarded
+  // showings) and read straight into typed arrays: no JS array of boxed values per example.
+  const [user, item, y, w] = await typedColumns(
     c,
-    `SELECT user_idx, item_idx, n, pos, r FROM pairs
-     WHERE pos > 0 OR (hash(user_idx, item_idx, $seed) % 1000000) < $ppm
-     ORDER BY user_idx, item_idx`,
-    { seed: opts.seed, ppm: Math.round(keep * 1_000_000) },
+    `WITH kept AS (
+       SELECT user_idx, item_idx, n, pos, r FROM pairs
+       WHERE pos > 0 OR (hash(user_idx, item_idx, $seed) % 1000000) < $ppm
+     )
+     SELECT user_idx, item_idx, 1::INTEGER AS y, r AS w FROM kept WHERE pos > 0
+     UNION ALL SELECT user_idx, item_idx, 0, (n - pos)::DOUBLE FROM kept WHERE pos > 0 AND n > pos
+     UNION ALL SELECT user_idx, item_idx, 0, n / $keep FROM kept WHERE pos = 0
+     ORDER BY user_idx, item_idx, y DESC`,
+    { seed: opts.seed, ppm: Math.round(keep * 1_000_000), keep },
+    [Int32Array, Int32Array, Float32Array, Float32Array],
   );
-  const user: number[] = [];
-  const item: number[] = [];
-  const y: number[] = [];
-  const w: number[] = [];
-  for (let k = 0; k < (u?.length ?? 0); k++) {
-    const nk = n![k] as number;
-    const pk = pos![k] as number;
-    if (pk > 0) {
-      user.push(u![k] as number), item.push(i![k] as number), y.push(1), w.push(r![k] as number);
-      if (nk > pk) user.push(u![k] as number), item.push(i![k] as number), y.push(0), w.push(nk - pk);
-    } else {
-      user.push(u![k] as number), item.push(i![k] as number), y.push(0), w.push(nk / keep);
+  return { user: user as Int32Array, item: item as Int32Array, y: y as Float32Array, w: w as Float32Array, positives: posPairs, keepNegatives: keep };
+}
+
+type TypedCtor = Int32ArrayConstructor | Float32ArrayConstructor | Float64ArrayConstructor;
+
+/** Reads numeric result columns chunk by chunk into typed arrays (nulls read as 0). */
+async function typedColumns(c: DuckDBConnection, sql: string, params: Parameters<DuckDBConnection['run']>[1], types: readonly TypedCtor[]): Promise<Array<Int32Array | Float32Array | Float64Array>> {
+  const r = await c.run(sql, params);
+  const rows = r.rowCount;
+  const out = types.map((T) => new T(rows));
+  let at = 0;
+  for (let k = 0; k < r.chunkCount; k++) {
+    const chunk = r.getChunk(k);
+    const m = chunk.rowCount;
+    for (let j = 0; j < types.length; j++) {
+      const v = chunk.getColumnVector(j);
+      const dst = out[j]!;
+      for (let x = 0; x < m; x++) dst[at + x] = Number(v.getItem(x) ?? 0);
     }
+    at += m;
   }
-  return { user: Int32Array.from(user), item: Int32Array.from(item), y: Float32Array.from(y), w: Float32Array.from(w), positives: posPairs, keepNegatives: keep };
+  return out;
 }
 
 /** Held-out positives: (user, item) rewarded at or after `cutoff`, for users known before it. */
