@@ -27,7 +27,7 @@ export const DEFAULT_WORLD: WorldOptions = {
   seed: 'slatecast-demo',
   users: 600,
   items: 240,
-  dims: 4,
+  dims: 3,
   newUsersPerRound: 60,
   newItemsPerRound: 8,
   goodNewItemsPerRound: 3,
