@@ -19,6 +19,8 @@ export interface SurfaceEpsilonRecord {
   reason: string;
   /** Impressions of the surface evaluated (the newest). */
   n: number;
+  /** Time the choice took (reading the logs included). */
+  ms: number;
   /** Every epsilon considered: V̂ and Δ̂ vs the rule's value (reward per impression), CIs. */
   candidates: Array<{ epsilon: number; value: number; ci: [number, number]; difference: number; difference_ci: [number, number]; eligible: boolean; ess: number }>;
 }
@@ -48,8 +50,9 @@ export async function chooseSurfaceEpsilons(
   for (const [surface, cfg] of Object.entries(policy.surfaces).sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (cfg.strategy.name !== 'epsilon-greedy') continue;
     const rule = cfg.strategy.epsilon;
+    const t0 = performance.now();
     const record = (source: 'ope' | 'rule', chosen: number, reason: string, n: number, candidates: SurfaceEpsilonRecord['candidates'] = []) =>
-      (out[surface] = { rule, chosen, source, reason, n, candidates });
+      (out[surface] = { rule, chosen, source, reason, n, ms: Math.round(performance.now() - t0), candidates });
     if (rule <= 0) {
       record('rule', rule, 'rule gives ε = 0: no support to evaluate other epsilons', 0);
       continue;
