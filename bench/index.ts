@@ -6,7 +6,7 @@
  *   --quick                        shorter runs (smoke)
  */
 import { execSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runBatchBench } from './batch.js';
@@ -34,6 +34,9 @@ const results: Record<string, unknown> = {
 };
 const rows: string[][] = [];
 const row = (area: string, figure: string, value: string, reference: string, ratio: string, goal = '') => rows.push([area, figure, value, reference, ratio, goal]);
+const RESULTS = new URL('./results.json', import.meta.url);
+// With --only, the other parts keep the figures of their last run (each says when it ran).
+const previous = values.only && existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, 'utf8')) as Record<string, unknown>) : {};
 
 if (only.has('edge')) {
   process.stderr.write('bench: edge (Miniflare, closed-loop load)…\n');
@@ -71,9 +74,21 @@ if (only.has('ope')) {
 }
 
 const head = ['area', 'figure', 'measured', 'reference (same run)', 'ratio', 'goal'];
+const sections = ['edge', 'scorer', 'batch', 'ope'];
+for (const sec of sections) {
+  if (only.has(sec) || !(sec in previous)) continue;
+  results[sec] = previous[sec];
+  const old = (previous.table as Array<Record<string, string>> | undefined) ?? [];
+  for (const r of old) if (r.area === sec || r.area?.startsWith(`${sec} `)) rows.push([r.area!, r.figure!, r.measured!, r['reference (same run)']!, r.ratio!, r.goal ?? '']);
+}
+for (const sec of sections) {
+  if (only.has(sec)) results[`${sec}_measured_at`] = results.date;
+  else if (previous[`${sec}_measured_at`]) results[`${sec}_measured_at`] = previous[`${sec}_measured_at`];
+}
+rows.sort((a, b) => sections.indexOf(a[0]!.split(' ')[0]!) - sections.indexOf(b[0]!.split(' ')[0]!));
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const fmt = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
 process.stdout.write([fmt(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(fmt)].join('\n') + '\n');
 results.table = rows.map((r) => Object.fromEntries(head.map((h, i) => [h, r[i]])));
-writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(results, null, 2));
+writeFileSync(RESULTS, JSON.stringify(results, null, 2));
 process.stderr.write('bench: wrote bench/results.json\n');
