@@ -1,4 +1,5 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+import * as tf from '@tensorflow/tfjs-core';
 import { join } from 'node:path';
 import { EVENTS_PREFIX, IMPRESSIONS_PREFIX, versionName } from '../../shared/artifact/paths.js';
 import { publishVersion } from '../../shared/artifact/publish.js';
@@ -43,7 +44,9 @@ export interface BatchDeps {
 let backend: { requested: string; info: Promise<BackendInfo> } | null = null;
 
 /** The tfjs backend is process-global: choose it once per requested choice and reuse it. */
-function backendFor(config: BatchConfig): Promise<BackendInfo> {
+async function backendFor(config: BatchConfig): Promise<BackendInfo> {
+  // Re-select when another caller switched tfjs's global backend since (the benchmark does).
+  if (backend && backend.requested === config.backend && (await backend.info.catch(() => null))?.backend !== tf.getBackend()) backend = null;
   if (!backend || backend.requested !== config.backend) {
     const info = selectBackend(config.backend);
     backend = { requested: config.backend, info };
