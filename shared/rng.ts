@@ -1,6 +1,6 @@
 /**
  * Seeded pseudo-random numbers. Maths in `shared/` takes an `Rng` argument and never calls
- * `Math.random()`, so every slate can be replayed from its impression id.
+ * the unseeded platform generator, so every slate can be replayed from its impression id.
  */
 
 /** A source of uniform floats in [0, 1). */
@@ -32,7 +32,7 @@ export function hash32(s: string, seed = 0x811c9dc5): number {
 
 /**
  * xoshiro128** (Blackman & Vigna, 2018): 128-bit state, period 2^128 − 1, passes BigCrush.
- * Chosen over `Math.random()` because it is seedable and identical on every runtime.
+ * Chosen over the platform generator because it is seedable and identical on every runtime.
  * @param seed four 32-bit words, not all zero
  * @returns an `Rng`
  * @example const rng = xoshiro128ss(seedFromString(impressionId)); rng.next();
