@@ -1,4 +1,5 @@
 import type { Rng } from '../rng.js';
+import type { SlateEntry } from './types.js';
 
 /** Draws one ordered slate (item ids, best position first) using only `rng`. */
 export type SlateDraw = (rng: Rng) => readonly string[];
@@ -74,4 +75,19 @@ export function replayMarginals(draw: SlateDraw, length: number, replays: number
 
 function checkReplays(replays: number): void {
   if (!(Number.isInteger(replays) && replays >= 1)) throw new RangeError(`replays must be a positive integer, got ${replays}`);
+}
+
+/**
+ * The entries of a Monte-Carlo strategy's slate: each shown item with its replay propensity and
+ * standard error, `explored` when it differs from the strategy's greedy (no-noise) order.
+ */
+export function monteCarloEntries(shown: readonly string[], est: ReplayPropensities, greedy: readonly string[], scoreOf: ReadonlyMap<string, number>): SlateEntry[] {
+  return shown.map((item, i) => ({
+    item_id: item,
+    position: i,
+    score: scoreOf.get(item) ?? null,
+    propensity: est.propensities[i]!,
+    explored: greedy[i] !== item,
+    propensity_se: est.se[i]!,
+  }));
 }

@@ -1,7 +1,7 @@
 import type { Rng } from '../rng.js';
 import { candidateSet, type CandidateSet } from './candidate-set.js';
-import { replayMarginals, replayPropensities } from './monte-carlo.js';
-import type { SlateEntry, SlateInput, Strategy } from './types.js';
+import { monteCarloEntries, replayMarginals, replayPropensities } from './monte-carlo.js';
+import type { SlateInput, Strategy } from './types.js';
 import { gumbel, topK } from './variates.js';
 
 /** Parameters of annealed softmax (see `SoftmaxSpec`). */
@@ -55,14 +55,7 @@ export const softmax: Strategy<SoftmaxParams> = {
     const est = replayPropensities(draw, shown, params.replays, rng);
     const greedy = topK(logits, set.length).map((j) => set.items[j]!);
     const index = new Map(set.items.map((x, j) => [x, j]));
-    const items: SlateEntry[] = shown.map((item, i) => ({
-      item_id: item,
-      position: i,
-      score: set.scoreOf.get(item) ?? null,
-      propensity: est.propensities[i]!,
-      explored: greedy[i] !== item,
-      propensity_se: est.se[i]!,
-    }));
+    const items = monteCarloEntries(shown, est, greedy, set.scoreOf);
     return {
       items,
       slate_propensity: plackettLuceProbability(logits, shown.map((x) => index.get(x)!)),

@@ -1,7 +1,7 @@
 import type { Rng } from '../rng.js';
 import { candidateSet, posteriorsOf } from './candidate-set.js';
-import { replayMarginals, replayPropensities } from './monte-carlo.js';
-import type { BetaPosterior, SlateEntry, Strategy } from './types.js';
+import { monteCarloEntries, replayMarginals, replayPropensities } from './monte-carlo.js';
+import type { BetaPosterior, Strategy } from './types.js';
 import { betaVariate, topK } from './variates.js';
 
 /** Parameters of Thompson sampling (see `ThompsonSpec`). */
@@ -32,14 +32,7 @@ export const thompson: Strategy<ThompsonParams> = {
     const shown = draw(rng);
     const est = replayPropensities(draw, shown, params.replays, rng);
     const greedy = topK(post.map((p) => p.alpha / (p.alpha + p.beta)), set.length).map((j) => set.items[j]!);
-    const items: SlateEntry[] = shown.map((item, i) => ({
-      item_id: item,
-      position: i,
-      score: set.scoreOf.get(item) ?? null,
-      propensity: est.propensities[i]!,
-      explored: greedy[i] !== item,
-      propensity_se: est.se[i]!,
-    }));
+    const items = monteCarloEntries(shown, est, greedy, set.scoreOf);
     return {
       items,
       slate_propensity: est.slate,
