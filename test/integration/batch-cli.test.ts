@@ -1,13 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOG_KEY } from '../../shared/artifact/paths.js';
 import { readPointer } from '../../shared/artifact/verify.js';
-import { main } from '../../gpu-batch/cli-main.js';
 import { S3Store } from '../../gpu-batch/store/s3-store.js';
 import { makeWorld } from '../../gpu-batch/synth/world.js';
-import { tempWorkDir } from '../support/batch-fixtures.js';
+import { tempWorkDir, runCli } from '../support/batch-fixtures.js';
 import { startS3Server, type S3Server } from '../support/s3-server.js';
 
 /** The CLI as an operator uses it, against an S3 server: exit codes, catalog, run, status, rollback. */
@@ -29,13 +27,7 @@ describe('slatecast CLI', () => {
     await work?.cleanup();
   });
 
-  async function cli(...argv: string[]): Promise<{ code: number; out: string }> {
-    const out = new PassThrough();
-    let text = '';
-    out.on('data', (d) => (text += d));
-    const code = await main([...argv, '--quiet'], env, out as unknown as NodeJS.WriteStream);
-    return { code, out: text };
-  }
+  const cli = (...argv: string[]) => runCli(env, ...argv);
 
   it('exits 2 on bad usage and on a bad catalog, uploading nothing', async () => {
     expect((await cli('batch', 'run', '--epochs', 'many')).code).toBe(2);

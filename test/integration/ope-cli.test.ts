@@ -1,14 +1,12 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPointer } from '../../shared/artifact/verify.js';
 import { fromDsjson } from '../../shared/ope/dsjson.js';
-import { main } from '../../gpu-batch/cli-main.js';
 import type { OpeCommandResult } from '../../gpu-batch/ope/ope-command.js';
 import { runBatch } from '../../gpu-batch/run/run-batch.js';
 import { S3Store } from '../../gpu-batch/store/s3-store.js';
-import { DAY, T0, seedLogs, tempWorkDir, testConfig, type SyntheticLogs } from '../support/batch-fixtures.js';
+import { DAY, T0, seedLogs, tempWorkDir, testConfig, type SyntheticLogs, runCli } from '../support/batch-fixtures.js';
 import { startS3Server, type S3Server } from '../support/s3-server.js';
 
 /** `slatecast ope` as an operator runs it: local NDJSON, an S3 prefix, DSJSON both ways, exit codes. */
@@ -54,13 +52,7 @@ describe('slatecast ope', () => {
     await work?.cleanup();
   });
 
-  async function cli(...argv: string[]): Promise<{ code: number; out: string }> {
-    const out = new PassThrough();
-    let text = '';
-    out.on('data', (d) => (text += d));
-    const code = await main([...argv, '--quiet'], env, out as unknown as NodeJS.WriteStream);
-    return { code, out: text };
-  }
+  const cli = (...argv: string[]) => runCli(env, ...argv);
 
   /** The JSON that follows the table. */
   function report(out: string): OpeCommandResult {

@@ -46,3 +46,17 @@ export async function seedLogs(store: ObjectStore, o: { users: number; items: nu
   ];
   return { world, ...logs, keys };
 }
+
+/**
+ * Runs the batch CLI in-process (as `slatecast …` would) with `--quiet`, capturing stdout.
+ * @param env the environment the CLI sees (S3_* and SLATECAST_WORK_DIR)
+ */
+export async function runCli(env: Record<string, string>, ...argv: string[]): Promise<{ code: number; out: string }> {
+  const { PassThrough } = await import('node:stream');
+  const { main } = await import('../../gpu-batch/cli-main.js');
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (d) => (text += d));
+  const code = await main([...argv, '--quiet'], env, out as unknown as NodeJS.WriteStream);
+  return { code, out: text };
+}
