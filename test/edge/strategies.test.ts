@@ -27,7 +27,9 @@ describe('surfaces with other strategies from the registry', () => {
     const h = harness();
     const s = SlateResponse.parse(await (await h.call('/v1/slate?user_id=fay&surface=ts')).json());
     expect(s.propensity_method).toBe('monte_carlo');
-    expect(s.items[0]!.item_id).toBe('item-19');
+    // Beta(500, 5) beats a Beta(1, 1) draw ~98.5% of the time each, so item-19 leads most slates
+    // and is in (practically) every one of 4: four of the 29 others would all have to draw > 0.98.
+    expect(s.items.map((i) => i.item_id)).toContain('item-19');
     for (const it of s.items) expect(it.propensity_se).toBeGreaterThanOrEqual(0);
     const rec = ImpressionRecord.parse(h.sent[0]!.record);
     expect(rec.propensity_method).toBe('monte_carlo');
