@@ -11,7 +11,7 @@
  * last-level cache) in the same runtime. The 100k shapes fit in a large L3, so they can read
  * faster than memory; the 1M shape cannot. Numbers are what they are on a shared machine.
  */
-import { build } from 'esbuild';
+import { bundleWorker } from '../local/bundle-worker.js';
 import { Miniflare } from 'miniflare';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -77,22 +77,7 @@ export async function runScorerBench(opts: ScorerBenchOptions = {}): Promise<Sco
 
 /** Bundles bench/scorer-worker.ts and runs it in workerd with the Miniflare class (no dev proxy). */
 async function inWorkerd(opts: RunOptions): Promise<RuntimeResult> {
-  const bundle = await build({
-    entryPoints: [fileURLToPath(new URL('./scorer-worker.ts', import.meta.url))],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    write: false,
-    outdir: '/virtual',
-    loader: { '.wasm': 'copy' },
-    logLevel: 'silent',
-  });
-  const modules = bundle.outputFiles.map((f) => {
-    const path = f.path.replace('/virtual/', '');
-    return path.endsWith('.wasm') ? { type: 'CompiledWasm' as const, path, contents: f.contents } : { type: 'ESModule' as const, path, contents: f.text };
-  });
-  modules.sort((a, b) => Number(b.type === 'ESModule') - Number(a.type === 'ESModule'));
+  const modules = await bundleWorker(fileURLToPath(new URL('./scorer-worker.ts', import.meta.url)));
   const mf = new Miniflare({ modules, modulesRoot: '/', compatibilityDate: '2026-04-20', cf: false });
   try {
     const t0 = performance.now();

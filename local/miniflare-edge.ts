@@ -1,5 +1,5 @@
-import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
+import { bundleWorker } from './bundle-worker.js';
 
 /**
  * The worker bundled with esbuild and run by the `Miniflare` class directly: no dev proxy in
@@ -9,25 +9,7 @@ import { Miniflare } from 'miniflare';
  */
 export async function startMiniflareEdge(opts: { bindings: Record<string, string>; queueBatchTimeoutS?: number; quiet?: boolean }): Promise<{ mf: Miniflare; url: URL; stop(): Promise<void> }> {
   process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
-  const out = await build({
-    entryPoints: [new URL('../edge/index.ts', import.meta.url).pathname],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-    write: false,
-    outdir: '/virtual',
-    loader: { '.wasm': 'copy' },
-    logLevel: 'silent',
-  });
-  const modules = out.outputFiles.map((f) => {
-    const path = f.path.replace('/virtual/', '');
-    return path.endsWith('.wasm') ? { type: 'CompiledWasm' as const, path, contents: f.contents } : { type: 'ESModule' as const, path, contents: f.text };
-  });
-  // The entry must come first.
-  modules.sort((a, b) => Number(b.path === 'index.js') - Number(a.path === 'index.js'));
+  const modules = await bundleWorker(new URL('../edge/index.ts', import.meta.url).pathname);
   const mf = new Miniflare({
     modules,
     modulesRoot: '/',
