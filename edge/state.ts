@@ -2,6 +2,7 @@ import { ArtifactCache } from './artifact/artifact-cache.js';
 import { cacheStep, popularityStep, type CandidateStep } from './candidates/index.js';
 import { wasmStep } from './candidates/wasm-step.js';
 import { LogBuffer } from './queue/log-buffer.js';
+import { UserKeyCache } from './user-key-cache.js';
 
 /**
  * Per-isolate state: the artifact cache and the scorer chain. Module scope is per isolate in
@@ -18,3 +19,6 @@ export const RECENT_EVENT_IDS_MAX = 10_000;
 
 /** Impression records waiting to be sent to the log queue in one batch. */
 export const impressionLog = new LogBuffer();
+
+/** user id → salted user key, so returning users cost one HMAC (the token's) per slate, not two. */
+export const userKeys = new UserKeyCache();

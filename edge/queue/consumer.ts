@@ -1,6 +1,6 @@
 import { logKey, QUARANTINE_PREFIX } from '../../shared/artifact/paths.js';
 import { toHex } from '../../shared/crypto/encoding.js';
-import { LogMessage } from '../../shared/schemas/queue.js';
+import { decodeLogMessage } from '../../shared/schemas/queue.js';
 import type { ObjectStore } from '../../shared/store/object-store.js';
 
 /**
@@ -15,13 +15,12 @@ export async function writeLogBatch(store: ObjectStore, messages: ReadonlyArray<
   const lines = { impressions: [] as string[], events: [] as string[] };
   const bad: string[] = [];
   for (const m of messages) {
-    const parsed = LogMessage.safeParse(m.body);
-    if (!parsed.success) {
-      bad.push(JSON.stringify({ message_id: m.id, reason: parsed.error.issues[0]?.message ?? 'invalid', body: m.body }));
+    const decoded = decodeLogMessage(m.body);
+    if (!decoded.ok) {
+      bad.push(JSON.stringify({ message_id: m.id, reason: decoded.reason, body: m.body }));
       continue;
     }
-    const { kind, record } = parsed.data;
-    (kind === 'impression' ? lines.impressions : lines.events).push(JSON.stringify(record));
+    (decoded.kind === 'impression' ? lines.impressions : lines.events).push(decoded.line);
   }
   // Random, not derived from message ids: several consumer invocations can run in the same
   // millisecond, and a name that collides overwrites another batch's log object.

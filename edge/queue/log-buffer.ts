@@ -1,4 +1,4 @@
-import type { LogMessage } from '../../shared/schemas/queue.js';
+import type { LogLine } from '../../shared/schemas/queue.js';
 
 /** Queue limits: 100 messages and 256 KB per sendBatch. */
 const MAX_MESSAGES = 100;
@@ -16,13 +16,13 @@ const MAX_BATCH_BYTES = 240 * 1024;
  * Responses never wait for any of it.
  */
 export class LogBuffer {
-  private pending: LogMessage[] = [];
+  private pending: LogLine[] = [];
 
   constructor(private readonly windowMs = 25) {}
 
   /** @returns a promise that settles once this record has been handed to a send (or failed and was logged) */
-  async add(queue: Queue, msg: LogMessage): Promise<void> {
-    this.pending.push(msg);
+  async add(queue: Queue, line: LogLine): Promise<void> {
+    this.pending.push(line);
     await new Promise<void>((resolve) => setTimeout(resolve, this.windowMs));
     if (this.pending.length === 0) return;
     const batch = this.pending;
@@ -38,17 +38,22 @@ export class LogBuffer {
   }
 }
 
-function* chunks(msgs: LogMessage[]): Generator<LogMessage[]> {
-  let chunk: LogMessage[] = [];
+/** An upper bound on a line's UTF-8 size without encoding it: ASCII is 1 byte a unit, else ≤ 3. */
+function byteBound(line: string): number {
+  return /^[\x00-\x7f]*$/.test(line) ? line.length : line.length * 3;
+}
+
+function* chunks(lines: LogLine[]): Generator<LogLine[]> {
+  let chunk: LogLine[] = [];
   let bytes = 0;
-  for (const m of msgs) {
-    const size = JSON.stringify(m).length + 100;
+  for (const line of lines) {
+    const size = byteBound(line) + 100;
     if (chunk.length && (chunk.length >= MAX_MESSAGES || bytes + size > MAX_BATCH_BYTES)) {
       yield chunk;
       chunk = [];
       bytes = 0;
     }
-    chunk.push(m);
+    chunk.push(line);
     bytes += size;
   }
   if (chunk.length) yield chunk;

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { verifyToken } from '../../shared/crypto/token.js';
 import { EventRequest, type EventRecord } from '../../shared/schemas/event.js';
-import type { LogMessage } from '../../shared/schemas/queue.js';
+import { encodeLogLine } from '../../shared/schemas/queue.js';
 import { readJson } from '../body.js';
 import type { HonoEnv } from '../env.js';
 import { badRequest, HttpError } from '../errors.js';
@@ -47,7 +47,7 @@ events.post('/', async (c) => {
   // Awaited, unlike impressions: 202 promises the event is durably queued; on failure the client
   // gets 503 and retries with the same event id, which the batch tier de-duplicates.
   try {
-    await c.env.LOG_QUEUE.send({ kind: 'event', record } satisfies LogMessage);
+    await c.env.LOG_QUEUE.send(encodeLogLine(record));
   } catch (e) {
     console.error(`slatecast: event ${eventId} not queued: ${e instanceof Error ? e.message : e}`);
     throw new HttpError(503, 'queue_unavailable', 'event not accepted, retry with the same event_id');

@@ -1,15 +1,15 @@
 import { Hono } from 'hono';
 import { sampleSlate } from '../../shared/explore/index.js';
 import { signToken } from '../../shared/crypto/token.js';
-import { userKey } from '../../shared/crypto/hmac.js';
 import { rngForImpression } from '../../shared/rng.js';
 import { SlateQuery, SlateRequest, type SlateResponse } from '../../shared/schemas/slate.js';
 import type { ImpressionRecord } from '../../shared/schemas/impression.js';
+import { encodeLogLine } from '../../shared/schemas/queue.js';
 import { readJson } from '../body.js';
 import { firstCandidates } from '../candidates/index.js';
 import { settings, type AppContext, type HonoEnv } from '../env.js';
 import { badRequest, HttpError } from '../errors.js';
-import { artifactCache, impressionLog, scorerChain } from '../state.js';
+import { artifactCache, impressionLog, scorerChain, userKeys } from '../state.js';
 import { storeFor } from '../store/index.js';
 
 /** `/v1/slate`: GET with a query string, POST with a context object. */
@@ -46,7 +46,7 @@ async function serveSlate(c: AppContext, req: SlateRequest): Promise<SlateRespon
   if (k > surfaceCfg.k_max) throw new HttpError(400, 'bad_request', `k: at most ${surfaceCfg.k_max} on surface "${surface}"`, 'k');
 
   const context = req.context ?? {};
-  const uk = await userKey(env.USER_SALT, req.user_id);
+  const uk = await userKeys.get(env.USER_SALT, req.user_id);
   const { source, ranked, historyLength } = await firstCandidates(scorerChain, { userKey: uk, context, loaded, store, cache: artifactCache, now });
 
   const impressionId = crypto.randomUUID();
@@ -86,7 +86,7 @@ async function serveSlate(c: AppContext, req: SlateRequest): Promise<SlateRespon
   };
   // The slate is served whether or not logging succeeds; a lost impression costs a training
   // sample, never a response. Events are different (see events.ts).
-  c.executionCtx.waitUntil(impressionLog.add(env.LOG_QUEUE, { kind: 'impression', record }));
+  c.executionCtx.waitUntil(impressionLog.add(env.LOG_QUEUE, encodeLogLine(record)));
   return {
     schema: 'slate/v1',
     impression_id: impressionId,

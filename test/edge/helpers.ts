@@ -1,17 +1,33 @@
 import { env } from 'cloudflare:test';
 import worker from '../../edge/index.js';
 import type { AppEnv } from '../../edge/env.js';
-import type { LogMessage } from '../../shared/schemas/queue.js';
+import type { LogLine } from '../../shared/schemas/queue.js';
 
-/** Calls the worker's fetch handler in this isolate with a queue that records what is sent. */
+/** A queued record, read back from its wire line. */
+export interface SentRecord {
+  kind: 'impression' | 'event';
+  record: Record<string, unknown>;
+}
+
+/**
+ * Calls the worker's fetch handler in this isolate with a queue that records what is sent:
+ * `wire` holds the message bodies as sent, `sent` the records they carry.
+ */
 export function harness(overrides: Partial<AppEnv> = {}) {
-  const sent: LogMessage[] = [];
+  const wire: LogLine[] = [];
+  const sent: SentRecord[] = [];
+  const take = (body: LogLine) => {
+    if (typeof body !== 'string') throw new TypeError(`queue bodies are NDJSON lines, got ${typeof body}`);
+    wire.push(body);
+    const record = JSON.parse(body) as Record<string, unknown>;
+    sent.push({ kind: record.schema === 'event/v1' ? 'event' : 'impression', record });
+  };
   const queue = {
-    async send(body: LogMessage) {
-      sent.push(body);
+    async send(body: LogLine) {
+      take(body);
     },
-    async sendBatch(msgs: Iterable<{ body: LogMessage }>) {
-      for (const m of msgs) sent.push(m.body);
+    async sendBatch(msgs: Iterable<{ body: LogLine }>) {
+      for (const m of msgs) take(m.body);
     },
   } as unknown as Queue;
   const e = { ...(env as AppEnv), LOG_QUEUE: queue, ...overrides } as AppEnv;
@@ -25,5 +41,5 @@ export function harness(overrides: Partial<AppEnv> = {}) {
   async function json(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
     return call(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   }
-  return { env: e, sent, call, json };
+  return { env: e, sent, wire, call, json };
 }

@@ -5,7 +5,7 @@ import { writeLogBatch } from '../../edge/queue/consumer.js';
 import { R2Store } from '../../edge/store/r2-store.js';
 import { EventRecord } from '../../shared/schemas/event.js';
 import { ImpressionRecord } from '../../shared/schemas/impression.js';
-import type { LogMessage } from '../../shared/schemas/queue.js';
+import type { LogLine, LogMessage } from '../../shared/schemas/queue.js';
 import { SlateResponse } from '../../shared/schemas/slate.js';
 import { publishFixture } from '../support/fixture-artifact.js';
 import { harness } from './helpers.js';
@@ -29,8 +29,13 @@ describe('queue consumer', () => {
     const h = harness();
     const s = SlateResponse.parse(await (await h.call('/v1/slate?user_id=erin')).json());
     await h.json('/v1/events', { token: s.token, item_id: s.items[0]!.item_id, type: 'click' });
-    const msgs = [...h.sent.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body })), { id: 'bad', timestamp: new Date(), attempts: 1, body: { kind: 'impression', record: { nope: 1 } } }];
-    const batch = createMessageBatch<LogMessage>('slatecast-logs', msgs as never);
+    const msgs = [
+      ...h.wire.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body })),
+      { id: 'bad', timestamp: new Date(), attempts: 1, body: { kind: 'impression', record: { nope: 1 } } },
+      { id: 'bad-json', timestamp: new Date(), attempts: 1, body: '{"schema":"impression/v1",' },
+      { id: 'bad-schema', timestamp: new Date(), attempts: 1, body: '{"schema":"click/v9"}' },
+    ];
+    const batch = createMessageBatch<LogLine>('slatecast-logs', msgs as never);
     const ctx = createExecutionContext();
     await worker.queue(batch, env, ctx);
     const result = await getQueueResult(batch, ctx);
@@ -41,7 +46,14 @@ describe('queue consumer', () => {
     expect(evs.map((e) => e.impression_id)).toEqual([s.impression_id]);
     const keys = (await env.BUCKET.list({ prefix: 'logs/' })).objects.map((o) => o.key);
     for (const k of keys) expect(k).toMatch(/^logs\/(impressions|events|quarantine\/queue)\/(dt=\d{4}-\d{2}-\d{2}\/hr=\d{2}\/)?\d{13}-[0-9a-f]{16}\.ndjson$/);
-    expect(await ndjson('logs/quarantine/')).toHaveLength(1);
+    const quarantined = (await ndjson('logs/quarantine/')) as Array<{ message_id: string; reason: string }>;
+    expect(Object.fromEntries(quarantined.map((q) => [q.message_id, q.reason]))).toEqual({
+      bad: expect.stringMatching(/^record\.schema: /),
+      'bad-json': 'body is not JSON',
+      'bad-schema': 'schema: expected "impression/v1" or "event/v1", got "click/v9"',
+    });
+    // The line written is the producer's own line, byte for byte.
+    expect((await ndjson('logs/impressions/')).map((r) => JSON.stringify(r))).toEqual([h.wire[0]]);
     expect(JSON.stringify(imps)).not.toContain('erin');
   });
 
@@ -49,11 +61,21 @@ describe('queue consumer', () => {
     const store = new R2Store(env.BUCKET);
     const h = harness();
     const s = SlateResponse.parse(await (await h.call('/v1/slate?user_id=erin')).json());
-    const msg = h.sent[0]!;
+    const msg = h.wire[0]!;
     const before = (await env.BUCKET.list({ prefix: 'logs/impressions/' })).objects.length;
     await Promise.all([writeLogBatch(store, [{ id: '0', body: msg }], 1_700_000_000_000), writeLogBatch(store, [{ id: '0', body: msg }], 1_700_000_000_000)]);
     expect((await env.BUCKET.list({ prefix: 'logs/impressions/' })).objects.length).toBe(before + 2);
     expect(s.impression_id).toBeTruthy();
+  });
+
+  it('still logs messages in the earlier {kind, record} object form (queued before a deploy)', async () => {
+    const h = harness();
+    const s = SlateResponse.parse(await (await h.call('/v1/slate?user_id=erin')).json());
+    const legacy: LogMessage = { kind: 'impression', record: ImpressionRecord.parse(h.sent[0]!.record) };
+    const store = new R2Store(env.BUCKET);
+    expect(await writeLogBatch(store, [{ id: 'old', body: legacy }], 1_700_000_100_000)).toEqual({ impressions: 1, events: 0, quarantined: 0 });
+    const written = await ndjson('logs/impressions/dt=2023-11-14/hr=22/');
+    expect(written.map((r) => (r as { impression_id: string }).impression_id)).toContain(s.impression_id);
   });
 
   it('a failed write makes the runtime retry the batch (nothing acknowledged)', async () => {
