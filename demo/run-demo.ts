@@ -68,7 +68,7 @@ export async function runDemo(o: DemoOptions): Promise<RunSummary> {
       log.info(`[${label}] round ${round}: batch ${run.status} ${run.version ?? ''} in ${batchSeconds.toFixed(1)} s (${run.decision ?? ''})`);
 
       if (!edge) {
-        edge = await startEdge({ s3, tokenSecret: 'demo-token-secret-0123456789', userSalt: 'demo-user-salt-0123456789', vars: { ARTIFACT_TTL_S: '0.5' } });
+        edge = await startEdge({ s3, tokenSecret: 'demo-token-secret-0123456789', userSalt: 'demo-user-salt-0123456789', vars: { ARTIFACT_TTL_S: '0.5' }, quiet: true });
         log.info(`[${label}] edge worker (workerd) at ${edge.url}`);
       }
       const serving = await waitForVersion(edge.url, run.status === 'published' ? run.version : null);
