@@ -86,7 +86,8 @@ async function serveSlate(c: AppContext, req: SlateRequest): Promise<SlateRespon
   };
   // The slate is served whether or not logging succeeds; a lost impression costs a training
   // sample, never a response. Events are different (see events.ts).
-  c.executionCtx.waitUntil(impressionLog.add(env.LOG_QUEUE, encodeLogLine(record)));
+  const flush = impressionLog.add(env.LOG_QUEUE, encodeLogLine(record));
+  if (flush) c.executionCtx.waitUntil(flush);
   return {
     schema: 'slate/v1',
     impression_id: impressionId,

@@ -19,23 +19,24 @@ export interface Prepared {
 export function prepare(input: SlateInput): Prepared {
   const { k } = input;
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
-  const exclude = input.exclude ?? new Set<string>();
-  const seen = new Set<string>();
+  // Runs on every slate request: no Set where a Map already answers, no lookups in an empty
+  // exclusion set (the usual case).
+  const exclude = input.exclude?.size ? input.exclude : null;
   const ranked: Candidate[] = [];
   const scoreOf = new Map<string, number>();
   for (const c of input.ranked) {
     if (!Number.isFinite(c.score)) throw new RangeError(`score of ${c.item} must be finite, got ${c.score}`);
-    if (exclude.has(c.item) || seen.has(c.item)) continue;
-    seen.add(c.item);
+    if (scoreOf.has(c.item) || exclude?.has(c.item)) continue;
     ranked.push(c);
     scoreOf.set(c.item, c.score);
   }
-  const topK = new Set(ranked.slice(0, k).map((c) => c.item));
+  // Items of the top k are shown anyway; `taken` starts as them and collects the pool as it goes.
+  const taken = new Set<string>();
+  for (let i = 0; i < k && i < ranked.length; i++) taken.add(ranked[i]!.item);
   const pool: string[] = [];
-  const inPool = new Set<string>();
   for (const item of input.pool) {
-    if (exclude.has(item) || topK.has(item) || inPool.has(item)) continue;
-    inPool.add(item);
+    if (taken.has(item) || exclude?.has(item)) continue;
+    taken.add(item);
     pool.push(item);
   }
   return { ranked, pool, length: Math.min(k, ranked.length + pool.length), scoreOf };

@@ -38,6 +38,21 @@ describe('LogBuffer', () => {
     expect(batches.length).toBeGreaterThan(1);
   });
 
+  it('only the record that opens a window carries a flush; the next record after it opens a new one', async () => {
+    const { q, batches } = fakeQueue();
+    const buf = new LogBuffer(5);
+    const first = buf.add(q, msg(1));
+    expect(first).toBeInstanceOf(Promise);
+    expect(buf.add(q, msg(2))).toBeNull();
+    expect(buf.add(q, msg(3))).toBeNull();
+    await first;
+    expect(batches.map((b) => b.length)).toEqual([3]);
+    const second = buf.add(q, msg(4));
+    expect(second).toBeInstanceOf(Promise);
+    await second;
+    expect(batches.map((b) => b.length)).toEqual([3, 1]);
+  });
+
   it('a failed send is logged, never thrown into the request', async () => {
     const { q } = fakeQueue(true);
     await expect(new LogBuffer(1).add(q, msg(1))).resolves.toBeUndefined();
