@@ -40,11 +40,16 @@ const previous = values.only && existsSync(RESULTS) ? (JSON.parse(readFileSync(R
 
 if (only.has('edge')) {
   process.stderr.write('bench: edge (Miniflare, closed-loop load)…\n');
-  const e = await runEdgeBench(quick ? { seconds: 2, trials: 1 } : {});
+  const e = await runEdgeBench(quick ? { seconds: 2, trials: 3 } : {});
   results.edge = e;
-  row('edge', `GET /v1/slate cache, ${e.connections} conns`, `${e.slate_cache.rps.toFixed(0)} req/s p50 ${e.slate_cache.p50_ms.toFixed(1)} p99 ${e.slate_cache.p99_ms.toFixed(1)} ms`, `/ping ${e.trivial.rps.toFixed(0)} req/s`, e.cache_vs_trivial.toFixed(2), '≥ 0.85');
-  row('edge', 'GET /v1/slate popularity', `${e.slate_popularity.rps.toFixed(0)} req/s p99 ${e.slate_popularity.p99_ms.toFixed(1)} ms`, `/ping ${e.trivial.rps.toFixed(0)} req/s`, e.popularity_vs_trivial.toFixed(2));
-  if (e.slate_wasm) row('edge', 'POST /v1/slate wasm path', `${e.slate_wasm.rps.toFixed(0)} req/s p99 ${e.slate_wasm.p99_ms.toFixed(1)} ms`, `/ping ${e.trivial.rps.toFixed(0)} req/s`, (e.slate_wasm.rps / e.trivial.rps).toFixed(2));
+  const range = (xs: number[]) => ` (trials ${xs[0]!.toFixed(2)}–${xs.at(-1)!.toFixed(2)})`;
+  row('edge', `GET /v1/slate cache, ${e.connections} conns`, `${e.slate_cache.rps.toFixed(0)} req/s p50 ${e.slate_cache.p50_ms.toFixed(1)} p99 ${e.slate_cache.p99_ms.toFixed(1)} ms`, `/ping ${e.trivial.rps.toFixed(0)} req/s`, e.cache_vs_trivial.toFixed(2) + range(e.trial_ratios.cache), '≥ 0.85');
+  row('edge', 'GET /v1/slate popularity', `${e.slate_popularity.rps.toFixed(0)} req/s p99 ${e.slate_popularity.p99_ms.toFixed(1)} ms`, `/ping ${e.trivial.rps.toFixed(0)} req/s`, e.popularity_vs_trivial.toFixed(2) + range(e.trial_ratios.popularity));
+  row('edge', 'POST /v1/slate wasm path', `${e.slate_wasm.rps.toFixed(0)} req/s p99 ${e.slate_wasm.p99_ms.toFixed(1)} ms`, `/ping ${e.trivial.rps.toFixed(0)} req/s`, e.wasm_vs_trivial.toFixed(2) + range(e.trial_ratios.wasm));
+  if (e.server_cpu_us) {
+    const c = e.server_cpu_us;
+    row('edge', 'workerd CPU per request, cache path', `${c.cache.toFixed(0)} µs`, `/ping ${c.trivial.toFixed(0)} µs`, e.cache_vs_trivial_cpu!.toFixed(2));
+  }
 }
 
 if (only.has('scorer')) {
