@@ -1,5 +1,5 @@
 import { estimateFromTerms, kishEss } from './interval.js';
-import { weights } from './ips.js';
+import { times, weights } from './ips.js';
 import type { BanditData, Estimate, IntervalOptions, Terms } from './types.js';
 import { checkBandit } from './validate.js';
 
@@ -27,8 +27,9 @@ export function clippedIps(data: BanditData, clip: number, options?: IntervalOpt
 export function clippedIpsTerms(data: BanditData, clip: number): Terms {
   checkBandit(data);
   checkClip(clip);
-  const w = weights(data).map((wi) => Math.min(wi, clip));
-  return { estimator: 'clipped-ips', a: w.map((wi, i) => wi * data.rewards[i]!), b: null, ess: kishEss(w) };
+  const w = weights(data);
+  for (let i = 0; i < w.length; i++) w[i] = Math.min(w[i]!, clip);
+  return { estimator: 'clipped-ips', a: times(w, data.rewards), b: null, ess: kishEss(w) };
 }
 
 /** @throws RangeError `clip must be > 0, got 0` */

@@ -28,10 +28,7 @@ export function doublyRobust(data: BanditData & RewardModelData, options?: Inter
 export function doublyRobustTerms(data: BanditData & RewardModelData): Terms {
   checkBandit(data, data);
   const w = weights(data);
-  return {
-    estimator: 'dr',
-    a: w.map((wi, i) => data.qTarget[i]! + wi * (data.rewards[i]! - data.qLogged[i]!)),
-    b: null,
-    ess: kishEss(w),
-  };
+  const a = new Float64Array(w.length);
+  for (let i = 0; i < a.length; i++) a[i] = data.qTarget[i]! + w[i]! * (data.rewards[i]! - data.qLogged[i]!);
+  return { estimator: 'dr', a, b: null, ess: kishEss(w) };
 }

@@ -83,7 +83,9 @@ export function differenceFromTerms(candidate: Terms, serving: Terms, options: I
     const pc = influence(candidate, vc);
     const ps = influence(serving, vs);
     const z = normalQuantile(1 - (1 - level) / 2);
-    const se = Math.sqrt(sumSquares(pc.map((x, i) => x - ps[i]!)) / (n * (n - 1)));
+    let ss = 0;
+    for (let i = 0; i < n; i++) ss += (pc[i]! - ps[i]!) ** 2;
+    const se = Math.sqrt(ss / (n * (n - 1)));
     ci = [vc - vs - z * se, vc - vs + z * se];
   } else {
     ci = bootstrap(n, options, level, (idx) => ratio(candidate, idx) - ratio(serving, idx));
@@ -103,11 +105,17 @@ function checkOptions(options: IntervalOptions): { level: number; method: 'norma
 function ratio(t: Terms, idx: Uint32Array | null): number {
   let sa = 0;
   let sb = 0;
-  const n = idx === null ? t.a.length : idx.length;
-  for (let k = 0; k < n; k++) {
-    const i = idx === null ? k : idx[k]!;
-    sa += t.a[i]!;
-    sb += t.b === null ? 1 : t.b[i]!;
+  const { a, b } = t;
+  if (idx === null) {
+    for (let i = 0; i < a.length; i++) sa += a[i]!;
+    if (b === null) sb = a.length;
+    else for (let i = 0; i < b.length; i++) sb += b[i]!;
+  } else {
+    for (let k = 0; k < idx.length; k++) {
+      const i = idx[k]!;
+      sa += a[i]!;
+      sb += b === null ? 1 : b[i]!;
+    }
   }
   if (sb === 0) {
     if (idx !== null) return NaN;
@@ -116,18 +124,23 @@ function ratio(t: Terms, idx: Uint32Array | null): number {
   return sa / sb;
 }
 
-function influence(t: Terms, v: number): number[] {
+function influence(t: Terms, v: number): Float64Array {
   const n = t.a.length;
-  if (t.b === null) return t.a.map((a) => a - v);
+  const phi = new Float64Array(n);
+  if (t.b === null) {
+    for (let i = 0; i < n; i++) phi[i] = t.a[i]! - v;
+    return phi;
+  }
   let sb = 0;
-  for (const b of t.b) sb += b;
+  for (let i = 0; i < n; i++) sb += t.b[i]!;
   const bBar = sb / n;
-  return t.a.map((a, i) => (a - v * t.b![i]!) / bBar);
+  for (let i = 0; i < n; i++) phi[i] = (t.a[i]! - v * t.b[i]!) / bBar;
+  return phi;
 }
 
-function sumSquares(xs: readonly number[]): number {
+function sumSquares(xs: ArrayLike<number>): number {
   let s = 0;
-  for (const x of xs) s += x * x;
+  for (let i = 0; i < xs.length; i++) s += xs[i]! * xs[i]!;
   return s;
 }
 

@@ -27,10 +27,23 @@ export function ips(data: BanditData, options?: IntervalOptions): Estimate {
 export function ipsTerms(data: BanditData): Terms {
   checkBandit(data);
   const w = weights(data);
-  return { estimator: 'ips', a: w.map((wi, i) => wi * data.rewards[i]!), b: null, ess: kishEss(w) };
+  return { estimator: 'ips', a: times(w, data.rewards), b: null, ess: kishEss(w) };
 }
 
-/** w_i = π_e(a_i | x_i) / π_0(a_i | x_i). */
-export function weights(data: Pick<BanditData, 'propensities' | 'targetProbabilities'>): number[] {
-  return data.targetProbabilities.map((p, i) => p / data.propensities[i]!);
+/**
+ * w_i = π_e(a_i | x_i) / π_0(a_i | x_i). Float64Array, as every per-sample array of the
+ * estimators: on 10M logged rows, `Array#map` chains cost several times the arithmetic.
+ */
+export function weights(data: Pick<BanditData, 'propensities' | 'targetProbabilities'>): Float64Array {
+  const n = data.targetProbabilities.length;
+  const w = new Float64Array(n);
+  for (let i = 0; i < n; i++) w[i] = data.targetProbabilities[i]! / data.propensities[i]!;
+  return w;
+}
+
+/** Elementwise x_i · y_i. */
+export function times(x: ArrayLike<number>, y: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = x[i]! * y[i]!;
+  return out;
 }

@@ -53,8 +53,11 @@ export function slateIpsTerms(data: SlateData, options: SlateIpsOptions = {}): T
     });
   }
   const clip = options.clip ?? Infinity;
-  const a: number[] = [];
-  const all: number[] = [];
+  const a = new Float64Array(n);
+  let rows = 0;
+  for (let i = 0; i < n; i++) rows += data.rewards[i]!.length;
+  const all = new Float64Array(rows);
+  let m = 0;
   for (let i = 0; i < n; i++) {
     const r = data.rewards[i]!;
     const p0 = data.propensities[i]!;
@@ -67,10 +70,10 @@ export function slateIpsTerms(data: SlateData, options: SlateIpsOptions = {}): T
     let s = 0;
     for (let l = 0; l < r.length; l++) {
       const w = Math.min(pe[l]! / p0[l]!, clip);
-      all.push(w);
+      all[m++] = w;
       s += (c === undefined ? 1 : (c[l] ?? 0)) * w * r[l]!;
     }
-    a.push(s);
+    a[i] = s;
   }
   const meanLength = all.length / n;
   return { estimator: options.clip === undefined ? 'slate-ips' : 'clipped-slate-ips', a, b: null, ess: meanLength > 0 ? kishEss(all) / meanLength : 0 };

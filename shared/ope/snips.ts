@@ -1,5 +1,5 @@
 import { estimateFromTerms, kishEss } from './interval.js';
-import { weights } from './ips.js';
+import { times, weights } from './ips.js';
 import type { BanditData, Estimate, IntervalOptions, Terms } from './types.js';
 import { checkBandit } from './validate.js';
 
@@ -27,5 +27,5 @@ export function snips(data: BanditData, options?: IntervalOptions): Estimate {
 export function snipsTerms(data: BanditData): Terms {
   checkBandit(data);
   const w = weights(data);
-  return { estimator: 'snips', a: w.map((wi, i) => wi * data.rewards[i]!), b: w, ess: kishEss(w) };
+  return { estimator: 'snips', a: times(w, data.rewards), b: w, ess: kishEss(w) };
 }

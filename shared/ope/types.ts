@@ -74,8 +74,8 @@ export interface Estimate {
  */
 export interface Terms {
   estimator: string;
-  a: readonly number[];
+  a: ArrayLike<number>;
   /** null means every b_i = 1. */
-  b: readonly number[] | null;
+  b: ArrayLike<number> | null;
   ess: number;
 }
