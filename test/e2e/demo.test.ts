@@ -46,13 +46,15 @@ describe('closed loop (reduced demo)', () => {
     const lastRound = explore.rounds.at(-1)!.round;
     const eligible = explore.good_item_discovery.filter((d) => d.born_round <= lastRound - 2);
     expect(eligible.length).toBeGreaterThan(0);
-    // Exploration is random (seeded by impression ids, which are random UUIDs), so one good item
-    // can be unlucky: at least 80% of them must reach the exploited slates within two rounds.
+    // Exploration is random (seeded by impression ids, which are random UUIDs), so each good item
+    // reaches the exploited slates in time only with some probability: at least 31 of 36 over four
+    // runs (≥ 0.86). An earlier bound, 80% of 9 items, fails at that rate about one run in four (it
+    // did: 7 of 9). At least half: P(fail) ≈ 0.006 at a per-item rate of 0.85, 0.02 at 0.8.
     const inTime = eligible.filter((d) => d.exploited_after_rounds !== null && d.exploited_after_rounds <= 2);
-    expect(inTime.length, JSON.stringify(eligible)).toBeGreaterThanOrEqual(Math.ceil(0.8 * eligible.length));
+    expect(inTime.length, JSON.stringify(eligible)).toBeGreaterThanOrEqual(Math.ceil(0.5 * eligible.length));
     const found = (run: RunSummary) => run.good_item_discovery.filter((d) => d.exploited_after_rounds !== null).length;
-    // Measured: 9–10 of 15 with exploration, 3 of 15 without.
-    expect(found(greedy)).toBeLessThan(found(explore));
+    // The claim that separates the two runs: measured 8–10 of 15 with exploration, 3 of 15 without.
+    expect(found(explore), `explore ${found(explore)}, greedy ${found(greedy)}`).toBeGreaterThanOrEqual(found(greedy) + 3);
   });
 
   it('the report renders its charts in headless Chromium without console errors', async () => {
