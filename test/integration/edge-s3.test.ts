@@ -12,7 +12,7 @@ const SALT = 'integration-salt-0123456789';
 const USERS = Array.from({ length: 40 }, (_, i) => `user-${i}@example.com`);
 
 /**
- * The worker in workerd (wrangler's startWorker, queue and all) against a real S3-compatible
+ * The worker from wrangler.toml in workerd (Miniflare, queue and all) against a real S3-compatible
  * server over HTTP: slates, events, the queue flush, and the NDJSON read back with the AWS SDK.
  */
 describe('edge worker against an S3 server', () => {
