@@ -61,18 +61,19 @@ kill_daemons() {
   ((${#pids[@]})) || return 0
   # Nothing to keep (the OSD is in memory): a short grace, then SIGKILL.
   kill "${pids[@]}" 2>/dev/null || true
-  local p left
-  for _ in $(seq 30); do
-    left=0
-    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && left=1; done
-    ((left)) || break
-    sleep 0.1
-  done
+  wait_gone 30 "${pids[@]}"
   kill -9 "${pids[@]}" 2>/dev/null || true
-  for _ in $(seq 20); do
+  wait_gone 20 "${pids[@]}"
+}
+
+# wait_gone TRIES PID…: polls every 0.1 s until none of the processes is alive, at most TRIES times.
+wait_gone() {
+  local tries=$1 p left
+  shift
+  for _ in $(seq "$tries"); do
     left=0
-    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && left=1; done
-    ((left)) || break
+    for p in "$@"; do kill -0 "$p" 2>/dev/null && left=1; done
+    ((left)) || return 0
     sleep 0.1
   done
 }
