@@ -14,8 +14,9 @@ const VALUE_FLAGS = [
   'endpoint', 'bucket', 'region', 'work-dir', 'backend', 'seed', 'settle', 'window', 'reward', 'train-window', 'dims', 'epochs',
   'finetune-epochs', 'batch-size', 'lr', 'negatives', 'holdout', 'shards', 'k-default', 'k-max', 'every', 'port', 'host',
   'gate-tolerance', 'force-reason', 'operator', 'logs', 'target', 'format', 'out', 'export-dsjson', 'clip', 'max-impressions',
+  'strategy', 'epsilon-min', 'epsilon-max', 'epsilon-bootstrap', 'explore-positions', 'pool-max',
 ] as const;
-const BOOL_FLAGS = ['force', 'quiet', 'json', 'help', 'run-now', 'no-gate'] as const;
+const BOOL_FLAGS = ['force', 'quiet', 'json', 'help', 'run-now', 'no-gate', 'no-explore'] as const;
 
 export const USAGE = `usage: slatecast <command> [flags]
 
@@ -43,6 +44,11 @@ flags:
                                               V(candidate) − V(serving) > −tolerance (reward/impression)
   --force --force-reason "why" [--operator NAME]  publish a candidate the gate rejects (recorded)
   --no-gate                                   no deploy gate
+  --strategy epsilon-greedy|decaying-epsilon|ucb|thompson   exploration strategy (env SLATECAST_STRATEGY)
+  --epsilon-min 0.02 --epsilon-max 0.25       bounds of the exploration rate (env SLATECAST_EPSILON_MIN/MAX)
+  --epsilon-bootstrap 1                       exploration of a version trained on no logs
+  --explore-positions ramp|flat --pool-max 100
+  --no-explore                                serve the ranking alone (env SLATECAST_EXPLORE=off)
   --port 8788 --host 127.0.0.1 --run-now      (batch serve)
 `;
 

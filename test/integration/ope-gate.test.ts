@@ -47,7 +47,7 @@ describe('OPE deploy gate in batch run (s3rver, DuckDB)', () => {
   let store: S3Store;
   let work: Awaited<ReturnType<typeof tempWorkDir>>;
   const now = T0 + 2 * DAY;
-  const config = () => testConfig(work.dir);
+  const config = () => testConfig(work.dir, { epsilonOpe: { sample: 1000 }, epsilonMax: 1, explorePositions: 'flat' });
   const gateOptions = { tolerance: 0.01, rewards: { click: 1 }, attributionWindowMs: 30 * 60_000 };
 
   beforeAll(async () => {
