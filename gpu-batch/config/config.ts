@@ -103,7 +103,10 @@ export const BatchConfig = z.object({
   gate: z
     .object({
       enabled: z.boolean().default(true),
-      tolerance: num(0, 1e6).default(0.01),
+      tolerance: num(0, 1e6).default(0),
+      /** Share of the serving value a candidate may be worse by before the gate rejects it. */
+      relativeMargin: num(0, 1).default(0.05),
+      minEss: num(0, 1e9).default(10),
       maxImpressions: int(1, 10_000_000).default(20_000),
       minImpressions: int(1, 10_000_000).default(200),
       forceReason: z.string().min(1).max(500).optional(),
@@ -181,6 +184,7 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Flags
     gate: {
       enabled: flags['no-gate'] !== true,
       tolerance: pick(f('gate-tolerance')),
+      relativeMargin: pick(f('gate-margin')),
       forceReason: pick(f('force-reason')),
       operator: pick(f('operator'), env.USER, env.USERNAME),
     },
