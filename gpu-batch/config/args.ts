@@ -14,7 +14,7 @@ const VALUE_FLAGS = [
   'endpoint', 'bucket', 'region', 'work-dir', 'backend', 'seed', 'settle', 'window', 'reward', 'train-window', 'dims', 'epochs',
   'finetune-epochs', 'batch-size', 'lr', 'negatives', 'holdout', 'shards', 'k-default', 'k-max', 'every', 'port', 'host',
   'gate-tolerance', 'force-reason', 'operator', 'logs', 'target', 'format', 'out', 'export-dsjson', 'clip', 'max-impressions',
-  'gate-margin', 'strategy', 'epsilon-min', 'epsilon-max', 'epsilon-bootstrap', 'explore-positions', 'pool-max',
+  'gate-margin', 'strategy', 'epsilon-min', 'epsilon-max', 'epsilon-bootstrap', 'explore-positions', 'pool-max', 'explore-clicks',
 ] as const;
 const BOOL_FLAGS = ['force', 'quiet', 'json', 'help', 'run-now', 'no-gate', 'no-explore'] as const;
 
@@ -49,7 +49,7 @@ flags:
   --strategy epsilon-greedy|decaying-epsilon|ucb|thompson   exploration strategy (env SLATECAST_STRATEGY)
   --epsilon-min 0.02 --epsilon-max 0.25       bounds of the exploration rate (env SLATECAST_EPSILON_MIN/MAX)
   --epsilon-bootstrap 1                       exploration of a version trained on no logs
-  --explore-positions ramp|flat --pool-max 100
+  --explore-positions ramp|flat --pool-max 100 --explore-clicks 6   (clicks per pool item per retrain ε buys)
   --no-explore                                serve the ranking alone (env SLATECAST_EXPLORE=off)
   --port 8788 --host 127.0.0.1 --run-now      (batch serve)
 `;
