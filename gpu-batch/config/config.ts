@@ -106,7 +106,7 @@ export const BatchConfig = z.object({
       tolerance: num(0, 1e6).default(0),
       /** Share of the serving value a candidate may be worse by before the gate rejects it. */
       relativeMargin: num(0, 1).default(0.05),
-      minEss: num(0, 1e9).default(10),
+      minEss: num(0, 1e9).default(3),
       maxImpressions: int(1, 10_000_000).default(20_000),
       minImpressions: int(1, 10_000_000).default(200),
       forceReason: z.string().min(1).max(500).optional(),
