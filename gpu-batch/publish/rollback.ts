@@ -10,9 +10,9 @@ import { UsageError } from '../config/errors.js';
 
 /**
  * Points `CURRENT` back at an earlier version, after verifying every file of it exactly as the
- * edge would. Without `target`, the newest version older than the one CURRENT names, among those
- * the pointer vouches for (its history), that verifies — so a rollback off a corrupt version
- * skips any other corrupt one. Compare-and-swap, like publish.
+ * edge would. Without `target`, the most recent version CURRENT named before (its history) that
+ * verifies — so a rollback off a corrupt version skips any other corrupt one. Compare-and-swap,
+ * like publish.
  * @throws UsageError when there is nothing to roll back to or the version is unknown
  */
 export async function rollback(store: ObjectStore, now: number, target?: string): Promise<{ from: string; to: string }> {
@@ -31,12 +31,14 @@ export async function rollback(store: ObjectStore, now: number, target?: string)
   }
   // A pointer written before histories existed names only its predecessor, without a checksum.
   if (!current.pointer.history && current.pointer.previous) return rollback(store, now, current.pointer.previous);
-  // Version names sort by time: "back" means older than what CURRENT names, newest first.
-  const older = pointerChain(current.pointer).filter((e) => e.version < from);
-  const walk = await firstVerified(older, async (e) => verifyAll(store, await readManifest(store, e.version, e.manifest_sha256)));
+  // The versions CURRENT named before, most recent first; the first that verifies is the one
+  // `previous` named when it is sound, as before histories existed (and a second rollback undoes
+  // the first, as it did then).
+  const before = pointerChain(current.pointer).slice(1);
+  const walk = await firstVerified(before, async (e) => verifyAll(store, await readManifest(store, e.version, e.manifest_sha256)));
   if (!walk.found) {
     const tried = walk.refused.map((r) => `${r.version} (${r.reason})`).join('; ');
-    throw new UsageError(`no earlier version of ${from} verifies${tried ? `: ${tried}` : ''}; name one: slatecast rollback <version>`);
+    throw new UsageError(`no version CURRENT named before ${from} verifies${tried ? `: ${tried}` : ''}; name one: slatecast rollback <version>`);
   }
   await swapPointer(store, walk.found.entry.version, walk.found.entry.manifest_sha256, 'rollback', now, from);
   return { from, to: walk.found.entry.version };
