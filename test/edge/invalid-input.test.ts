@@ -30,7 +30,7 @@ const cases: Array<[string, string, RequestInit | undefined, number, string | un
   ['event: JSON not an object', '/v1/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[]' }, 400, 'body'],
   ['repeated k (GET would take the first, JSON the last)', '/v1/slate?user_id=u&k=5&k=1000', undefined, 400, 'k'],
   ['repeated user_id', '/v1/slate?user_id=a&user_id=b', undefined, 400, 'user_id'],
-  ['k in hex', '/v1/slate?user_id=u&k=0x10', undefined, 400, 'k'],
+  ['k in hex (0x5 read as 5)', '/v1/slate?user_id=u&k=0x5', undefined, 400, 'k'],
   ['k in exponent form', '/v1/slate?user_id=u&k=1e1', undefined, 400, 'k'],
   ['k with a space', '/v1/slate?user_id=u&k=%205', undefined, 400, 'k'],
   ['k in binary', '/v1/slate?user_id=u&k=0b101', undefined, 400, 'k'],
