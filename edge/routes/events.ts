@@ -1,10 +1,11 @@
 import { Hono } from 'hono';
-import { verifyToken, type TokenPayload } from '../../shared/crypto/token.js';
+import { verifyToken } from '../../shared/crypto/token.js';
 import { EventRequest, eventTimeProblem, type EventRecord } from '../../shared/schemas/event.js';
 import { encodeLogLine } from '../../shared/schemas/queue.js';
 import { readJson } from '../body.js';
-import type { AppContext, HonoEnv } from '../env.js';
+import type { HonoEnv } from '../env.js';
 import { badRequest, HttpError } from '../errors.js';
+import { limitEvents } from '../rate-limit.js';
 import { RECENT_EVENT_IDS_MAX, recentEventIds } from '../state.js';
 
 /** `/v1/events`: rewards, each vouched for by the token of the impression it belongs to. */
@@ -20,7 +21,7 @@ events.post('/', async (c) => {
   const check = await verifyToken(c.env.TOKEN_SECRET, ev.token, Math.floor(now / 1000));
   if (!check.ok) throw new HttpError(401, `token_${check.reason}`, `token: ${check.reason}`, 'token');
   const t = check.payload;
-  await rateLimit(c, t);
+  await limitEvents(c, t);
   const position = t.it.indexOf(ev.item_id);
   if (position < 0) throw new HttpError(422, 'item_not_in_impression', `item_id: "${ev.item_id}" was not shown in impression ${t.iid}`, 'item_id');
 
@@ -63,25 +64,3 @@ events.post('/', async (c) => {
 export function scopedEventId(impressionId: string, itemId: string, type: string, clientId: string | undefined): string {
   return clientId === undefined ? `${impressionId}:${itemId}:${type}` : `${impressionId}:${clientId}`;
 }
-
-/**
- * Event rate limits, keyed by what the caller cannot borrow: the impression (its token), the
- * client address when the platform gives one (not loopback: that is a local run, where every
- * simulated user shares one address), and the user only when a signed user assertion vouched for
- * the id at slate time. Tokens are minted for any `user_id`, so keying by the user alone let
- * anyone spend a victim's budget.
- */
-async function rateLimit(c: AppContext, t: TokenPayload): Promise<void> {
-  const address = c.req.header('cf-connecting-ip');
-  const checks: Array<[RateLimit | undefined, string, string]> = [[c.env.EVENTS_RATE_LIMIT, `imp:${t.iid}`, 'impression']];
-  if (address && !LOOPBACK.test(address)) checks.push([c.env.EVENTS_ADDRESS_RATE_LIMIT, `addr:${address}`, 'address']);
-  if (t.va === 1) checks.push([c.env.EVENTS_RATE_LIMIT, `user:${t.uk}`, 'user']);
-  for (const [limiter, key, what] of checks) {
-    if (limiter && !(await limiter.limit({ key })).success) {
-      c.header('retry-after', '60');
-      throw new HttpError(429, 'rate_limited', `too many events for this ${what}; retry later`);
-    }
-  }
-}
-
-const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
