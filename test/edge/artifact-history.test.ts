@@ -1,7 +1,9 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { ArtifactCache } from '../../edge/artifact/artifact-cache.js';
 import { R2Store } from '../../edge/store/r2-store.js';
-import { artifactKey, POINTER_KEY } from '../../shared/artifact/paths.js';
+import { userKey } from '../../shared/crypto/hmac.js';
+import { artifactKey, POINTER_KEY, shardFile, shardOf } from '../../shared/artifact/paths.js';
 import { readPointer } from '../../shared/artifact/verify.js';
 import { publishFixture } from '../support/fixture-artifact.js';
 import { harness } from './helpers.js';
@@ -73,6 +75,26 @@ describe('pointer history, bad pointers and health', () => {
     const up = harness();
     await new Promise((res) => setTimeout(res, 1100));
     expect(await (await up.call('/healthz')).json()).toMatchObject({ status: 'ok', problem: null });
+  });
+
+  it('1: a shard found corrupt on a cold edge (no older version in memory) sends the next check down the history', async () => {
+    const items = ['item-9', 'item-8', 'item-7', 'item-6', 'item-5'];
+    const good = await publishFixture(store, { salt: env.USER_SALT, suffix: 'a55555', users: { dana: items } });
+    const next = await publishFixture(store, { salt: env.USER_SALT, suffix: 'a66666', users: { dana: items } });
+    const uk = await userKey(env.USER_SALT, 'dana');
+    await env.BUCKET.put(artifactKey(next.version, shardFile(shardOf(uk, 4))), 'truncat');
+    const quiet = () => {};
+    const cache = new ArtifactCache(quiet, quiet);
+    const times = { ttlMs: 30_000, hardTtlMs: 900_000 };
+    const pending: Promise<unknown>[] = [];
+    const now = Date.now();
+    const first = await cache.get(store, now, times, (p) => pending.push(p));
+    expect(first.version).toBe(next.version);
+    expect(await cache.userCandidates(store, first, uk, now)).toBeNull();
+    await cache.get(store, now + 1, times, (p) => pending.push(p));
+    await Promise.all(pending);
+    expect((await cache.get(store, now + 2, times, () => {})).version).toBe(good.version);
+    expect(cache.health().problem).toMatchObject({ code: 'version_refused' });
   });
 
   it('10: health is 503 misconfigured whenever /v1/* is, and a bad store setting is 503, not 500', async () => {
