@@ -23,8 +23,8 @@ export const USAGE = `usage: slatecast <command> [flags]
 commands:
   catalog put <items.ndjson>   validate and upload the item catalog (all or nothing)
   batch run                    one retraining round: ingest logs, train, publish
-  batch serve [--every 15m]    run on a schedule; POST /trigger (bearer BATCH_TRIGGER_TOKEN), GET /status
-  rollback [version]           point artifacts/CURRENT back (default: the previous version)
+  batch serve [--every 15m]    run on a schedule; POST /trigger and GET /status (both: bearer BATCH_TRIGGER_TOKEN)
+  rollback [version]           point artifacts/CURRENT back (default: the most recent earlier version that verifies)
   status [--json]              serving version, age, sizes, last run's metrics
   ope --logs DIR|s3://BUCKET/PREFIX --target VERSION|policy.json
                                off-policy estimates of a target on logs: a table (IPS, clipped IPS,
