@@ -171,7 +171,7 @@ export async function readRewardedRows(c: DuckDBConnection): Promise<number> {
 
 /** Slots shown per surface: all of them, and those since a time (the serving version's traffic). */
 export async function readSurfaceSlots(c: DuckDBConnection, since: number): Promise<Record<string, { all: number; since: number }>> {
-  const [surface, all, recent] = await columns(c, `SELECT surface, count(*)::INTEGER, (count(*) FILTER (WHERE ts >= $since))::INTEGER FROM shown GROUP BY surface ORDER BY surface`, { since });
+  const [surface, all, recent] = await columns(c, `SELECT "surface", count(*)::INTEGER, (count(*) FILTER (WHERE "ts" >= $since))::INTEGER FROM "shown" GROUP BY "surface" ORDER BY "surface"`, { since });
   return Object.fromEntries((surface ?? []).map((s, k) => [s as string, { all: all![k] as number, since: recent![k] as number }]));
 }
 
@@ -190,7 +190,7 @@ export interface ShownRows {
 export async function readShownRows(c: DuckDBConnection, from: number, limit: number, seed: number): Promise<ShownRows> {
   const [u, i, p, y] = await columns(
     c,
-    `SELECT user_idx, item_idx, position, (reward > 0)::INTEGER FROM (SELECT * FROM shown WHERE ts >= $from) USING SAMPLE reservoir(${Math.floor(limit)} ROWS) REPEATABLE (${Math.floor(seed)})`,
+    `SELECT "user_idx", "item_idx", "position", ("reward" > 0)::INTEGER FROM (SELECT * FROM "shown" WHERE "ts" >= $from) USING SAMPLE reservoir(${Math.floor(limit)} ROWS) REPEATABLE (${Math.floor(seed)})`,
     { from },
   );
   return {
