@@ -48,7 +48,7 @@ flags:
   --force --force-reason "why" [--operator NAME]  publish a candidate the gate rejects (recorded)
   --no-gate                                   no deploy gate
   --strategy epsilon-greedy|decaying-epsilon|ucb|thompson   exploration strategy (env SLATECAST_STRATEGY)
-  --epsilon-min 0.02 --epsilon-max 0.25       bounds of the exploration rate (env SLATECAST_EPSILON_MIN/MAX)
+  --epsilon-min 0.02 --epsilon-max 0.1        bounds of the exploration rate (env SLATECAST_EPSILON_MIN/MAX)
   --epsilon-bootstrap 1                       exploration of a version trained on no logs
   --explore-positions ramp|flat --pool-max 100 --explore-clicks 6   (clicks per pool item per retrain ε buys)
   --no-explore                                serve the ranking alone (env SLATECAST_EXPLORE=off)

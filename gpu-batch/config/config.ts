@@ -84,7 +84,7 @@ export const BatchConfig = z.object({
   /** Strategy of every surface; the exploration rate ε feeds each (see policy/build-policy.ts). */
   strategy: z.enum(['epsilon-greedy', 'decaying-epsilon', 'ucb', 'thompson']).default('epsilon-greedy'),
   epsilonMin: num(0, 1).default(0.02),
-  epsilonMax: num(0, 1).default(0.15),
+  epsilonMax: num(0, 1).default(0.1),
   epsilonBootstrap: num(0, 1).default(1),
   /** Expected clicks per pool item per retrain that exploration buys (a few: enough to tell a winner). */
   exploreClicks: num(0.1, 1000).default(4),
