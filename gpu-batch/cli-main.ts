@@ -3,6 +3,7 @@ import { loadConfig } from './config/config.js';
 import { UsageError } from './config/errors.js';
 import { putCatalog } from './catalog/catalog-store.js';
 import { gateFromConfig } from './ope/ope-gate.js';
+import { importDsjsonCommand } from './import/import-command.js';
 import { opeCommand } from './ope/ope-command.js';
 import { rollback } from './publish/rollback.js';
 import { runBatch } from './run/run-batch.js';
@@ -59,6 +60,12 @@ export async function main(argv: readonly string[], env: Record<string, string |
       case 'ope': {
         const s = store;
         const r = await opeCommand(config, cli.flags, () => s);
+        out.write(r.text);
+        return 0;
+      }
+      case 'import dsjson': {
+        const s = store;
+        const r = await importDsjsonCommand(config, cli.flags, cli.positionals, () => s);
         out.write(r.text);
         return 0;
       }
