@@ -15,9 +15,11 @@ export function tokenMatches(presented: string, expected: string): boolean {
  *   409 when one is already running; 401 on a wrong token; 503 when no token is configured (the
  *   endpoint is off rather than open).
  * - `GET /status` → the scheduler state (last run's outcome, counts and metrics).
+ * - `mount`: more sub-apps by path (`/metrics`, `/dashboard`), each guarding itself.
  */
-export function createServeApp(scheduler: BatchScheduler, triggerToken: string | undefined): Hono {
+export function createServeApp(scheduler: BatchScheduler, triggerToken: string | undefined, mount: ReadonlyArray<readonly [string, Hono]> = []): Hono {
   const app = new Hono();
+  for (const [path, sub] of mount) app.route(path, sub);
   app.post('/trigger', (c) => {
     if (!triggerToken) return c.json({ error: 'trigger disabled: set BATCH_TRIGGER_TOKEN' }, 503);
     const auth = c.req.header('authorization') ?? '';
