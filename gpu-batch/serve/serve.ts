@@ -6,6 +6,7 @@ import type { Progress } from '../util/progress.js';
 import { createServeApp } from './app.js';
 import { BatchMetrics } from './metrics.js';
 import { metricsRoute } from './metrics-route.js';
+import { dashboardRoute } from './dashboard/dashboard-route.js';
 import { BatchScheduler } from './scheduler.js';
 
 /** Routes named in the request counter; anything else counts as `other` (bounded label values). */
@@ -19,7 +20,7 @@ export interface BatchServer {
 }
 
 /**
- * `batch serve`: the scheduler plus the HTTP endpoints (trigger, status, metrics) on @hono/node-server.
+ * `batch serve`: the scheduler plus the HTTP endpoints (trigger, status, metrics, dashboard) on @hono/node-server.
  * @param runNow also start one run immediately
  */
 export async function startBatchServer(config: BatchConfig, store: ObjectStore, opts: { progress: Progress; runNow?: boolean; deps?: Omit<BatchDeps, 'store' | 'progress'> }): Promise<BatchServer> {
@@ -34,7 +35,10 @@ export async function startBatchServer(config: BatchConfig, store: ObjectStore, 
     );
   const scheduler = new BatchScheduler(run, config.serve.everyMs, (e) => opts.progress.warn(`batch run failed: ${e.message}`));
   const token = config.serve.triggerToken;
-  const app = createServeApp(scheduler, token, [['/metrics', metricsRoute(metrics, token)]]);
+  const app = createServeApp(scheduler, token, [
+    ['/metrics', metricsRoute(metrics, token)],
+    ['/dashboard', dashboardRoute(store, config.workDir, token)],
+  ]);
   const fetch = async (req: Request): Promise<Response> => {
     const res = await app.fetch(req);
     const path = new URL(req.url).pathname;
