@@ -22,7 +22,8 @@ export const USAGE = `usage: slatecast <command> [flags]
 commands:
   catalog put <items.ndjson>   validate and upload the item catalog (all or nothing)
   batch run                    one retraining round: ingest logs, train, publish
-  batch serve [--every 15m]    run on a schedule; POST /trigger (bearer BATCH_TRIGGER_TOKEN), GET /status
+  batch serve [--every 15m]    run on a schedule; POST /trigger (bearer BATCH_TRIGGER_TOKEN), GET /status,
+                               GET /metrics (Prometheus) and /dashboard (same token; docs/monitoring.md)
   rollback [version]           point artifacts/CURRENT back (default: the previous version)
   status [--json]              serving version, age, sizes, last run's metrics
   ope --logs DIR|s3://BUCKET/PREFIX --target VERSION|policy.json

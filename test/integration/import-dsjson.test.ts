@@ -6,9 +6,8 @@ import { readPointer } from '../../shared/artifact/verify.js';
 import type { ImportResult } from '../../gpu-batch/import/import-command.js';
 import { checkLogObject } from '../../gpu-batch/ingest/validate-log.js';
 import type { OpeCommandResult } from '../../gpu-batch/ope/ope-command.js';
-import { S3Store } from '../../gpu-batch/store/s3-store.js';
-import { tempWorkDir, runCli } from '../support/batch-fixtures.js';
-import { startS3Server, type S3Server } from '../support/s3-server.js';
+import { runCli } from '../support/batch-fixtures.js';
+import { startCliBucket, type CliBucket } from '../support/cli-bucket.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/dsjson');
 
@@ -18,27 +17,22 @@ const FIXTURES = join(import.meta.dirname, '../fixtures/dsjson');
  * same folder (its `.txt` file included) and reports what it skipped.
  */
 describe('slatecast import dsjson', () => {
-  let s3: S3Server;
-  let store: S3Store;
-  let work: Awaited<ReturnType<typeof tempWorkDir>>;
-  let env: Record<string, string>;
+  let bucket: CliBucket;
+  let store: CliBucket['store'];
+  let work: CliBucket['work'];
   let logs: string;
 
   beforeAll(async () => {
-    s3 = await startS3Server();
-    store = S3Store.fromConfig({ endpoint: s3.endpoint, bucket: s3.bucket, region: s3.region, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
-    work = await tempWorkDir();
-    env = { S3_ENDPOINT: s3.endpoint, S3_BUCKET: s3.bucket, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey, SLATECAST_WORK_DIR: work.dir };
+    bucket = await startCliBucket();
+    ({ store, work } = bucket);
     logs = join(work.dir, 'ds');
     await cp(FIXTURES, logs, { recursive: true });
   });
   afterAll(async () => {
-    store?.close();
-    await s3?.stop();
-    await work?.cleanup();
+    await bucket?.close();
   });
 
-  const cli = (...argv: string[]) => runCli(env, ...argv);
+  const cli = (...argv: string[]) => runCli(bucket.env, ...argv);
   const lastJson = <T>(out: string): T => JSON.parse(out.trim().split('\n').at(-1)!) as T;
 
   it('imports every decision of the folder as valid log objects, says what it skipped and which files it passed over', async () => {
