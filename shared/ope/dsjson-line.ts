@@ -18,6 +18,7 @@ import { actionIds, isRecord } from './dsjson-action-id.js';
  * | CB without a label, with `a` (1-based, chosen first) and `p` | an unlabelled example | a decision of one slot, reward 0, `labelled: false` |
  * | CCB: `_outcomes[j]` with `_a` (indices into `c._multi`, chosen first), `_p`, `_label_cost` | one slot example per outcome | one slot per labelled outcome |
  * | slates (actions carry `_slot_id`): `_outcomes[j]._a` indexes the actions of slot j, one top-level `_label_cost` | slates label | one slot per outcome, the slate's reward shared equally |
+ * | continuous action (CATS: `_label_ca` or `pdf`, no `c._multi`) | a `--cats` example | skip `continuous_action`: not a choice among items |
  * | `pdrop` in [0, 1) | example weight ÷ (1 − pdrop) | kept in `pdrop` |
  *
  * Costs are VW's: reward = −cost. `EventId` is the decision's id; a line without one gets a hash
@@ -27,7 +28,7 @@ import { actionIds, isRecord } from './dsjson-action-id.js';
 export type DsjsonLine = { kind: 'decision'; decision: DsjsonDecision } | { kind: 'skip'; reason: DsjsonSkipReason; detail?: string };
 
 /** Why a line is not a decision (see the table on `DsjsonLine`). */
-export const DSJSON_SKIP_REASONS = ['checkpoint', 'malformed', 'skip_learn', 'dangling_observation', 'no_actions'] as const;
+export const DSJSON_SKIP_REASONS = ['checkpoint', 'malformed', 'skip_learn', 'dangling_observation', 'no_actions', 'continuous_action'] as const;
 export type DsjsonSkipReason = (typeof DSJSON_SKIP_REASONS)[number];
 
 /** One shown slot of a decision. */
@@ -107,6 +108,7 @@ function decision(obj: Record<string, unknown>, text: string, options: DsjsonRea
   const pdrop = obj['pdrop'] ?? 0;
   if (!(typeof pdrop === 'number' && pdrop >= 0 && pdrop < 1)) throw new Malformed(`pdrop must be in [0, 1), got ${String(pdrop)}${pdrop === 1 ? ' (VW refuses pdrop 1 too)' : ''}`);
   const multi = c['_multi'];
+  if (!Array.isArray(multi) && ('_label_ca' in obj || 'pdf' in obj)) return { kind: 'skip', reason: 'continuous_action' };
   if (!Array.isArray(multi)) throw new Malformed('missing c._multi (the actions)');
   const ids = actionIds(multi, options.actionId);
   const outcomes = obj['_outcomes'];

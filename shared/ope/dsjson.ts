@@ -111,4 +111,5 @@ export const SKIP_TEXT: Record<DsjsonSkipReason, string> = {
   skip_learn: '_skipLearn is set (the Decision Service did not learn from it)',
   dangling_observation: 'a reward with no decision (dangling observation)',
   no_actions: 'no chosen action (unlabelled decision)',
+  continuous_action: 'a continuous-action (CATS) decision, not a choice among items',
 };

@@ -28,7 +28,7 @@ describe('DSJSON lines from VW test sets', () => {
     const { decisions: d, counts } = read('b1848_dsjson_parser_regression.txt');
     expect(d).toEqual([]);
     expect(counts.lines).toBe(8);
-    expect(counts.skipped).toEqual({ checkpoint: 1, malformed: 0, skip_learn: 1, dangling_observation: 6, no_actions: 0 });
+    expect(counts.skipped).toEqual({ checkpoint: 1, malformed: 0, skip_learn: 1, dangling_observation: 6, no_actions: 0, continuous_action: 0 });
   });
 
   it('dsjson_cb: Personalizer CB lines — _labelIndex picks the action, _label_probability its propensity, reward = −_label_cost, explored when not the most probable', () => {
@@ -125,6 +125,11 @@ describe('DSJSON lines from VW test sets', () => {
       [0, 1, 0.8, -0.5, false],
       [1, 3, 0.6, -0.5, false],
     ]);
+  });
+
+  it('a continuous-action (CATS) line is skipped and counted: it chooses a number, not an item', () => {
+    expect(read('cats_parser_test.dsjson').counts.skipped.continuous_action).toBe(1);
+    expect(read('cats_parser_test.dsjson').decisions).toEqual([]);
   });
 
   it('cb_features_w_zero_vals: actions without ids are named by index; lower-case event_id is not an EventId', () => {

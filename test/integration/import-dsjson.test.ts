@@ -41,7 +41,7 @@ describe('slatecast import dsjson', () => {
     const res = lastJson<ImportResult>(r.out);
     // 3 + 23 + 58 + 9 + 1 + 1 + 1 + 2 decisions (dsjson-vw.test.ts reads each file on its own).
     expect(res.dsjson.decisions).toBe(98);
-    expect(res.dsjson.skipped).toEqual({ checkpoint: 1, malformed: 3, skip_learn: 2, dangling_observation: 6, no_actions: 0 });
+    expect(res.dsjson.skipped).toEqual({ checkpoint: 1, malformed: 3, skip_learn: 2, dangling_observation: 6, no_actions: 0, continuous_action: 1 });
     expect(res.dsjson.passed_over).toEqual([join(logs, 'README.md')]);
     expect(r.out).toMatch(/dsjson: files not read \(name\): 1/);
     expect(res.impressions).toBe(98);
