@@ -27,56 +27,91 @@ export interface DsjsonCounts {
 }
 
 /**
- * Reads every line of DSJSON files (see `readDsjsonLine` for what each kind of line becomes).
- * Lines that are not decisions are skipped and counted, as VW does; a malformed line is too,
- * unless `strict` (VW's `--strict_parse`), where it is a usage error naming it.
- * @throws UsageError on a malformed line when strict
+ * Counts DSJSON lines as they are read and keeps the first decision of each `EventId` (see
+ * `readDsjsonLine` for what each kind of line becomes). Lines that are not decisions are skipped
+ * and counted, as VW does; a malformed line is too, unless `strict` (VW's `--strict_parse`),
+ * where it is a usage error naming it. Only ids are remembered, so files can stream through.
  */
-export function readDsjsonFiles(files: readonly LogFile[], options: { strict?: boolean; passedOver?: readonly string[] } = {}): { decisions: DsjsonDecision[]; counts: DsjsonCounts } {
-  const counts: DsjsonCounts = {
-    files: files.length,
-    lines: 0,
-    decisions: 0,
-    skipped: Object.fromEntries(DSJSON_SKIP_REASONS.map((r) => [r, 0])) as Record<DsjsonSkipReason, number>,
-    duplicates: 0,
-    unlabelled: 0,
-    pdrop: 0,
-    shortened_ids: 0,
-    repeated_ids: 0,
-    passed_over: [...(options.passedOver ?? [])],
-    problems: [],
-  };
-  const byId = new Map<string, DsjsonDecision>();
-  for (const f of files) {
-    const lines = f.text.split('\n');
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!;
-      if (line.trim() === '') continue;
-      counts.lines++;
-      const r = readDsjsonLine(line);
-      if (r.kind === 'skip') {
-        counts.skipped[r.reason]++;
-        if (r.reason === 'malformed') {
-          const where = `${f.name}:${i + 1}: ${r.detail ?? 'malformed'}`;
-          if (options.strict) throw new UsageError(`dsjson: ${where}`);
-          if (counts.problems.length < 10) counts.problems.push(where);
-        }
-        continue;
+export class DsjsonTally {
+  readonly counts: DsjsonCounts;
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly options: { strict?: boolean; passedOver?: readonly string[] } = {}) {
+    this.counts = {
+      files: 0,
+      lines: 0,
+      decisions: 0,
+      skipped: Object.fromEntries(DSJSON_SKIP_REASONS.map((r) => [r, 0])) as Record<DsjsonSkipReason, number>,
+      duplicates: 0,
+      unlabelled: 0,
+      pdrop: 0,
+      shortened_ids: 0,
+      repeated_ids: 0,
+      passed_over: [...(options.passedOver ?? [])],
+      problems: [],
+    };
+  }
+
+  /**
+   * @param where `file:line`, for messages
+   * @returns the decision, or null when the line is skipped or repeats an `EventId`
+   * @throws UsageError on a malformed line when strict
+   */
+  add(line: string, where: string): DsjsonDecision | null {
+    if (line.trim() === '') return null;
+    const c = this.counts;
+    c.lines++;
+    const r = readDsjsonLine(line);
+    if (r.kind === 'skip') {
+      c.skipped[r.reason]++;
+      if (r.reason === 'malformed') {
+        const problem = `${where}: ${r.detail ?? 'malformed'}`;
+        if (this.options.strict) throw new UsageError(`dsjson: ${problem}`);
+        if (c.problems.length < 10) c.problems.push(problem);
       }
-      const d = r.decision;
-      if (byId.has(d.event_id)) {
-        counts.duplicates++;
-        continue;
-      }
-      byId.set(d.event_id, d);
-      counts.unlabelled += d.labelled ? 0 : 1;
-      counts.pdrop += d.pdrop > 0 ? 1 : 0;
-      counts.shortened_ids += d.shortened_ids;
-      counts.repeated_ids += d.repeated_ids;
+      return null;
+    }
+    const d = r.decision;
+    if (this.seen.has(d.event_id)) {
+      c.duplicates++;
+      return null;
+    }
+    this.seen.add(d.event_id);
+    c.decisions++;
+    c.unlabelled += d.labelled ? 0 : 1;
+    c.pdrop += d.pdrop > 0 ? 1 : 0;
+    c.shortened_ids += d.shortened_ids;
+    c.repeated_ids += d.repeated_ids;
+    return d;
+  }
+
+  /** Every decision of one file's lines, in order, as they stream in. */
+  async *file(name: string, lines: AsyncIterable<string>): AsyncGenerator<DsjsonDecision> {
+    this.counts.files++;
+    let n = 0;
+    for await (const line of lines) {
+      const d = this.add(line, `${name}:${++n}`);
+      if (d) yield d;
     }
   }
-  counts.decisions = byId.size;
-  return { decisions: [...byId.values()], counts };
+
+  /** `file` for lines already in memory. */
+  *fileSync(name: string, lines: Iterable<string>): Generator<DsjsonDecision> {
+    this.counts.files++;
+    let n = 0;
+    for (const line of lines) {
+      const d = this.add(line, `${name}:${++n}`);
+      if (d) yield d;
+    }
+  }
+}
+
+/** Every decision of DSJSON files held in memory, with the counts (see `DsjsonTally`). */
+export function readDsjsonFiles(files: readonly LogFile[], options: { strict?: boolean; passedOver?: readonly string[] } = {}): { decisions: DsjsonDecision[]; counts: DsjsonCounts } {
+  const tally = new DsjsonTally(options);
+  const decisions: DsjsonDecision[] = [];
+  for (const f of files) for (const d of tally.fileSync(f.name, f.text.split('\n'))) decisions.push(d);
+  return { decisions, counts: tally.counts };
 }
 
 /** One line per count that is not zero, for a command's report. */

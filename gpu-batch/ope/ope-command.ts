@@ -11,10 +11,10 @@ import type { ObjectStore } from '../../shared/store/object-store.js';
 import type { BatchConfig, Flags } from '../config/config.js';
 import { UsageError } from '../config/errors.js';
 import type { RewardMap } from '../config/rewards.js';
-import { formatDsjsonCounts, readDsjsonFiles, type DsjsonCounts } from '../import/read-dsjson.js';
+import { DsjsonTally, formatDsjsonCounts, type DsjsonCounts } from '../import/read-dsjson.js';
 import { evaluateTarget, formatTable, type OpeRow, type TargetTables } from './evaluate.js';
 import type { LoggedImpression } from './lake-slates.js';
-import { LOG_EXTENSIONS, readLogFiles, type LogFile } from './log-files.js';
+import { listLogSources, LOG_EXTENSIONS, readLogFiles, type LogFile } from './log-files.js';
 import { VersionTarget } from './policy-view.js';
 
 /** A logged slate, with the impression record when the logs have one (ours, or DSJSON we wrote). */
@@ -61,14 +61,16 @@ export async function opeCommand(config: BatchConfig, flags: Flags, store: () =>
   const exportTo = str('export-dsjson');
 
   // Logs.
-  const { files, passedOver } = await readLogFiles('ope', [logs], LOG_EXTENSIONS[format], config, store);
   let counts: DsjsonCounts | undefined;
-  let loaded: Loaded[];
+  let loaded: Loaded[] = [];
   if (format === 'dsjson') {
-    const read = readDsjsonFiles(files, { strict: flags['strict'] === true, passedOver });
-    counts = read.counts;
-    loaded = read.decisions.map((d) => ({ slate: decisionSlate(d), impression: d.impression }));
+    // Streamed line by line; only the logged slates are kept, not the lines' contexts.
+    const { sources, passedOver } = await listLogSources('ope', [logs], LOG_EXTENSIONS.dsjson, config, store);
+    const tally = new DsjsonTally({ strict: flags['strict'] === true, passedOver });
+    for (const src of sources) for await (const d of tally.file(src.name, src.lines())) loaded.push({ slate: decisionSlate(d), impression: d.impression });
+    counts = tally.counts;
   } else {
+    const { files } = await readLogFiles('ope', [logs], LOG_EXTENSIONS.ndjson, config, store);
     loaded = parseNdjson(files, config.rewards, config.attributionWindowMs);
   }
   loaded.sort((a, b) => (b.slate.ts ?? 0) - (a.slate.ts ?? 0) || (a.slate.impression_id < b.slate.impression_id ? 1 : -1));
