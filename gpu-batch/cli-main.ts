@@ -42,7 +42,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
       case 'batch serve': {
         const gate = gateFromConfig(config, progress);
         const server = await startBatchServer(config, store, { progress, runNow: cli.flags['run-now'] === true, ...(gate ? { deps: { gate } } : {}) });
-        progress.info(`batch serve on ${server.url}: every ${config.serve.everyMs / 60000} min, POST /trigger ${config.serve.triggerToken ? 'enabled' : 'disabled (no BATCH_TRIGGER_TOKEN)'}, GET /status`);
+        progress.info(`batch serve on ${server.url}: every ${config.serve.everyMs / 60000} min, GET /status; POST /trigger, GET /metrics, GET /dashboard ${config.serve.triggerToken ? `enabled (bearer token; a browser may open ${server.url}/dashboard?token=…)` : 'disabled (no BATCH_TRIGGER_TOKEN)'}`);
         await new Promise<void>((resolve) => {
           const stop = () => resolve();
           process.once('SIGINT', stop);

@@ -36,6 +36,12 @@ export class BatchMetrics {
    */
   constructor(store: ObjectStore, now: () => number = Date.now) {
     const registers = [this.registry];
+    // Both serving gauges read the pointer; one read serves a whole scrape.
+    let pointerRead: { at: number; value: ReturnType<typeof readPointer> } | null = null;
+    const pointer = () => {
+      if (!pointerRead || now() - pointerRead.at > 1000) pointerRead = { at: now(), value: readPointer(store) };
+      return pointerRead.value;
+    };
     this.runs = new Counter({ name: 'slatecast_batch_runs_total', help: 'Batch runs finished, by status (published, unchanged, rejected, failed).', labelNames: ['status'], registers });
     for (const s of ['published', 'unchanged', 'rejected', 'failed']) this.runs.inc({ status: s }, 0);
     this.runDuration = new Histogram({ name: 'slatecast_batch_run_duration_seconds', help: 'Wall time of whole batch runs.', buckets: DURATION_BUCKETS, registers });
@@ -60,7 +66,7 @@ export class BatchMetrics {
       registers,
       async collect() {
         this.reset();
-        const p = await readPointer(store);
+        const p = await pointer();
         if (p) this.set({ version: p.pointer.version }, Math.max(0, (now() - p.pointer.updated_at) / 1000));
       },
     });
@@ -71,7 +77,7 @@ export class BatchMetrics {
       registers,
       async collect() {
         this.reset();
-        const p = await readPointer(store);
+        const p = await pointer();
         if (p) this.set({ version: p.pointer.version, reason: p.pointer.reason }, 1);
       },
     });
