@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Flags } from './config.js';
 import { UsageError } from './errors.js';
 
-export type Command = 'catalog put' | 'batch run' | 'batch serve' | 'rollback' | 'status' | 'ope' | 'help';
+export type Command = 'catalog put' | 'batch run' | 'batch serve' | 'rollback' | 'status' | 'ope' | 'import dsjson' | 'help';
 
 export interface ParsedCli {
   command: Command;
@@ -13,24 +13,30 @@ export interface ParsedCli {
 const VALUE_FLAGS = [
   'endpoint', 'bucket', 'region', 'work-dir', 'backend', 'seed', 'settle', 'window', 'reward', 'train-window', 'dims', 'epochs',
   'finetune-epochs', 'batch-size', 'lr', 'negatives', 'holdout', 'shards', 'k-default', 'k-max', 'every', 'port', 'host',
-  'gate-tolerance', 'force-reason', 'operator', 'logs', 'target', 'format', 'out', 'export-dsjson', 'clip', 'max-impressions',
+  'gate-tolerance', 'force-reason', 'operator', 'logs', 'target', 'format', 'out', 'export-dsjson', 'clip', 'max-impressions', 'surface',
   'gate-margin', 'strategy', 'epsilon-min', 'epsilon-max', 'epsilon-bootstrap', 'explore-positions', 'pool-max', 'explore-clicks',
 ] as const;
-const BOOL_FLAGS = ['force', 'quiet', 'json', 'help', 'run-now', 'no-gate', 'no-explore'] as const;
+const BOOL_FLAGS = ['force', 'quiet', 'json', 'help', 'run-now', 'no-gate', 'no-explore', 'strict'] as const;
 
 export const USAGE = `usage: slatecast <command> [flags]
 
 commands:
   catalog put <items.ndjson>   validate and upload the item catalog (all or nothing)
   batch run                    one retraining round: ingest logs, train, publish
-  batch serve [--every 15m]    run on a schedule; POST /trigger and GET /status (both: bearer BATCH_TRIGGER_TOKEN)
+  batch serve [--every 15m]    run on a schedule; POST /trigger, GET /status, GET /metrics (Prometheus) and
+                               /dashboard, all behind bearer BATCH_TRIGGER_TOKEN (docs/monitoring.md)
   rollback [version]           point artifacts/CURRENT back (default: the most recent earlier version that verifies)
   status [--json]              serving version, age, sizes, last run's metrics
   ope --logs DIR|s3://BUCKET/PREFIX --target VERSION|policy.json
                                off-policy estimates of a target on logs: a table (IPS, clipped IPS,
                                SNIPS, slate IPS, DR), then JSON (--out FILE writes it there instead);
                                --format ndjson|dsjson, --export-dsjson OUT.jsonl, --clip 10,
-                               --max-impressions N (newest; default all)
+                               --max-impressions N (newest; default all), --strict (a malformed
+                               DSJSON line is an error instead of skipped and counted)
+  import dsjson <files|dirs|s3://BUCKET/PREFIX>…
+                               Decision Service (Personalizer) DSJSON logs → impression and event
+                               log objects under logs/ (or --out DIR), for the next batch run;
+                               --surface NAME (default home), --strict; see docs/dsjson.md
 
 flags:
   --endpoint URL --bucket NAME --region R     object store (env S3_ENDPOINT, S3_BUCKET, S3_REGION;
@@ -91,5 +97,9 @@ export function parseCli(argv: readonly string[]): ParsedCli {
   }
   if (a === 'status' && b === undefined) return { command: 'status', positionals: [], flags };
   if (a === 'ope' && b === undefined) return { command: 'ope', positionals: [], flags };
+  if (two === 'import dsjson') {
+    if (rest.length === 0) throw new UsageError(`import dsjson takes one or more files, folders or s3:// prefixes\n\n${USAGE}`);
+    return { command: 'import dsjson', positionals: rest, flags };
+  }
   throw new UsageError(`unknown command: ${parsed.positionals.join(' ')}\n\n${USAGE}`);
 }
