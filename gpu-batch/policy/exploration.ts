@@ -29,8 +29,10 @@ export function explorationPool(posteriors: BetaPosteriors, opts: { k: number; m
   const top = new Set(byMean.slice(0, opts.k));
   const bar = mean[byMean[Math.min(opts.k, n) - 1] ?? 0] ?? 0;
   const upper = Float64Array.from(rows, (i) => ucbIndex(posteriors.alpha[i]!, posteriors.beta[i]!, z));
+  // An item never examined (new in the catalog) always qualifies: nothing says it cannot win.
+  const unseen = (i: number) => posteriors.alpha[i] === posteriors.prior.alpha && posteriors.beta[i] === posteriors.prior.beta;
   return rows
-    .filter((i) => !top.has(i) && upper[i]! >= bar)
+    .filter((i) => !top.has(i) && (upper[i]! >= bar || unseen(i)))
     .sort((a, b) => upper[b]! - upper[a]! || a - b)
     .slice(0, opts.max);
 }

@@ -15,8 +15,9 @@ export interface BetaPosteriors {
  * m is fitted by the method of moments unless given: the spread of true item rates is the spread
  * of observed rates minus their sampling noise, τ² = Var(r_i / e_i) − mean(p₀(1 − p₀) / e_i) over
  * items with at least 10 examinations, and a Beta prior of that variance has m = p₀(1 − p₀)/τ² − 1,
- * kept in [2, 200]. A catalog of near-equal items gets a strong prior (shrink hard: differences are
- * noise); a long tail with a few stars gets a weak one, so a new item's posterior is wide — it could
+ * kept in [2, 200]; when the observed spread is within the noise, τ² is taken at the noise level
+ * (the most the data can rule out), so thin data keeps the prior weak. A
+ * catalog of near-equal items gets a strong prior (shrink hard: differences are noise); a long tail with a few stars gets a weak one, so a new item's posterior is wide — it could
  * be a star — and a handful of clicks moves an item far. Without enough items to fit, m = 20.
  * With no data the prior is Beta(1, 19) (mean 5%).
  * @param m prior strength; fitted when undefined
@@ -59,8 +60,10 @@ export function priorStrength(stats: ItemStats, p0: number, minExposure = 10): n
   if (n < 20) return 20;
   mean /= n;
   const tau2 = sq / n - mean * mean - noise / n;
-  if (!(tau2 > 0)) return 200;
-  return Math.min(200, Math.max(2, (p0 * (1 - p0)) / tau2 - 1));
+  // No spread beyond sampling noise: the data rule out a spread much above the noise level v̄, and
+  // no more — thin data (early rounds: a few examinations per item) must not claim a flat catalog.
+  const spread = tau2 > 0 ? tau2 : noise / n;
+  return Math.min(200, Math.max(2, (p0 * (1 - p0)) / spread - 1));
 }
 
 /** @returns posterior mean α / (α + β) of each item */

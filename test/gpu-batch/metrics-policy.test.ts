@@ -98,6 +98,10 @@ describe('position weights and posteriors', () => {
     const m = tail.prior.alpha + tail.prior.beta;
     expect(m).toBeGreaterThan(2);
     expect(m).toBeLessThan(12);
+    // Thin data (5 showings per item): the spread is not resolvable, and the prior stays weak.
+    const thin: ItemPositionRow[] = Array.from({ length: 300 }, (_, i) => ({ item: i, position: 0, explored: true, shown: 12, rewarded: rng.next() < 0.3 ? 1 : 0, reward: 0 }));
+    const weak = betaPosteriors(itemStats(thin, 300, [1]));
+    expect(weak.prior.alpha + weak.prior.beta).toBeLessThan(15);
   });
 });
 
@@ -110,6 +114,9 @@ describe('exploration and policy', () => {
     const posteriors = { prior, alpha, beta };
     const pool = explorationPool(posteriors, { k: 2, max: 10, bootstrap: false });
     expect(pool).toEqual([4, 3]);
+    // A strong prior puts a new item's optimistic value below the bar; it still qualifies (no evidence against it).
+    const strong = { prior: { alpha: 10, beta: 90 }, alpha: Float64Array.from([310, 260, 12, 10]), beta: Float64Array.from([790, 840, 1088, 90]) };
+    expect(explorationPool(strong, { k: 2, max: 10, bootstrap: false })).toEqual([3]);
     expect(explorationPool(posteriors, { k: 2, max: 1, bootstrap: false })).toEqual([4]);
     expect(explorationPool(posteriors, { k: 2, max: 1, bootstrap: true })).toEqual([0, 1, 2, 3, 4, 5]);
   });
