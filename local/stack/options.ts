@@ -22,7 +22,7 @@ export const STACK_USAGE = `usage: npm start -- [options]   (or: npx slatecast d
   --s3-port N       embedded S3 server port (default 4568; env SLATECAST_S3_PORT)
   --batch-port N    batch serve port (default 8788; env SLATECAST_BATCH_PORT)
   --every D         retrain schedule, e.g. 5m, 1h; 0 = only on POST /trigger (default 5m)
-  --settle D        age a log object needs before a run reads it (default 10s; env SLATECAST_SETTLE)
+  --settle D        age a log object needs before a run reads it (default 3s; env SLATECAST_SETTLE)
 Batch tuning comes from the usual SLATECAST_* variables (see npx slatecast --help).
 `;
 
@@ -69,7 +69,9 @@ export function parseStackOptions(argv: readonly string[], env: Record<string, s
     s3Port: port(values['s3-port'] ?? env.SLATECAST_S3_PORT, '--s3-port') ?? 4568,
     batchPort: port(values['batch-port'] ?? env.SLATECAST_BATCH_PORT, '--batch-port') ?? 8788,
     every: values.every ?? '5m',
-    settle: values.settle ?? (env.SLATECAST_SETTLE || '10s'),
+    // Production waits minutes out for slow writers (BatchConfig.settleMs); the embedded S3 server
+    // on loopback writes a log object in milliseconds, and a newcomer wants to see a click count.
+    settle: values.settle ?? (env.SLATECAST_SETTLE || '3s'),
     help: values.help === true,
   };
 }
