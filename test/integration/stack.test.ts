@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EVENTS_PREFIX, IMPRESSIONS_PREFIX } from '../../shared/artifact/paths.js';
 import { S3Store } from '../../gpu-batch/store/s3-store.js';
-import { SlateResponse } from '../../shared/schemas/slate.js';
+import { SlatecastClient } from '../../client/index.js';
 import { startStackProcess, type StackProcess } from '../support/stack-process.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -86,10 +86,11 @@ describe('npm start: the local stack', () => {
     const bootstrap = await until('the bootstrap version', () => servingVersion(first.edge));
     expect(stack.stderr()).toMatch(/batch run .*\n[\s\S]*published /);
 
-    const slate = SlateResponse.parse(await (await fetch(`${first.edge}/v1/slate?user_id=u1&k=5`)).json());
+    const slate = await new SlatecastClient({ baseUrl: first.edge }).getSlate({ user_id: 'u1', k: 5 });
     expect(slate.policy_version).toBe(bootstrap);
-    const click = await fetch(`${first.edge}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: slate.token, item_id: slate.items[0]!.item_id, type: 'click' }) });
-    expect(click.status).toBe(202);
+    expect(slate.items).toHaveLength(5);
+    const click = await new SlatecastClient({ baseUrl: first.edge }).postEvent({ token: slate.token, item_id: slate.items[0]!.item_id, type: 'click' });
+    expect(click.duplicate).toBe(false);
 
     const store = S3Store.fromConfig({ endpoint: first.s3, bucket: first.bucket, region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
     await until('the click in the logs', async () => (await store.list(EVENTS_PREFIX)).length > 0);
@@ -124,8 +125,8 @@ describe('npm start: the local stack', () => {
       store2.close();
     }
     // A token issued before the restart still verifies: TOKEN_SECRET came from the data dir.
-    const again = await fetch(`${second.edge}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: slate.token, item_id: slate.items[1]!.item_id, type: 'click' }) });
-    expect(again.status).toBe(202);
+    const again = await new SlatecastClient({ baseUrl: second.edge }).postEvent({ token: slate.token, item_id: slate.items[1]!.item_id, type: 'click' });
+    expect(again).toMatchObject({ accepted: true, duplicate: false });
     expect(await stack.stop('SIGTERM')).toBe(0);
     stack = null;
   });
