@@ -129,5 +129,5 @@ describe('npm start: the local stack', () => {
     expect(again).toMatchObject({ accepted: true, duplicate: false });
     expect(await stack.stop('SIGTERM')).toBe(0);
     stack = null;
-  });
+  }, 240_000);
 });
