@@ -14,8 +14,9 @@ const VALUE_FLAGS = [
   'endpoint', 'bucket', 'region', 'work-dir', 'backend', 'seed', 'settle', 'window', 'reward', 'train-window', 'dims', 'epochs',
   'finetune-epochs', 'batch-size', 'lr', 'negatives', 'holdout', 'shards', 'k-default', 'k-max', 'every', 'port', 'host',
   'gate-tolerance', 'force-reason', 'operator', 'logs', 'target', 'format', 'out', 'export-dsjson', 'clip', 'max-impressions',
+  'gate-margin', 'strategy', 'epsilon-min', 'epsilon-max', 'epsilon-bootstrap', 'explore-positions', 'pool-max',
 ] as const;
-const BOOL_FLAGS = ['force', 'quiet', 'json', 'help', 'run-now', 'no-gate'] as const;
+const BOOL_FLAGS = ['force', 'quiet', 'json', 'help', 'run-now', 'no-gate', 'no-explore'] as const;
 
 export const USAGE = `usage: slatecast <command> [flags]
 
@@ -39,10 +40,17 @@ flags:
   --settle 2m --window 30m --reward click=1,purchase=5 --train-window 30d
   --dims 32 --epochs 12 --finetune-epochs 2 --batch-size 8192 --lr 0.15 --negatives 4 --holdout 0.2
   --shards N --k-default 10 --k-max 20 --seed N --force --quiet
-  --gate-tolerance 0.01                       deploy gate: publish when the lower 95% bound of
-                                              V(candidate) − V(serving) > −tolerance (reward/impression)
+  --gate-margin 0.05 --gate-tolerance 0       deploy gate: reject when the upper 95% bound of
+                                              V(candidate) − V(serving) < −(tolerance + margin × V(serving));
+                                              publish when the lower bound is above it; in between, the
+                                              point estimate decides; too little support, the holdout
   --force --force-reason "why" [--operator NAME]  publish a candidate the gate rejects (recorded)
   --no-gate                                   no deploy gate
+  --strategy epsilon-greedy|decaying-epsilon|ucb|thompson   exploration strategy (env SLATECAST_STRATEGY)
+  --epsilon-min 0.02 --epsilon-max 0.25       bounds of the exploration rate (env SLATECAST_EPSILON_MIN/MAX)
+  --epsilon-bootstrap 1                       exploration of a version trained on no logs
+  --explore-positions ramp|flat --pool-max 100
+  --no-explore                                serve the ranking alone (env SLATECAST_EXPLORE=off)
   --port 8788 --host 127.0.0.1 --run-now      (batch serve)
 `;
 

@@ -168,3 +168,35 @@ export async function readLakeCounts(c: DuckDBConnection, lake: LakeFiles): Prom
 export async function readRewardedRows(c: DuckDBConnection): Promise<number> {
   return scalar(c, `SELECT count(*) FROM shown WHERE reward > 0`);
 }
+
+/** Slots shown per surface: all of them, and those since a time (the serving version's traffic). */
+export async function readSurfaceSlots(c: DuckDBConnection, since: number): Promise<Record<string, { all: number; since: number }>> {
+  const [surface, all, recent] = await columns(c, `SELECT surface, count(*)::INTEGER, (count(*) FILTER (WHERE ts >= $since))::INTEGER FROM shown GROUP BY surface ORDER BY surface`, { since });
+  return Object.fromEntries((surface ?? []).map((s, k) => [s as string, { all: all![k] as number, since: recent![k] as number }]));
+}
+
+/** Shown rows (user, item, position, rewarded or not) from a time on, for fitting on held-out data. */
+export interface ShownRows {
+  user: Int32Array;
+  item: Int32Array;
+  position: Int32Array;
+  y: Float32Array;
+}
+
+/**
+ * @param from rows with ts ≥ from (the holdout)
+ * @param limit at most this many rows, a seeded uniform sample when there are more
+ */
+export async function readShownRows(c: DuckDBConnection, from: number, limit: number, seed: number): Promise<ShownRows> {
+  const [u, i, p, y] = await columns(
+    c,
+    `SELECT user_idx, item_idx, position, (reward > 0)::INTEGER FROM (SELECT * FROM shown WHERE ts >= $from) USING SAMPLE reservoir(${Math.floor(limit)} ROWS) REPEATABLE (${Math.floor(seed)})`,
+    { from },
+  );
+  return {
+    user: Int32Array.from((u ?? []) as number[]),
+    item: Int32Array.from((i ?? []) as number[]),
+    position: Int32Array.from((p ?? []) as number[]),
+    y: Float32Array.from((y ?? []) as number[]),
+  };
+}

@@ -167,6 +167,7 @@ export async function runBatch(config: BatchConfig, deps: BatchDeps): Promise<Ru
         progress,
         now: started,
         backend: { backend: backend.backend, provider: backend.provider, simd: backend.simd, requested: backend.requested },
+        servingSince: serving?.created_at ?? 0,
       });
       record.training = learned.training;
       record.metrics = learned.metrics;
