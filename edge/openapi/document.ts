@@ -1,6 +1,7 @@
 import { createDocument, type ZodOpenApiResponsesObject } from 'zod-openapi';
 import { EventRequest } from '../../shared/schemas/event.js';
 import { SlateQuery, SlateRequest, SlateResponse } from '../../shared/schemas/slate.js';
+import { describeFields, FIELD_DESCRIPTIONS, QUERY_DESCRIPTIONS } from './descriptions.js';
 import { ErrorEnvelope, EventAccepted, HealthResponse } from './schemas.js';
 
 /** Version of the API the document describes (the `slate/v1`, `event/v1` wire formats). */
@@ -26,7 +27,7 @@ const BODY_ERRORS = {
  * @param serverUrl the `servers` entry (the origin the document is served from), if known
  */
 export function createOpenApiDocument(serverUrl?: string): ReturnType<typeof createDocument> {
-  return createDocument({
+  const doc = createDocument({
     openapi: '3.1.0',
     info: {
       title: 'slatecast edge API',
@@ -95,4 +96,9 @@ export function createOpenApiDocument(serverUrl?: string): ReturnType<typeof cre
       },
     },
   });
+  for (const [name, fields] of Object.entries(FIELD_DESCRIPTIONS)) describeFields(name, doc.components!.schemas![name] as object, fields);
+  for (const p of doc.paths!['/v1/slate']!.get!.parameters ?? []) {
+    if ('name' in p && QUERY_DESCRIPTIONS[p.name]) p.description = QUERY_DESCRIPTIONS[p.name];
+  }
+  return doc;
 }
