@@ -42,47 +42,53 @@ export async function startStack(o: StackOptions, env: Record<string, string | u
   await mkdir(o.dataDir, { recursive: true });
   const files = stackFiles(o.dataDir);
   const release = await claimDataDir(files.info);
-  const started: Array<() => Promise<void>> = [release];
-  const stopAll = async () => {
-    for (const s of started.reverse()) await s().catch((e: Error) => progress.warn(`stopping: ${e.message}`));
+  const h: { s3?: S3Server; store?: S3Store; batch?: BatchServer; edge?: LocalEdge; watcher?: { stop(): void } } = {};
+  const step = async (what: string, f: () => unknown) => {
+    try {
+      await f();
+    } catch (e) {
+      progress.warn(`stopping ${what}: ${(e as Error).message}`);
+    }
+  };
+  // Order matters: no new runs, finish the one in progress, let the edge's queue reach S3, then S3.
+  const stop = async () => {
+    h.watcher?.stop();
+    if (h.batch) await step('batch serve', () => h.batch!.close());
+    if (h.edge) await step('the edge', async () => {
+      await new Promise((r) => setTimeout(r, QUEUE_DRAIN_MS));
+      await h.edge!.stop();
+    });
+    h.store?.close();
+    if (h.s3) await step('the S3 server', () => h.s3!.stop());
+    await release();
   };
   try {
     const { secrets, created } = await loadOrCreateSecrets(files.secrets);
-    const s3: S3Server = await startS3Server('slatecast', { directory: files.s3, port: o.s3Port });
-    started.push(() => s3.stop());
+    const s3 = (h.s3 = await startS3Server('slatecast', { directory: files.s3, port: o.s3Port }));
     const config = loadConfig(
       { ...env, S3_ENDPOINT: s3.endpoint, S3_BUCKET: s3.bucket, S3_REGION: s3.region, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey, BATCH_TRIGGER_TOKEN: secrets.BATCH_TRIGGER_TOKEN, PORT: undefined },
       { 'work-dir': files.work, every: o.every, settle: o.settle, port: String(o.batchPort), host: '127.0.0.1' },
     );
-    const store = S3Store.fromConfig(config.s3);
-    started.push(async () => store.close());
+    const store = (h.store = S3Store.fromConfig(config.s3));
     const gate = gateFromConfig(config, progress);
-    const batch = await startBatchServer(config, store, { progress, ...(gate ? { deps: { gate } } : {}) });
-    started.push(() => batch.close());
-    const edge: LocalEdge = await startEdge({
+    const batch = (h.batch = await startBatchServer(config, store, { progress, ...(gate ? { deps: { gate } } : {}) }));
+    const edge = (h.edge = await startEdge({
       s3,
       tokenSecret: secrets.TOKEN_SECRET,
       userSalt: secrets.USER_SALT,
       port: o.port ?? wranglerDevPort(),
       // A short TTL so a retrain shows within seconds; the cron trigger reaches this batch server.
       vars: { ARTIFACT_TTL_S: '2', BATCH_TRIGGER_URL: `${batch.url}/trigger`, BATCH_TRIGGER_TOKEN: secrets.BATCH_TRIGGER_TOKEN },
-    });
-    started.push(async () => {
-      await new Promise((r) => setTimeout(r, QUEUE_DRAIN_MS));
-      await edge.stop();
-    });
-    let watcher: { stop(): void } | null = null;
+    }));
     const firstVersion = new Promise<string>((resolve) => {
-      watcher = bootstrapWhenCatalogArrives(store, batch.scheduler, resolve);
+      h.watcher = bootstrapWhenCatalogArrives(store, batch.scheduler, resolve);
     });
-    // Stops after the batch server (reverse order), before the edge drains.
-    started.splice(started.length - 1, 0, async () => watcher?.stop());
     const info: StackInfo = { pid: process.pid, edge: edge.url.toString().replace(/\/$/, ''), batch: batch.url, s3: s3.endpoint, bucket: s3.bucket, data_dir: o.dataDir, started_at: new Date().toISOString() };
     await writeFile(files.info, `${JSON.stringify(info, null, 2)}\n`);
     await writeStackEnv(files.env, info, s3, secrets);
-    return { info, secrets, secretsCreated: created, batch, store, firstVersion, stop: stopAll };
+    return { info, secrets, secretsCreated: created, batch, store, firstVersion, stop };
   } catch (e) {
-    await stopAll();
+    await stop();
     throw e;
   }
 }

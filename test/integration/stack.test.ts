@@ -6,6 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EVENTS_PREFIX, IMPRESSIONS_PREFIX } from '../../shared/artifact/paths.js';
 import { S3Store } from '../../gpu-batch/store/s3-store.js';
 import { SlatecastClient } from '../../client/index.js';
+import { S3HttpStore } from '../../edge/store/s3-http-store.js';
+import { startS3Server } from '../support/s3-server.js';
 import { startStackProcess, type StackProcess } from '../support/stack-process.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -127,7 +129,19 @@ describe('npm start: the local stack', () => {
     // A token issued before the restart still verifies: TOKEN_SECRET came from the data dir.
     const again = await new SlatecastClient({ baseUrl: second.edge }).postEvent({ token: slate.token, item_id: slate.items[1]!.item_id, type: 'click' });
     expect(again).toMatchObject({ accepted: true, duplicate: false });
+    // SIGTERM right after the 202: the stop waits for the queue to reach S3, so the event is kept.
     expect(await stack.stop('SIGTERM')).toBe(0);
     stack = null;
+    const s3 = await startS3Server('slatecast', { directory: join(dataDir, 's3') });
+    const store3 = new S3HttpStore(s3);
+    try {
+      const ids: string[] = [];
+      for (const o of await store3.list(EVENTS_PREFIX)) {
+        for (const line of new TextDecoder().decode((await store3.get(o.key))!.body).split('\n')) if (line) ids.push((JSON.parse(line) as { event_id: string }).event_id);
+      }
+      expect(ids.sort()).toEqual([click.event_id, again.event_id].sort());
+    } finally {
+      await s3.stop();
+    }
   }, 240_000);
 });
