@@ -14,7 +14,7 @@ const VALUE_FLAGS = [
   'endpoint', 'bucket', 'region', 'work-dir', 'backend', 'seed', 'settle', 'window', 'reward', 'train-window', 'dims', 'epochs',
   'finetune-epochs', 'batch-size', 'lr', 'negatives', 'holdout', 'shards', 'k-default', 'k-max', 'every', 'port', 'host',
   'gate-tolerance', 'force-reason', 'operator', 'logs', 'target', 'format', 'out', 'export-dsjson', 'clip', 'max-impressions',
-  'gate-margin', 'strategy', 'epsilon-min', 'epsilon-max', 'epsilon-bootstrap', 'explore-positions', 'pool-max',
+  'gate-margin', 'strategy', 'epsilon-min', 'epsilon-max', 'epsilon-bootstrap', 'explore-positions', 'pool-max', 'explore-clicks',
 ] as const;
 const BOOL_FLAGS = ['force', 'quiet', 'json', 'help', 'run-now', 'no-gate', 'no-explore'] as const;
 
@@ -24,8 +24,8 @@ commands:
   dev [--help]                 the local stack for your own site (= npm start): S3 server, edge, batch serve
   catalog put <items.ndjson>   validate and upload the item catalog (all or nothing)
   batch run                    one retraining round: ingest logs, train, publish
-  batch serve [--every 15m]    run on a schedule; POST /trigger (bearer BATCH_TRIGGER_TOKEN), GET /status
-  rollback [version]           point artifacts/CURRENT back (default: the previous version)
+  batch serve [--every 15m]    run on a schedule; POST /trigger and GET /status (both: bearer BATCH_TRIGGER_TOKEN)
+  rollback [version]           point artifacts/CURRENT back (default: the most recent earlier version that verifies)
   status [--json]              serving version, age, sizes, last run's metrics
   ope --logs DIR|s3://BUCKET/PREFIX --target VERSION|policy.json
                                off-policy estimates of a target on logs: a table (IPS, clipped IPS,
@@ -44,13 +44,14 @@ flags:
   --gate-margin 0.05 --gate-tolerance 0       deploy gate: reject when the upper 95% bound of
                                               V(candidate) − V(serving) < −(tolerance + margin × V(serving));
                                               publish when the lower bound is above it; in between, the
-                                              point estimate decides; too little support, the holdout
+                                              point estimate decides; with too little support (ESS), the
+                                              candidate's holdout recall must reach half of popularity's
   --force --force-reason "why" [--operator NAME]  publish a candidate the gate rejects (recorded)
   --no-gate                                   no deploy gate
   --strategy epsilon-greedy|decaying-epsilon|ucb|thompson   exploration strategy (env SLATECAST_STRATEGY)
-  --epsilon-min 0.02 --epsilon-max 0.25       bounds of the exploration rate (env SLATECAST_EPSILON_MIN/MAX)
+  --epsilon-min 0.02 --epsilon-max 0.1        bounds of the exploration rate (env SLATECAST_EPSILON_MIN/MAX)
   --epsilon-bootstrap 1                       exploration of a version trained on no logs
-  --explore-positions ramp|flat --pool-max 100
+  --explore-positions ramp|flat --pool-max 100 --explore-clicks 6   (clicks per pool item per retrain ε buys)
   --no-explore                                serve the ranking alone (env SLATECAST_EXPLORE=off)
   --port 8788 --host 127.0.0.1 --run-now      (batch serve)
 `;

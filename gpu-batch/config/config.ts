@@ -84,14 +84,14 @@ export const BatchConfig = z.object({
   /** Strategy of every surface; the exploration rate ε feeds each (see policy/build-policy.ts). */
   strategy: z.enum(['epsilon-greedy', 'decaying-epsilon', 'ucb', 'thompson']).default('epsilon-greedy'),
   epsilonMin: num(0, 1).default(0.02),
-  epsilonMax: num(0, 1).default(0.25),
+  epsilonMax: num(0, 1).default(0.1),
   epsilonBootstrap: num(0, 1).default(1),
   /** Expected clicks per pool item per retrain that exploration buys (a few: enough to tell a winner). */
-  exploreClicks: num(0.1, 1000).default(3),
+  exploreClicks: num(0.1, 1000).default(4),
   /** `ramp`: ε rises down the slate (mean ε over k slots); `flat`: the same ε at every position. */
   explorePositions: z.enum(['ramp', 'flat']).default('ramp'),
   /** Most items in the exploration pool (the most optimistic that could still win). */
-  poolMax: int(1, 100_000).default(100),
+  poolMax: int(1, 100_000).default(40),
   keepVersions: int(1, 1000).default(20),
   /** Publish even when nothing the model learns from changed. */
   force: z.boolean().default(false),
@@ -106,7 +106,7 @@ export const BatchConfig = z.object({
       tolerance: num(0, 1e6).default(0),
       /** Share of the serving value a candidate may be worse by before the gate rejects it. */
       relativeMargin: num(0, 1).default(0.05),
-      minEss: num(0, 1e9).default(10),
+      minEss: num(0, 1e9).default(3),
       maxImpressions: int(1, 10_000_000).default(20_000),
       minImpressions: int(1, 10_000_000).default(200),
       forceReason: z.string().min(1).max(500).optional(),
@@ -180,6 +180,7 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Flags
     epsilonBootstrap: pick(f('epsilon-bootstrap'), env.SLATECAST_EPSILON_BOOTSTRAP),
     explorePositions: pick(f('explore-positions'), env.SLATECAST_EXPLORE_POSITIONS),
     poolMax: pick(f('pool-max'), env.SLATECAST_POOL_MAX),
+    exploreClicks: pick(f('explore-clicks'), env.SLATECAST_EXPLORE_CLICKS),
     force: flags.force === true,
     gate: {
       enabled: flags['no-gate'] !== true,
