@@ -18,8 +18,9 @@ export interface EventParams {
   type: EventType;
   value?: number;
   /**
-   * Idempotence key. Every retry sends the same one; when absent the edge uses
-   * `<impression_id>:<item_id>:<type>`, which is the same on every attempt too.
+   * Idempotence key within the impression (the edge records `<impression_id>:<event_id>`). Every
+   * retry sends the same one; when absent the edge uses `<impression_id>:<item_id>:<type>`, which
+   * is the same on every attempt too.
    */
   event_id?: string;
   /** Client time of the event, ms since the epoch. */

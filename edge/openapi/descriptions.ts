@@ -40,7 +40,7 @@ export const FIELD_DESCRIPTIONS: Record<string, Record<string, string>> = {
     item_id: 'The item the event is about; must be one the slate showed.',
     type: 'What happened.',
     value: 'Seconds for `dwell`, an amount for `purchase`.',
-    event_id: 'Idempotence key: the same id is counted once. Default `<impression_id>:<item_id>:<type>`. Retry with the same one.',
+    event_id: 'Idempotence key within the impression: the same id is counted once (recorded as `<impression_id>:<event_id>`). Default `<impression_id>:<item_id>:<type>`. Retry with the same one.',
     ts: 'When it happened (ms since the epoch); default: when the edge received it.',
   },
 };
@@ -49,7 +49,7 @@ export const FIELD_DESCRIPTIONS: Record<string, Record<string, string>> = {
 export const QUERY_DESCRIPTIONS: Record<string, string> = {
   user_id: FIELD_DESCRIPTIONS.SlateRequest!.user_id!,
   surface: FIELD_DESCRIPTIONS.SlateRequest!.surface!,
-  k: FIELD_DESCRIPTIONS.SlateRequest!.k!,
+  k: 'Items in the slate, a decimal integer from 1 to 100; default the surface\'s `k_default`, at most its `k_max`.',
 };
 
 type JsonSchema = { properties?: Record<string, JsonSchema>; items?: JsonSchema; description?: string };

@@ -17,7 +17,7 @@ export function stackSummary(info: StackInfo, o: { cwd: string; secretsCreated: 
   return `
 slatecast is running (Ctrl-C stops it; data stays in ${rel(info.data_dir)}/)
   edge     ${info.edge}    GET /v1/slate · POST /v1/events · GET /healthz · GET /openapi.json
-  batch    ${info.batch}    GET /status · POST /trigger (bearer BATCH_TRIGGER_TOKEN) · ${o.every === '0' ? 'retrains on trigger only' : `retrains every ${o.every}`}
+  batch    ${info.batch}    GET /status · POST /trigger (both: bearer BATCH_TRIGGER_TOKEN) · ${o.every === '0' ? 'retrains on trigger only' : `retrains every ${o.every}`}
   S3       ${info.s3}    bucket ${info.bucket}, objects in ${rel(f.s3)}/
   secrets  ${rel(f.secrets)}${o.secretsCreated ? ' (generated now)' : ''}; CLI settings in ${env}
   serving  ${o.serving ?? 'nothing yet: put a catalog and the first version is built at once'}

@@ -29,10 +29,10 @@ describe('slatecast/client inside workerd', () => {
     const s = await sc.getSlate({ user_id: 'carol', k: 4 });
     expect(s.source).toBe('cache');
     const r = await sc.postEvent({ token: s.token, item_id: s.items[0]!.item_id, type: 'click', event_id: 'carol-click-1' });
-    expect(r).toEqual({ accepted: true, duplicate: false, event_id: 'carol-click-1' });
+    expect(r).toEqual({ accepted: true, duplicate: false, event_id: `${s.impression_id}:carol-click-1` });
     expect(failures).toBe(-1);
     const events = h.sent.filter((m) => m.kind === 'event').map((m) => EventRecord.parse(m.record));
-    expect(events.map((e) => e.event_id)).toEqual(['carol-click-1']);
+    expect(events.map((e) => e.event_id)).toEqual([r.event_id]);
   });
 
   it('throws a typed error with status, code and field, and gives up on a lasting 503', async () => {

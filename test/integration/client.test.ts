@@ -99,7 +99,7 @@ describe('typed client against the running worker', () => {
     proxy.plan('lose-answer', 'reset');
     const explicit = await sc.postEvent({ token: s.token, item_id: s.items[0]!.item_id, type: 'purchase', value: 12.5, event_id: 'order-77' });
     // Attempt 1 reached the edge (answer lost), attempt 2 was reset before it, attempt 3 is the duplicate.
-    expect(explicit).toEqual({ accepted: true, duplicate: true, event_id: 'order-77' });
+    expect(explicit).toEqual({ accepted: true, duplicate: true, event_id: `${s.impression_id}:order-77` });
     expect(proxy.seen.map((x) => x.fault)).toEqual(['lose-answer', 'reset', 'forward']);
     expect(new Set(proxy.seen.map((x) => x.body)).size).toBe(1);
 
@@ -116,7 +116,7 @@ describe('typed client against the running worker', () => {
       if (mine.length >= 2) break;
       await new Promise((r) => setTimeout(r, 250));
     }
-    expect(mine.map((e) => e.event_id).sort()).toEqual([implicit.event_id, 'order-77'].sort());
+    expect(mine.map((e) => e.event_id).sort()).toEqual([implicit.event_id, explicit.event_id].sort());
   });
 
   it('gives up after the retry budget with the last error; a persistent 503 is retried, then thrown', async () => {

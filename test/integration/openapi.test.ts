@@ -91,6 +91,7 @@ describe('OpenAPI document and the real worker', () => {
       [await call(misconfigured, 'POST', '/v1/events', { json: { token: s.token, item_id: s.items[0]!.item_id, type: 'click' } }), 503],
     ];
     await call(unpublished, 'GET', '/healthz');
+    await call(misconfigured, 'GET', '/healthz');
     // 429: past the per-user limit of wrangler.toml (120 a minute), with one user's token.
     let limited: Observed | null = null;
     for (let i = 0; i < 200 && !limited; i++) {

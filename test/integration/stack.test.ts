@@ -105,7 +105,8 @@ describe('npm start: the local stack', () => {
       const v = await servingVersion(first.edge);
       return v !== bootstrap && v;
     });
-    const status = (await (await fetch(`${first.batch}/status`)).json()) as { last_run: { version: string; counts: { events: number } } };
+    expect((await fetch(`${first.batch}/status`)).status).toBe(401);
+    const status = (await (await fetch(`${first.batch}/status`, { headers: { authorization: `Bearer ${secrets.BATCH_TRIGGER_TOKEN}` } })).json()) as { last_run: { version: string; counts: { events: number } } };
     expect(status.last_run.version).toBe(retrained);
     expect(status.last_run.counts.events).toBe(1);
 
