@@ -16,7 +16,10 @@ describe('predev: .dev.vars generated when absent', () => {
     const example = await readFile(join(ROOT, '.dev.vars.example'), 'utf8');
     let n = 0;
     const out = devVarsFrom(example, () => `generated-secret-${n++}-0123456789`);
-    expect(out).not.toMatch(/change-me/);
+    // Commented-out optional settings stay as the example has them (off until someone opts in).
+    const active = out.split('\n').filter((l) => !l.startsWith('#'));
+    expect(active.join('\n')).not.toMatch(/change-me/);
+    expect(out.split('\n').filter((l) => l.startsWith('#'))).toEqual(example.split('\n').filter((l) => l.startsWith('#')));
     expect(out).toMatch(/^TOKEN_SECRET=generated-secret-\d-0123456789$/m);
     expect(out).toMatch(/^USER_SALT=generated-secret-\d-0123456789$/m);
     expect(out).toMatch(/^BATCH_TRIGGER_TOKEN=generated-secret-\d-0123456789$/m);
