@@ -5,6 +5,7 @@ import type { HonoEnv } from './env.js';
 import { HttpError } from './errors.js';
 import { events } from './routes/events.js';
 import { health } from './routes/health.js';
+import { openapi } from './routes/openapi.js';
 import { slate } from './routes/slate.js';
 
 /** The edge app: sub-apps mounted by path, one error envelope for everything. */
@@ -32,6 +33,7 @@ app.use('/v1/slate', async (c, next) => {
 
 app.get('/ping', (c) => c.text('ok'));
 app.route('/healthz', health);
+app.route('/openapi.json', openapi);
 app.route('/v1/slate', slate);
 app.route('/v1/events', events);
 

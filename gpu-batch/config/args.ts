@@ -21,6 +21,7 @@ const BOOL_FLAGS = ['force', 'quiet', 'json', 'help', 'run-now', 'no-gate', 'no-
 export const USAGE = `usage: slatecast <command> [flags]
 
 commands:
+  dev [--help]                 the local stack for your own site (= npm start): S3 server, edge, batch serve
   catalog put <items.ndjson>   validate and upload the item catalog (all or nothing)
   batch run                    one retraining round: ingest logs, train, publish
   batch serve [--every 15m]    run on a schedule; POST /trigger, GET /status, GET /metrics (Prometheus) and
