@@ -6,7 +6,7 @@ import { buildDataset, type LakeFiles } from '../dataset/build-dataset.js';
 import { readHoldout, readIndex, readItemPositionStats, readRewardedRows, readShownRows, readSurfaceSlots, readTrainingPairs, readUserHistory } from '../dataset/read-dataset.js';
 import { withDuck } from '../lake/duck.js';
 import { rankingMetrics, popularityLists, type RankingMetrics } from '../metrics/ranking-metrics.js';
-import { itemStats, positionWeights, type ItemStats } from '../policy/item-stats.js';
+import { itemStats, positionWeightsAll, type ItemStats } from '../policy/item-stats.js';
 import { betaPosteriors, posteriorMeans, type BetaPosteriors } from '../policy/posteriors.js';
 import { fitBlend, logit, personalWeight, servingParams, type Blend } from '../policy/serving-blend.js';
 import type { Progress } from '../util/progress.js';
@@ -83,7 +83,7 @@ export async function learn(config: BatchConfig, lake: LakeFiles, catalog: reado
     if (epochs < config.epochs) p.info(`train: ${epochs} epochs (+${finetuneEpochs} fine-tuning) fit the budget of ${config.maxSamples} samples`);
     const trained = trainMf(pairs, { ...mfOpts, epochs, onEpoch: (e, loss) => p.bar(`train loss ${loss.toFixed(4)}`, e + 1, epochs) });
     const trainRows = await readItemPositionStats(c, trainBefore);
-    const thetaTrain = positionWeights(trainRows, config.kMax);
+    const thetaTrain = positionWeightsAll(trainRows, ds.items, config.kMax);
     const trainStats = itemStats(trainRows, ds.items, thetaTrain);
 
     let metrics: Record<string, unknown> = { holdout: null };
@@ -145,7 +145,7 @@ export async function learn(config: BatchConfig, lake: LakeFiles, catalog: reado
       params = finetune.params;
     }
     const allRows = await readItemPositionStats(c, ds.maxTs + 1);
-    const theta = positionWeights(allRows, config.kMax);
+    const theta = positionWeightsAll(allRows, ds.items, config.kMax);
     const stats = itemStats(allRows, ds.items, theta);
     const posteriors = betaPosteriors(stats);
     const warm = Array.from(stats.rewarded, (r) => r > 0);

@@ -4,7 +4,7 @@ import { rankingMetrics, popularityLists } from '../../gpu-batch/metrics/ranking
 import { buildPolicy, strategySpec } from '../../gpu-batch/policy/build-policy.js';
 import { explorationEpsilon, explorationPool, meanExplorationExamination, rampWeights } from '../../gpu-batch/policy/exploration.js';
 import { StrategySpec } from '../../shared/schemas/strategy.js';
-import { itemStats, positionWeights } from '../../gpu-batch/policy/item-stats.js';
+import { itemStats, positionWeights, positionWeightsAll } from '../../gpu-batch/policy/item-stats.js';
 import { betaPosteriors, posteriorMeans } from '../../gpu-batch/policy/posteriors.js';
 import type { ItemPositionRow } from '../../gpu-batch/dataset/read-dataset.js';
 import { trainingRng } from '../../gpu-batch/train/init.js';
@@ -57,6 +57,30 @@ describe('position weights and posteriors', () => {
     // CTR_0 ≈ 0.15 over 20,000 showings: sd of each ratio ≲ 0.025; 4 sd.
     est.forEach((t, p) => expect(Math.abs(t - theta[p]!)).toBeLessThan(0.1));
     expect(est[0]).toBe(1);
+  });
+
+  it('recover θ from every showing when exploration rarely reaches the top (seeded, over 3 seeds)', () => {
+    const theta = [1, 0.7, 0.5, 0.35];
+    for (const seed of [1, 2, 3]) {
+      const rng = trainingRng(seed, 4);
+      const rows: ItemPositionRow[] = [];
+      for (let item = 0; item < 60; item++) {
+        const r = 0.05 + 0.4 * (item / 60);
+        for (let p = 0; p < 4; p++) {
+          // Better items are shown higher more often (a ranking), and exploration is ramped: ~30 explored showings at the top.
+          const exploited = Math.round(400 * (item / 60) * (1 - p / 4)) + 20;
+          const explored = [1, 3, 6, 10][p]!;
+          for (const [shown, isExplored] of [[exploited, false], [explored, true]] as const) {
+            let rewarded = 0;
+            for (let j = 0; j < shown; j++) if (rng.next() < theta[p]! * r) rewarded++;
+            rows.push({ item, position: p, explored: isExplored, shown, rewarded, reward: rewarded });
+          }
+        }
+      }
+      const est = positionWeightsAll(rows, 60, 4);
+      // ~60k showings, Poisson counts: θ within 0.06 (about 4 sd) of the truth at every position.
+      est.forEach((t, p) => expect(Math.abs(t - theta[p]!), `seed ${seed} position ${p}`).toBeLessThan(0.06));
+    }
   });
 
   it('without explored data θ is 1 and the prior is Beta(1, 19)', () => {
