@@ -75,7 +75,7 @@ export async function benchBatch(o: BatchBenchOptions): Promise<Record<string, u
         // Best of two: the first pass can absorb the backend's warm-up and a major GC of the
         // simulated logs (at 1M impressions one probe read 78k/s while the run trained at 875k/s).
         let best = 0;
-        for (let k = 0; k < 2; k++) best = Math.max(best, trainMf(pairs, { nUsers: users, nItems: items, dims: 32, epochs: 1, batchSize: 8192, learningRate: 0.15, l2: 0.02, randomNegatives: 1, seed: 1 }).samplesPerSecond);
+        for (let k = 0; k < 2; k++) best = Math.max(best, (await trainMf(pairs, { nUsers: users, nItems: items, dims: 32, epochs: 1, batchSize: 8192, learningRate: 0.15, l2: 0.02, randomNegatives: 1, seed: 1 })).samplesPerSecond);
         training[b] = Math.round(best);
       } catch (e) {
         training[b] = `unavailable: ${(e as Error).message}`;

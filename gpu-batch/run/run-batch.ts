@@ -161,12 +161,12 @@ export async function runBatch(config: BatchConfig, deps: BatchDeps): Promise<Ru
       }
       // 4. train
       const backend = await backendFor(config);
-      progress.info(`tfjs backend: ${backend.backend} (${backend.provider}${backend.simd ? ', SIMD' : ''})`);
+      progress.info(`tfjs backend: ${backend.backend} (${backend.provider}${backend.simd ? ', SIMD' : ''}${backend.adapter ? `, ${backend.adapter.api} on ${backend.adapter.device || backend.adapter.description}${backend.adapter.software ? ' (software)' : ''}` : ''})`);
       const version = versionName(now(), hex(6));
       const learned = await learn(config, lakeFiles(parts), catalog.items, {
         progress,
         now: started,
-        backend: { backend: backend.backend, provider: backend.provider, simd: backend.simd, requested: backend.requested },
+        backend: { backend: backend.backend, provider: backend.provider, simd: backend.simd, requested: backend.requested, adapter: backend.adapter, versions: backend.versions },
       });
       record.training = learned.training;
       record.metrics = learned.metrics;
