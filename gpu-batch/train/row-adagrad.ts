@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { writeRows } from './write-rows.js';
 
 /**
  * A parameter table trained row-sparse: rows are looked up by an id per sample (a user's vector, an
@@ -75,7 +76,7 @@ function compact(ids: Int32Array, m: number, rowsInTable: number): { rows: Int32
  * loss is written over per-sample rows gather(R_t, slot_t), and `tf.valueAndGrads` differentiates it
  * with respect to the compact copies — the gradient of that gather sums duplicate samples into their
  * row, so the gradient tensors are as small as the batch. Adagrad then updates just those rows:
- * G_r ← G_r + g_r², θ_r ← θ_r − η g_r / √G_r, written back with `tensorScatterUpdate`; untouched rows
+ * G_r ← G_r + g_r², θ_r ← θ_r − η g_r / √G_r, written back by `writeRows` (in place on host-memory backends); untouched rows
  * stay exactly as they were (a dense optimizer would pass over the whole user matrix every step).
  * Adagrad suits the very uneven row frequencies of users and items (Duchi et al., 2011).
  *
@@ -88,7 +89,7 @@ export function rowAdagradStep(tables: readonly RowTable[], m: number, loss: (pe
     const c = compact(t.ids, m, t.param.shape[0]!);
     const nu = c.rows.length;
     const count = t.l2 > 0 ? tf.tensor(c.count, [nu, ...t.param.shape.slice(1).map(() => 1)]) : null;
-    return { rows: tf.tensor2d(c.rows, [nu, 1], 'int32'), slot: tf.tensor2d(c.slot, [m, 1], 'int32'), count };
+    return { rowIds: c.rows, rows: tf.tensor2d(c.rows, [nu, 1], 'int32'), slot: tf.tensor2d(c.slot, [m, 1], 'int32'), count };
   });
   // gatherND, not gather: the wasm GatherV2 kernel bounds-checks every index in JS and costs ~30×
   // more per row. Both take [n, 1] row indices here.
@@ -99,8 +100,8 @@ export function rowAdagradStep(tables: readonly RowTable[], m: number, loss: (pe
     const g = count ? tf.add(grads[j]!, tf.mul(tf.mul(count, t.l2), compactRows[j]!)) : grads[j]!;
     const a = tf.add(tf.gatherND(t.acc, idx), tf.square(g));
     const p = tf.sub(compactRows[j]!, tf.mul(learningRate, tf.div(g, tf.sqrt(a))));
-    t.acc.assign(tf.tensorScatterUpdate(t.acc, idx, a));
-    t.param.assign(tf.tensorScatterUpdate(t.param, idx, p));
+    writeRows(t.acc, index[j]!.rowIds, idx, a);
+    writeRows(t.param, index[j]!.rowIds, idx, p);
   });
 }
 
