@@ -29,8 +29,9 @@ const ACC0 = 0.01;
  * @param capacity the largest batch, for the id buffer
  */
 export function rowTable(name: string, init: tf.Tensor, capacity: number, l2 = 0): RowTable {
-  // tidy disposes the fill; variables are not tidied away.
-  const [param, acc] = tf.tidy(() => [tf.variable(init), tf.variable(tf.fill(init.shape, ACC0), false)]) as [tf.Variable, tf.Variable];
+  // A copy: rows are written in place (`writeRows`), and the cpu backend keeps the caller's typed
+  // array as the tensor's storage. tidy disposes the temporaries; variables are not tidied away.
+  const [param, acc] = tf.tidy(() => [tf.variable(tf.add(init, 0)), tf.variable(tf.fill(init.shape, ACC0), false)]) as [tf.Variable, tf.Variable];
   return { name, param, acc, ids: new Int32Array(capacity), l2 };
 }
 

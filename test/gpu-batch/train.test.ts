@@ -94,3 +94,17 @@ describe('choleskySolve', () => {
     expect(() => choleskySolve(new Float64Array([1, 2, 2, 1]), new Float64Array([1, 1]), 2, 1)).toThrow('matrix is not positive definite at row 1');
   });
 });
+
+describe('fine-tuning', () => {
+  it.each(['cpu', 'wasm'] as const)('leaves the initial parameters untouched (%s)', async (b) => {
+    await selectBackend(b);
+    const first = (await trainMf(blockWorld(), { ...opts, epochs: 2 })).params;
+    const copy = { user: first.user.slice(), item: first.item.slice(), bias: first.bias.slice() };
+    const tuned = (await trainMf(blockWorld(), { ...opts, epochs: 1, init: first })).params;
+    expect(first.user).toEqual(copy.user);
+    expect(first.item).toEqual(copy.item);
+    expect(first.bias).toEqual(copy.bias);
+    expect(tuned.user).not.toEqual(copy.user);
+    await selectBackend('wasm');
+  });
+});
