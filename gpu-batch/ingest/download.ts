@@ -41,7 +41,7 @@ export async function downloadLogs(
   objects: readonly ListedObject[],
   kind: LogKind,
   dir: string,
-  opts: { now: number; progress: Progress },
+  opts: { now: number; progress: Progress; concurrency?: number },
 ): Promise<Downloaded> {
   await mkdir(dir, { recursive: true });
   const result: Downloaded = { files: [], records: 0, bytes: 0, quarantined: [], vanished: [] };
@@ -52,7 +52,7 @@ export async function downloadLogs(
     result.quarantined.push(await quarantineObject(store, key, original, reason, opts.now));
   };
   let done = 0;
-  const files = await mapPool(objects, DOWNLOAD_CONCURRENCY, async (o, i) => {
+  const files = await mapPool(objects, opts.concurrency ?? DOWNLOAD_CONCURRENCY, async (o, i) => {
     const got = await store.get(o.key);
     opts.progress.bar(`download ${kind}`, ++done, objects.length);
     if (!got) {
