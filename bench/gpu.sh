@@ -11,7 +11,8 @@
 #                             writes OUT (default gpu-results.json next to this script) and prints it.
 #
 # Needs Node ≥ 20 and, for the GPU, the NVIDIA driver's Vulkan ICD (libvulkan.so.1 +
-# nvidia_icd.json). Without it Dawn finds no hardware adapter and the webgpu rows say which adapter
+# nvidia_icd.json; in a container NVIDIA_DRIVER_CAPABILITIES must include graphics). Without it
+# Dawn finds no hardware adapter and the webgpu rows say which adapter
 # ran (`adapter.software: true` = Mesa llvmpipe, not the GPU) — the script warns.
 # Knobs (env): GPU_BENCH_SAMPLES (1000000,10000000), GPU_BENCH_USERS (100000), GPU_BENCH_ITEMS
 # (50000), GPU_BENCH_WASM_CG_USERS (5000: wasm ranks a subset, its users/s is a rate),
@@ -90,7 +91,8 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 # One process per measurement: a backend that fails or crashes cannot take the others with it.
 run() { local name="$1"; shift; echo "== $name" >&2; if ! "${bench[@]}" --users "$users" --items "$items" --out "$tmp/$name.json" "$@" >/dev/null; then echo "{\"error\": \"$name failed (exit $?)\"}" >"$tmp/$name.json"; fi; }
-for b in ${GPU_BENCH_BATCH:-8192 65536}; do
+batches="${GPU_BENCH_BATCH:-8192,65536}"
+for b in ${batches//,/ }; do
   run "webgpu-batch$b" --backends webgpu --samples "$samples" --batch-size "$b"
 done
 run wasm --backends wasm --samples "$samples" --cg-users "${GPU_BENCH_WASM_CG_USERS:-5000}" --baseline
