@@ -1,3 +1,4 @@
+import { SlatecastClient } from '../client/index.js';
 import { rngForImpression } from '../shared/rng.js';
 import { SlateResponse } from '../shared/schemas/slate.js';
 import type { SimItem, SimUser, World } from './world.js';
@@ -50,6 +51,8 @@ export async function runTraffic(world: World, round: number, baseUrl: string, o
     const j = Math.floor(order.next() * (i + 1));
     [visits[i], visits[j]] = [visits[j]!, visits[i]!];
   }
+  // No retries: every failed request counts as an error of the round, as the demo reports them.
+  const client = new SlatecastClient({ baseUrl, retry: { retries: 0 } });
   let next = 0;
   let done = 0;
   const oracleCache = new Map<string, number>();
@@ -58,7 +61,7 @@ export async function runTraffic(world: World, round: number, baseUrl: string, o
       while (next < visits.length) {
         const user = visits[next++]!;
         try {
-          await visit(world, user, baseUrl, opts.k, t, oracleCache);
+          await visit(world, user, client, opts.k, t, oracleCache);
         } catch (e) {
           t.errors.push(e instanceof Error ? e.message : String(e));
         }
@@ -69,10 +72,8 @@ export async function runTraffic(world: World, round: number, baseUrl: string, o
   return t;
 }
 
-async function visit(world: World, user: SimUser, baseUrl: string, k: number, t: RoundTraffic, oracleCache: Map<string, number>): Promise<void> {
-  const r = await fetch(`${baseUrl}/v1/slate?user_id=${encodeURIComponent(user.id)}&k=${k}`);
-  if (r.status !== 200) throw new Error(`GET /v1/slate → ${r.status} ${await r.text()}`);
-  const s = SlateResponse.parse(await r.json());
+async function visit(world: World, user: SimUser, client: SlatecastClient, k: number, t: RoundTraffic, oracleCache: Map<string, number>): Promise<void> {
+  const s = SlateResponse.parse(await client.getSlate({ user_id: user.id, k }));
   t.requests++;
   t.impressionIds.push(s.impression_id);
   t.versions.add(s.policy_version);
@@ -100,8 +101,6 @@ async function visit(world: World, user: SimUser, baseUrl: string, k: number, t:
     if (!clicks[p]) continue;
     side.clicks++;
     t.clicks++;
-    const e = await fetch(`${baseUrl}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: s.token, item_id: item.item_id, type: 'click' }) });
-    if (e.status !== 202) throw new Error(`POST /v1/events → ${e.status} ${await e.text()}`);
-    t.eventIds.push(((await e.json()) as { event_id: string }).event_id);
+    t.eventIds.push((await client.postEvent({ token: s.token, item_id: item.item_id, type: 'click' })).event_id);
   }
 }
