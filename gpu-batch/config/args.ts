@@ -43,7 +43,7 @@ flags:
   --endpoint URL --bucket NAME --region R     object store (env S3_ENDPOINT, S3_BUCKET, S3_REGION;
                                               credentials from S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY or AWS_*)
   --work-dir DIR                              local scratch (env SLATECAST_WORK_DIR, default .tmp/batch)
-  --backend auto|tfjs-node-gpu|tfjs-node|wasm|cpu
+  --backend auto|tfjs-node-gpu|webgpu|tfjs-node|wasm|cpu
   --settle 2m --window 30m --reward click=1,purchase=5 --train-window 30d
   --dims 32 --epochs 12 --finetune-epochs 2 --batch-size 8192 --lr 0.15 --negatives 4 --holdout 0.2
   --shards N --k-default 10 --k-max 20 --seed N --force --quiet

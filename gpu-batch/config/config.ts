@@ -5,7 +5,7 @@ import { UsageError } from './errors.js';
 import { DEFAULT_REWARDS, parseRewards, type RewardMap } from './rewards.js';
 
 /** Backends the trainer may run on; `auto` picks the best one installed (see train/backend.ts). */
-export const BackendChoice = z.enum(['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']);
+export const BackendChoice = z.enum(['auto', 'tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu']);
 export type BackendChoice = z.infer<typeof BackendChoice>;
 
 const duration = z.union([z.number(), z.string()]).transform((v, ctx) => {

@@ -10,6 +10,12 @@ import { quarantineObject, type Quarantined } from './quarantine.js';
 import { checkLogObject, type LogKind } from './validate-log.js';
 import { sqlCheckFiles } from './validate-sql.js';
 
+/**
+ * Objects in flight at once. A GET of a log object is mostly round-trip latency (tens of ms to S3
+ * or R2) for ~1 MB, so 32 in flight keep a 1 Gbit/s link busy where 8 left it idle most of the time.
+ */
+export const DOWNLOAD_CONCURRENCY = 32;
+
 /** What landed in the local inbox. */
 export interface Downloaded {
   /** Local NDJSON paths (decompressed), in key order. */
@@ -35,7 +41,7 @@ export async function downloadLogs(
   objects: readonly ListedObject[],
   kind: LogKind,
   dir: string,
-  opts: { now: number; progress: Progress },
+  opts: { now: number; progress: Progress; concurrency?: number },
 ): Promise<Downloaded> {
   await mkdir(dir, { recursive: true });
   const result: Downloaded = { files: [], records: 0, bytes: 0, quarantined: [], vanished: [] };
@@ -46,7 +52,7 @@ export async function downloadLogs(
     result.quarantined.push(await quarantineObject(store, key, original, reason, opts.now));
   };
   let done = 0;
-  const files = await mapPool(objects, 8, async (o, i) => {
+  const files = await mapPool(objects, opts.concurrency ?? DOWNLOAD_CONCURRENCY, async (o, i) => {
     const got = await store.get(o.key);
     opts.progress.bar(`download ${kind}`, ++done, objects.length);
     if (!got) {

@@ -81,7 +81,7 @@ export async function learn(config: BatchConfig, lake: LakeFiles, catalog: reado
     const epochs = Math.max(1, Math.min(config.epochs, Math.ceil(budget * (config.epochs / (config.epochs + config.finetuneEpochs)))));
     const finetuneEpochs = Math.min(config.finetuneEpochs, Math.max(budget - epochs, config.finetuneEpochs > 0 ? 1 : 0));
     if (epochs < config.epochs) p.info(`train: ${epochs} epochs (+${finetuneEpochs} fine-tuning) fit the budget of ${config.maxSamples} samples`);
-    const trained = trainMf(pairs, { ...mfOpts, epochs, onEpoch: (e, loss) => p.bar(`train loss ${loss.toFixed(4)}`, e + 1, epochs) });
+    const trained = await trainMf(pairs, { ...mfOpts, epochs, onEpoch: (e, loss) => p.bar(`train loss ${loss.toFixed(4)}`, e + 1, epochs) });
     const trainRows = await readItemPositionStats(c, trainBefore);
     const thetaTrain = positionWeightsAll(trainRows, ds.items, config.kMax);
     const trainStats = itemStats(trainRows, ds.items, thetaTrain);
@@ -92,7 +92,7 @@ export async function learn(config: BatchConfig, lake: LakeFiles, catalog: reado
       const users = [...heldout.keys()].sort((a, b) => a - b);
       if (users.length > 0) {
         const k = Math.min(METRIC_K, ds.items);
-        const model = rankingMetrics(topKForUsers(trained.params, users, k), users, heldout, k, trained.params.item, config.dims, trainStats.rewarded);
+        const model = rankingMetrics(await topKForUsers(trained.params, users, k), users, heldout, k, trained.params.item, config.dims, trainStats.rewarded);
         const pop = rankingMetrics(popularityLists(trainStats.rewarded, trainStats.impressions, users.length, k), users, heldout, k, trained.params.item, config.dims, trainStats.rewarded);
         const postMeans = posteriorMeans(betaPosteriors(trainStats));
         const popPosterior = rankingMetrics(popularityLists(postMeans, trainStats.impressions, users.length, k), users, heldout, k, trained.params.item, config.dims, trainStats.rewarded);
@@ -141,7 +141,7 @@ export async function learn(config: BatchConfig, lake: LakeFiles, catalog: reado
     let finetune = null;
     if (hasHoldout && finetuneEpochs > 0) {
       const all = await readTrainingPairs(c, { before: ds.maxTs + 1, negativesPerPositive: config.negativesPerPositive, seed: config.seed + 1 });
-      finetune = trainMf(all, { ...mfOpts, epochs: finetuneEpochs, learningRate: config.learningRate / 2, init: params, seed: config.seed + 1 });
+      finetune = await trainMf(all, { ...mfOpts, epochs: finetuneEpochs, learningRate: config.learningRate / 2, init: params, seed: config.seed + 1 });
       params = finetune.params;
     }
     const allRows = await readItemPositionStats(c, ds.maxTs + 1);
@@ -152,7 +152,7 @@ export async function learn(config: BatchConfig, lake: LakeFiles, catalog: reado
     const cold = fillColdItems(params, contentFeatures(itemIds.map((id) => byId.get(id))), CONTENT_BUCKETS, warm, { seed: config.seed });
     // Candidates rank by base appeal (de-biased, shrunk) + λ · personal taste.
     const base = Float64Array.from(posteriorMeans(posteriors), logit);
-    const candidates = topKForUsers(servingParams(params, base, lambda), Int32Array.from(userKeys, (_, u) => u), candidatesPerUser(config));
+    const candidates = await topKForUsers(servingParams(params, base, lambda), Int32Array.from(userKeys, (_, u) => u), candidatesPerUser(config));
     return {
       bootstrap: false,
       itemIds,

@@ -122,15 +122,22 @@ export async function runBatch(config: BatchConfig, deps: BatchDeps): Promise<Ru
     if (broken) progress.warn(`${broken}; this run publishes over it`);
     record.serving_before = resolved.serving?.entry.version ?? null;
     const cutoff = started - config.settleMs;
-    const imp = selectSettled(await store.list(IMPRESSIONS_PREFIX, { startAfter: wm.watermark?.impressions_after || undefined }), wm.watermark?.impressions_after ?? '', cutoff);
-    const ev = selectSettled(await store.list(EVENTS_PREFIX, { startAfter: wm.watermark?.events_after || undefined }), wm.watermark?.events_after ?? '', cutoff);
+    // Both kinds listed, then downloaded, concurrently: the steps are round-trip bound.
+    const [impListed, evListed] = await Promise.all([
+      store.list(IMPRESSIONS_PREFIX, { startAfter: wm.watermark?.impressions_after || undefined }),
+      store.list(EVENTS_PREFIX, { startAfter: wm.watermark?.events_after || undefined }),
+    ]);
+    const imp = selectSettled(impListed, wm.watermark?.impressions_after ?? '', cutoff);
+    const ev = selectSettled(evListed, wm.watermark?.events_after ?? '', cutoff);
     record.objects = { impressions: imp.take.length, events: ev.take.length, waiting: imp.waiting + ev.waiting };
     progress.info(`list: ${imp.take.length} impression and ${ev.take.length} event objects to consume, ${imp.waiting + ev.waiting} still settling`);
     await done('list');
 
     // 2. download
-    const dImp = await downloadLogs(store, imp.take, 'impressions', join(inbox, 'impressions'), { now: started, progress });
-    const dEv = await downloadLogs(store, ev.take, 'events', join(inbox, 'events'), { now: started, progress });
+    const [dImp, dEv] = await Promise.all([
+      downloadLogs(store, imp.take, 'impressions', join(inbox, 'impressions'), { now: started, progress }),
+      downloadLogs(store, ev.take, 'events', join(inbox, 'events'), { now: started, progress }),
+    ]);
     record.quarantined = [...dImp.quarantined, ...dEv.quarantined];
     await done('download');
 
@@ -167,12 +174,12 @@ export async function runBatch(config: BatchConfig, deps: BatchDeps): Promise<Ru
       }
       // 4. train
       const backend = await backendFor(config);
-      progress.info(`tfjs backend: ${backend.backend} (${backend.provider}${backend.simd ? ', SIMD' : ''})`);
+      progress.info(`tfjs backend: ${backend.backend} (${backend.provider}${backend.simd ? ', SIMD' : ''}${backend.adapter ? `, ${backend.adapter.api} on ${backend.adapter.device || backend.adapter.description}${backend.adapter.software ? ' (software)' : ''}` : ''})`);
       const version = versionName(now(), hex(6));
       const learned = await learn(config, lakeFiles(parts), catalog.items, {
         progress,
         now: started,
-        backend: { backend: backend.backend, provider: backend.provider, simd: backend.simd, requested: backend.requested },
+        backend: { backend: backend.backend, provider: backend.provider, simd: backend.simd, requested: backend.requested, adapter: backend.adapter, versions: backend.versions },
         servingSince: serving?.created_at ?? 0,
       });
       record.training = learned.training;

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainingPairs } from '../dataset/read-dataset.js';
+import { enableAutograd } from './autograd/index.js';
 import { normalArray, permutation, trainingRng } from './init.js';
+import { disposeTable, rowAdagradStep, rowTable } from './row-adagrad.js';
 
 /** Learned parameters: score(u, i) = user[u] · item[i] + bias[i] + globalBias. */
 export interface MfParams {
@@ -12,9 +14,6 @@ export interface MfParams {
   bias: Float32Array;
   globalBias: number;
 }
-
-/** Adagrad's initial accumulator: small, so the first steps are about η per coordinate. */
-const ACC0 = 0.01;
 
 export interface MfOptions {
   nUsers: number;
@@ -41,19 +40,38 @@ export interface MfResult {
 }
 
 /**
- * Implicit-feedback matrix factorisation with a logistic loss, trained by mini-batch Adagrad on
- * whichever tfjs backend is active.
+ * The model, written once with tfjs ops and differentiated by autograd on every backend.
  *
- * Loss per batch B:  L = Σ_b (w_b / w̄) · (softplus(z_b) − y_b z_b),  z = U_u·V_i + b_i + b₀,
- * plus λ/2 (‖U_u‖² + ‖V_i‖²) per occurrence (w̄ = mean weight in the batch, so up-weighted
- * subsampled negatives do not change the step size). The gradients are written by hand —
- * ∂L/∂z_b = (w_b / w̄)(σ(z_b) − y_b), ∂L/∂U_u = Σ_{b: u_b=u} ∂L/∂z_b · V_i + λ U_u (and symmetric
- * for V, b) — and scattered with `scatterND` (which sums duplicate rows) into compact gradients
- * over only the rows the batch touches; Adagrad then updates just those rows (`adagradRows`).
- * Autograd would need the gradient of `gather` (UnsortedSegmentSum), which the wasm backend lacks; the hand-written form is the same maths and cheaper. Adagrad suits the very uneven row
- * frequencies of users and items (Duchi et al., 2011). Every step runs inside `tf.tidy`.
+ * Per-sample loss, summed over the batch B:
+ *   L = Σ_b (w_b / w̄) · (softplus(z_b) − y_b z_b) + λ/2 Σ_b (‖U_u‖² + ‖V_i‖²),  z = U_u·V_i + b_i + b₀
+ * (logistic loss; w̄ = mean weight in the batch, so up-weighted subsampled negatives do not change
+ * the step size). The L2 term, per occurrence so frequent rows are held back in proportion, is the
+ * tables' (`RowTable.l2`, applied by the optimizer); this function is the data term. The loss is a
+ * sum, not a mean, so a row's step does not depend on how many other rows shared its batch.
+ *
+ * To add a term (a position bias, a user bias …): add a table in `trainMf` with its id per sample,
+ * and use its per-sample tensor here.
+ * @returns the batch's data loss
  */
-export function trainMf(pairs: TrainingPairs, o: MfOptions): MfResult {
+function mfLoss(e: MfRows, y: tf.Tensor1D, w: tf.Tensor1D, globalBias: number): tf.Scalar {
+  const z = tf.add(tf.add(tf.sum(tf.mul(e.user, e.item), 1), e.bias), globalBias);
+  return tf.sum(tf.mul(tf.div(w, tf.mean(w)), tf.sub(tf.softplus(z), tf.mul(y, z))));
+}
+
+/** Per-sample rows of each table, in the order `trainMf` declares them. */
+interface MfRows {
+  user: tf.Tensor2D;
+  item: tf.Tensor2D;
+  bias: tf.Tensor1D;
+}
+
+/**
+ * Implicit-feedback matrix factorisation (see `mfLoss`) trained by autograd and row-sparse Adagrad
+ * (`rowAdagradStep`) on whichever tfjs backend is active — cpu, wasm or webgpu alike. Every step
+ * runs inside `tf.tidy`; parameters are read back asynchronously (webgpu has no cheap sync read).
+ */
+export async function trainMf(pairs: TrainingPairs, o: MfOptions): Promise<MfResult> {
+  enableAutograd();
   const { nUsers, nItems, dims, batchSize } = o;
   const rng = trainingRng(o.seed, 1);
   const n = pairs.user.length;
@@ -65,31 +83,23 @@ export function trainMf(pairs: TrainingPairs, o: MfOptions): MfResult {
   }
   const prior = totalW > 0 ? Math.min(Math.max(positiveW / totalW, 1e-4), 1 - 1e-4) : 0.05;
   const globalBias = o.init?.globalBias ?? Math.log(prior / (1 - prior));
-  // tidy disposes the initial-value tensors; the variables outlive it and are disposed in finally.
-  const [U, V, b, gU, gV, gb, lossSum] = tf.tidy(() => [
-    tf.variable(tf.tensor2d(o.init?.user ?? normalArray(rng, nUsers * dims, 0.1), [nUsers, dims])),
-    tf.variable(tf.tensor2d(o.init?.item ?? normalArray(rng, nItems * dims, 0.1), [nItems, dims])),
-    tf.variable(tf.tensor1d(o.init?.bias ?? new Float32Array(nItems))),
-    tf.variable(tf.fill([nUsers, dims], ACC0)),
-    tf.variable(tf.fill([nItems, dims], ACC0)),
-    tf.variable(tf.fill([nItems], ACC0)),
-    tf.variable(tf.scalar(0)),
-  ]) as [tf.Variable, tf.Variable, tf.Variable, tf.Variable, tf.Variable, tf.Variable, tf.Variable];
-  const losses: number[] = [];
   const extra = Math.round(o.randomNegatives * batchSize);
-  const uBuf = new Int32Array(batchSize + extra);
-  const iBuf = new Int32Array(batchSize + extra);
-  const yBuf = new Float32Array(batchSize + extra);
-  const wBuf = new Float32Array(batchSize + extra);
-  const uSeen = new Int32Array(nUsers);
-  const uAt = new Int32Array(nUsers);
-  const iSeen = new Int32Array(nItems);
-  const iAt = new Int32Array(nItems);
-  const uSlot = new Int32Array(batchSize + extra);
-  const iSlot = new Int32Array(batchSize + extra);
-  const uRows = new Int32Array(batchSize + extra);
-  const iRows = new Int32Array(batchSize + extra);
-  let stamp = 0;
+  const cap = batchSize + extra;
+  const [U0, V0, b0] = [
+    tf.tensor2d(o.init?.user ?? normalArray(rng, nUsers * dims, 0.1), [nUsers, dims]),
+    tf.tensor2d(o.init?.item ?? normalArray(rng, nItems * dims, 0.1), [nItems, dims]),
+    tf.tensor1d(o.init?.bias ?? new Float32Array(nItems)),
+  ];
+  const user = rowTable('user', U0, cap, o.l2);
+  const item = rowTable('item', V0, cap, o.l2);
+  // The bias is looked up by the item id: the same ids as the item table.
+  const bias = { ...rowTable('bias', b0, 0), ids: item.ids };
+  const tables = [user, item, bias];
+  for (const t of [U0, V0, b0]) t.dispose();
+  const lossSum = tf.tidy(() => tf.variable(tf.scalar(0)));
+  const losses: number[] = [];
+  const yBuf = new Float32Array(cap);
+  const wBuf = new Float32Array(cap);
   let samples = 0;
   const t0 = performance.now();
   try {
@@ -104,8 +114,8 @@ export function trainMf(pairs: TrainingPairs, o: MfOptions): MfResult {
         let positives = 0;
         for (let k = start; k < end; k++) {
           const s = order[k]!;
-          uBuf[m] = pairs.user[s]!;
-          iBuf[m] = pairs.item[s]!;
+          user.ids[m] = pairs.user[s]!;
+          item.ids[m] = pairs.item[s]!;
           yBuf[m] = pairs.y[s]!;
           wBuf[m] = pairs.w[s]!;
           if (yBuf[m]! > 0) positives++;
@@ -115,99 +125,43 @@ export function trainMf(pairs: TrainingPairs, o: MfOptions): MfResult {
         // never-shown items from floating to the top of everyone's list.
         const want = Math.min(extra, Math.round(o.randomNegatives * positives));
         for (let r = 0; r < want; r++) {
-          uBuf[m] = uBuf[Math.floor(rng.next() * (end - start))]!;
-          iBuf[m] = Math.floor(rng.next() * nItems);
+          user.ids[m] = user.ids[Math.floor(rng.next() * (end - start))]!;
+          item.ids[m] = Math.floor(rng.next() * nItems);
           yBuf[m] = 0;
           wBuf[m] = 1;
           m++;
         }
-        // The loss is only for the report: measure it on every 8th batch, it costs a quarter of a step.
+        // The loss is only for the report: accumulate it on every 8th batch, on the device.
         const measure = batches % 8 === 0;
-        step(m, measure);
+        const size = m;
+        tf.tidy(() => {
+          const y = tf.tensor1d(yBuf.subarray(0, size));
+          const w = tf.tensor1d(wBuf.subarray(0, size));
+          rowAdagradStep(tables, size, ([u, i, b]) => {
+            const loss = mfLoss({ user: u as tf.Tensor2D, item: i as tf.Tensor2D, bias: b as tf.Tensor1D }, y, w, globalBias);
+            if (measure) lossSum.assign(tf.add(lossSum, tf.div(loss, size)));
+            return loss;
+          }, o.learningRate);
+        });
         samples += m;
         if (measure) measured++;
         batches++;
       }
-      const loss = measured > 0 ? lossSum.dataSync()[0]! / measured : 0;
+      const loss = measured > 0 ? (await lossSum.data())[0]! / measured : 0;
       losses.push(loss);
       o.onEpoch?.(epoch, loss);
     }
+    const [u, v, b] = await Promise.all([user.param.data(), item.param.data(), bias.param.data()]);
     const seconds = (performance.now() - t0) / 1000;
     return {
-      params: { dims, user: U.dataSync() as Float32Array, item: V.dataSync() as Float32Array, bias: b.dataSync() as Float32Array, globalBias },
+      params: { dims, user: u as Float32Array, item: v as Float32Array, bias: b as Float32Array, globalBias },
       samples,
       seconds,
       samplesPerSecond: seconds > 0 ? samples / seconds : 0,
       losses,
     };
   } finally {
-    for (const v of [U, V, b, gU, gV, gb, lossSum]) v.dispose();
+    for (const t of tables) disposeTable(t);
+    lossSum.dispose();
   }
-
-  function step(m: number, measure: boolean): void {
-    // Rows this batch touches, and each sample's slot among them (for the compact gradients).
-    stamp++;
-    const nu = compact(uBuf, m, uSeen, uAt, uSlot, uRows, stamp);
-    const ni = compact(iBuf, m, iSeen, iAt, iSlot, iRows, stamp);
-    tf.tidy(() => {
-      // gatherND, not gather: the wasm GatherV2 kernel bounds-checks every index in JS and costs
-      // ~30× more per row. The sample indices are [m, 1] tensors for gatherND and scatterND alike.
-      const uIdx = tf.tensor2d(uBuf.subarray(0, m), [m, 1], 'int32');
-      const iIdx = tf.tensor2d(iBuf.subarray(0, m), [m, 1], 'int32');
-      const y = tf.tensor1d(yBuf.subarray(0, m));
-      const w = tf.tensor1d(wBuf.subarray(0, m));
-      const wMean = tf.mean(w);
-      const Ur = tf.gatherND(U, uIdx) as tf.Tensor2D;
-      const Vr = tf.gatherND(V, iIdx) as tf.Tensor2D;
-      const z = tf.add(tf.add(tf.sum(tf.mul(Ur, Vr), 1), tf.gatherND(b, iIdx)), globalBias);
-      // softplus(z) − y z, weighted mean.
-      if (measure) lossSum.assign(tf.add(lossSum, tf.div(tf.mean(tf.mul(w, tf.sub(tf.softplus(z), tf.mul(y, z)))), wMean)));
-      const g = tf.div(tf.mul(w, tf.sub(tf.sigmoid(z), y)), wMean);
-      const g2 = tf.reshape(g, [m, 1]);
-      const l2 = o.l2;
-      const uSlots = tf.tensor2d(uSlot.subarray(0, m), [m, 1], 'int32');
-      const iSlots = tf.tensor2d(iSlot.subarray(0, m), [m, 1], 'int32');
-      const uRowsT = tf.tensor2d(uRows.subarray(0, nu), [nu, 1], 'int32');
-      const iRowsT = tf.tensor2d(iRows.subarray(0, ni), [ni, 1], 'int32');
-      const dU = tf.scatterND(uSlots, tf.add(tf.mul(g2, Vr), tf.mul(l2, Ur)), [nu, dims]);
-      const dV = tf.scatterND(iSlots, tf.add(tf.mul(g2, Ur), tf.mul(l2, Vr)), [ni, dims]);
-      const db = tf.scatterND(iSlots, g, [ni]);
-      adagradRows(U, gU, uRowsT, dU, o.learningRate);
-      adagradRows(V, gV, iRowsT, dV, o.learningRate);
-      adagradRows(b, gb, iRowsT, db, o.learningRate);
-    });
-  }
-}
-
-/**
- * Distinct values of `idx[0..m)` in first-seen order into `rows`, and for each sample its slot
- * among them into `slot`. `seen` (the stamp a row was last seen under) and `at` (its slot) are
- * scratch arrays over the whole index space, reset by using a new `stamp` rather than cleared.
- * @returns how many distinct rows
- */
-function compact(idx: Int32Array, m: number, seen: Int32Array, at: Int32Array, slot: Int32Array, rows: Int32Array, stamp: number): number {
-  let n = 0;
-  for (let k = 0; k < m; k++) {
-    const r = idx[k]!;
-    if (seen[r] !== stamp) {
-      seen[r] = stamp;
-      at[r] = n;
-      rows[n++] = r;
-    }
-    slot[k] = at[r]!;
-  }
-  return n;
-}
-
-/**
- * Adagrad on the touched rows only: G_r ← G_r + g_r², θ_r ← θ_r − η g_r / √G_r for the rows in
- * `idx` ([rows, 1], with their compact gradients `grad`), written back with `tensorScatterUpdate`. Rows
- * without gradient are left exactly as they were — the same result as the dense update, without
- * a dozen passes over the whole user matrix per step.
- */
-function adagradRows(param: tf.Variable, acc: tf.Variable, idx: tf.Tensor2D, grad: tf.Tensor, lr: number): void {
-  const a = tf.add(tf.gatherND(acc, idx), tf.square(grad));
-  const p = tf.sub(tf.gatherND(param, idx), tf.mul(lr, tf.div(grad, tf.sqrt(a))));
-  acc.assign(tf.tensorScatterUpdate(acc, idx, a));
-  param.assign(tf.tensorScatterUpdate(param, idx, p));
 }

@@ -48,8 +48,8 @@ describe('serving blend (base appeal + λ · personal taste, fitted on the holdo
     const params = { dims: 2, user: Float32Array.from([1, 0, 0, 1]), item: Float32Array.from([2, 0, 0, 2, 0, 0]), bias: new Float32Array(3), globalBias: 0 };
     const base = Float64Array.from([-3, -3, -1]);
     // λ = 0: base appeal alone puts item 2 first for both users.
-    expect(Array.from(topKForUsers(servingParams(params, base, 0), [0, 1], 1).items)).toEqual([2, 2]);
+    expect(Array.from((await topKForUsers(servingParams(params, base, 0), [0, 1], 1)).items)).toEqual([2, 2]);
     // λ = 2: each user's own item wins (−3 + 4 > −1).
-    expect(Array.from(topKForUsers(servingParams(params, base, 2), [0, 1], 1).items)).toEqual([0, 1]);
+    expect(Array.from((await topKForUsers(servingParams(params, base, 2), [0, 1], 1)).items)).toEqual([0, 1]);
   });
 });

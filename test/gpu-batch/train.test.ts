@@ -24,13 +24,13 @@ function blockWorld(): TrainingPairs {
 
 const opts = { nUsers: 40, nItems: 20, dims: 4, epochs: 30, batchSize: 64, learningRate: 0.2, l2: 0.001, randomNegatives: 0, seed: 1 };
 
-describe('logistic MF with hand-written gradients', () => {
+describe('logistic MF trained by autograd', () => {
   it('learns the planted blocks and lowers the loss (wasm)', async () => {
     await selectBackend('wasm');
     const tensorsBefore = tf.memory().numTensors;
-    const r = trainMf(blockWorld(), opts);
+    const r = await trainMf(blockWorld(), opts);
     expect(r.losses.at(-1)!).toBeLessThan(r.losses[0]! * 0.5);
-    const top = topKForUsers(r.params, Int32Array.from({ length: 40 }, (_, u) => u), 5);
+    const top = await topKForUsers(r.params, Int32Array.from({ length: 40 }, (_, u) => u), 5);
     let right = 0;
     for (let u = 0; u < 40; u++) for (let j = 0; j < 5; j++) if (Math.floor(top.items[u * 5 + j]! / 10) === u % 2) right++;
     expect(right / 200).toBeGreaterThan(0.95);
@@ -40,9 +40,9 @@ describe('logistic MF with hand-written gradients', () => {
   it('wasm and cpu agree (the wasm scatter sums duplicate rows like cpu)', async () => {
     const short = { ...opts, epochs: 3 };
     await selectBackend('wasm');
-    const a = trainMf(blockWorld(), short).params;
+    const a = (await trainMf(blockWorld(), short)).params;
     await selectBackend('cpu');
-    const b = trainMf(blockWorld(), short).params;
+    const b = (await trainMf(blockWorld(), short)).params;
     await selectBackend('wasm');
     const maxDiff = (x: Float32Array, y: Float32Array) => Math.max(...x.map((v, i) => Math.abs(v - y[i]!)));
     expect(maxDiff(a.user, b.user)).toBeLessThan(1e-4);
@@ -92,5 +92,19 @@ describe('choleskySolve', () => {
   });
   it('refuses a matrix that is not positive definite', () => {
     expect(() => choleskySolve(new Float64Array([1, 2, 2, 1]), new Float64Array([1, 1]), 2, 1)).toThrow('matrix is not positive definite at row 1');
+  });
+});
+
+describe('fine-tuning', () => {
+  it.each(['cpu', 'wasm'] as const)('leaves the initial parameters untouched (%s)', async (b) => {
+    await selectBackend(b);
+    const first = (await trainMf(blockWorld(), { ...opts, epochs: 2 })).params;
+    const copy = { user: first.user.slice(), item: first.item.slice(), bias: first.bias.slice() };
+    const tuned = (await trainMf(blockWorld(), { ...opts, epochs: 1, init: first })).params;
+    expect(first.user).toEqual(copy.user);
+    expect(first.item).toEqual(copy.item);
+    expect(first.bias).toEqual(copy.bias);
+    expect(tuned.user).not.toEqual(copy.user);
+    await selectBackend('wasm');
   });
 });
