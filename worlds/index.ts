@@ -4,7 +4,8 @@
  * its deploy gate) for several seeds, computes the baselines on the same visits, and writes
  * worlds-out/<family>/<seed>.json, worlds-out/<family>/summary.json and worlds-out/report.html.
  */
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseCli } from '../gpu-batch/config/args.js';
@@ -31,7 +32,8 @@ const USAGE = `usage: npm run worlds -- [--family NAME[,NAME…]|all] [--seeds N
                 published (default 3; "none" for no planting)
   --quick       smoke run: 2 rounds, 1 seed, a fifth of the users (other flags still apply)
   --concurrency simultaneous visits in flight (default 16)
-  --out         output folder (default worlds-out)`;
+  --out         output folder (default worlds-out)
+  --report      run nothing: summarise the seed files already in the output folder and rewrite the report`;
 
 function fail(msg: string): never {
   process.stderr.write(`worlds: ${msg}\n${USAGE}\n`);
@@ -67,6 +69,7 @@ async function main(): Promise<void> {
         quick: { type: 'boolean' },
         concurrency: { type: 'string' },
         out: { type: 'string' },
+        report: { type: 'boolean' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -109,10 +112,11 @@ async function main(): Promise<void> {
   const log: Progress = { ...stream, bar: process.stderr.isTTY ? stream.bar : () => {} };
   const failed: string[] = [];
   const command = `npm run worlds -- ${process.argv.slice(2).join(' ')}`.trim();
-  for (const family of families) {
-    const runs: WorldRun[] = [];
+  for (const family of values.report ? [] : families) {
     const dir = join(out, family);
     await mkdir(dir, { recursive: true });
+    // A family's folder holds its latest run only: earlier seeds would mix other parameters in.
+    for (const f of await readdir(dir)) if (f.endsWith('.json')) await rm(join(dir, f));
     for (let s = firstSeed; s < firstSeed + seeds; s++) {
       const params = paramsOf(family, s);
       const t0 = Date.now();
@@ -124,23 +128,17 @@ async function main(): Promise<void> {
         gate: values['no-gate'] !== true,
         batchFlags,
         plantRounds: new Set(plant),
-        workDir: join(dir, 'work', params.seed),
+        workDir: await mkdtemp(join(tmpdir(), `worlds-${params.seed}-`)),
         concurrency,
         progress: log,
         onRound: (row) => log.info(roundLine(`${family}/${params.seed}`, row)),
       });
-      runs.push(run);
       for (const r of run.rounds) if (r.errors) failed.push(`${family}/${params.seed} round ${r.round}: ${r.errors} errors (${r.first_error})`);
       await writeFile(join(dir, `${params.seed}.json`), JSON.stringify(run, null, 2));
       log.info(`[${family}/${params.seed}] done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     }
-    const summary = summarise(family, runs);
-    await writeFile(join(dir, 'summary.json'), JSON.stringify({ generated_at: new Date().toISOString(), command, quick, ...summary }, null, 2));
-    const table = summaryTable(summary);
-    await writeFile(join(dir, 'table.md'), table);
-    process.stdout.write(table);
   }
-  const all = await readSummaries(out);
+  const all = await summariseFolder(out, command);
   await writeFile(join(out, 'report.html'), await renderWorldsReport(all, { generated_at: new Date().toISOString(), command }));
   process.stdout.write(`\nwrote ${out}/<family>/<seed>.json, summary.json, table.md and ${join(out, 'report.html')} (${all.map((s) => s.family).join(', ')})\n`);
   if (failed.length) {
@@ -149,16 +147,25 @@ async function main(): Promise<void> {
   }
 }
 
-/** Every family summary in the output folder (earlier runs' included), in family order. */
-async function readSummaries(out: string): Promise<FamilySummary[]> {
+/**
+ * Summarises every family folder of the output folder from its seed files (runs of earlier
+ * invocations included), writes each family's summary.json and table.md, prints the tables.
+ * @returns the summaries in family order
+ */
+async function summariseFolder(out: string, command: string): Promise<FamilySummary[]> {
   const found: FamilySummary[] = [];
   for (const d of await readdir(out, { withFileTypes: true })) {
     if (!d.isDirectory()) continue;
-    try {
-      found.push(JSON.parse(await readFile(join(out, d.name, 'summary.json'), 'utf8')) as FamilySummary);
-    } catch {
-      // A folder without a summary (a run still going, or not a family): not in the report.
-    }
+    const dir = join(out, d.name);
+    const files = (await readdir(dir)).filter((f) => f.endsWith('.json') && f !== 'summary.json').sort();
+    if (!files.length) continue;
+    const runs = await Promise.all(files.map(async (f) => JSON.parse(await readFile(join(dir, f), 'utf8')) as WorldRun));
+    const summary = summarise(d.name, runs);
+    await writeFile(join(dir, 'summary.json'), JSON.stringify({ generated_at: new Date().toISOString(), command, ...summary }, null, 2));
+    const table = summaryTable(summary);
+    await writeFile(join(dir, 'table.md'), table);
+    process.stdout.write(table);
+    found.push(summary);
   }
   const order = (f: string) => (FAMILY_NAMES as string[]).indexOf(f);
   return found.sort((a, b) => order(a.family) - order(b.family));

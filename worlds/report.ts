@@ -1,7 +1,7 @@
 import { chartJsSource, esc } from './html.js';
 import type { PolicyKey } from './round-row.js';
 import type { FamilySummary, Spread, SummaryRound } from './summary.js';
-import { summaryTable } from './table.js';
+import { gatePhrase, summaryTable } from './table.js';
 
 const LINES: Array<{ key: PolicyKey; label: string; color: string; dash?: number[] }> = [
   { key: 'slatecast', label: 'slatecast (expected clicks of served slates)', color: '#1f77b4' },
@@ -64,7 +64,10 @@ ${summaries
 <div class="grid">${familyCharts(s)
       .map((c) => `<figure><figcaption>${esc(c.title)}</figcaption><canvas id="${c.id}" height="260"></canvas></figure>`)
       .join('')}</div>
-<pre>${esc(summaryTable(s))}</pre>`,
+<pre>${esc(summaryTable(s))}</pre>
+<details><summary>Gate decisions by seed and round (Δ̂ from the run record; true Δ from the world)</summary><pre>${esc(
+      s.decisions.map((d) => `${d.seed} round ${d.round}: ${gatePhrase(d.gate)}${d.planted ? `\n${d.seed} round ${d.round} PLANTED: ${gatePhrase(d.planted)}` : ''}`).join('\n'),
+    )}</pre></details>`,
   )
   .join('\n')}
 <script>

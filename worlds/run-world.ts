@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CATALOG_KEY } from '../shared/artifact/paths.js';
@@ -25,6 +26,7 @@ export interface WorldRunOptions {
   batchFlags: readonly string[];
   /** Rounds in which a worst-first candidate is offered to the gate. */
   plantRounds: ReadonlySet<number>;
+  /** Scratch for the batch tier (lake, reports); removed at the end. */
   workDir: string;
   concurrency: number;
   /** Traffic bars and warnings; the batch tier reports its warnings only (the round line has its verdict). */
@@ -142,6 +144,7 @@ export async function runWorld(o: WorldRunOptions): Promise<WorldRun> {
     await edge?.stop();
     await s3.stop();
     store.close();
+    await rm(o.workDir, { recursive: true, force: true });
   }
   return {
     family: o.family,

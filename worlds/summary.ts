@@ -27,6 +27,16 @@ export interface Confusion {
   /** truth → decision → count; truth ∈ better, worse, similar, unknown; decision ∈ published, rejected, unevaluated. */
   candidates: Record<string, Record<string, number>>;
   planted: Record<string, Record<string, number>>;
+  /** Longest run of consecutive rounds, in any seed, in which the gate rejected a candidate truly better by > margin. */
+  longest_better_rejected_streak: number;
+}
+
+/** One gate decision of one seed, for the report's decision table. */
+export interface Decision {
+  seed: string;
+  round: number;
+  gate: GateRow;
+  planted: GateRow | null;
 }
 
 export interface FamilySummary {
@@ -34,6 +44,7 @@ export interface FamilySummary {
   seeds: string[];
   rounds: SummaryRound[];
   confusion: Confusion;
+  decisions: Decision[];
 }
 
 /** Mean and range of the finite values, or null when there are none. */
@@ -75,6 +86,14 @@ export function summarise(family: string, runs: readonly WorldRun[], margin = 0.
     return t;
   };
   const all = runs.flatMap((r) => r.rounds);
+  let longest = 0;
+  for (const run of runs) {
+    let streak = 0;
+    for (const r of run.rounds) {
+      streak = r.gate.evaluated && r.gate.publish === false && truthClass(r.gate, margin) === 'better' ? streak + 1 : 0;
+      longest = Math.max(longest, streak);
+    }
+  }
   return {
     family,
     seeds: runs.map((r) => r.seed),
@@ -91,6 +110,7 @@ export function summarise(family: string, runs: readonly WorldRun[], margin = 0.
         gate,
       };
     }),
-    confusion: { margin, candidates: tally(all.map((r) => r.gate)), planted: tally(all.flatMap((r) => (r.planted ? [r.planted] : []))) },
+    confusion: { margin, candidates: tally(all.map((r) => r.gate)), planted: tally(all.flatMap((r) => (r.planted ? [r.planted] : []))), longest_better_rejected_streak: longest },
+    decisions: runs.flatMap((run) => run.rounds.filter((r) => r.gate.ran).map((r) => ({ seed: run.seed, round: r.round, gate: r.gate, planted: r.planted }))),
   };
 }
