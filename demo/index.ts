@@ -8,6 +8,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { cliErrors } from '../worlds/cli-args.js';
 import { runDemo, type DemoOptions } from './run-demo.js';
 import { renderReport } from './report.js';
 import { DEMO_WORLD } from '../worlds/families.js';
@@ -21,17 +22,7 @@ const USAGE = `usage: npm run demo -- [--rounds N] [--users N] [--items N] [--se
   --compare   also run the same world with --epsilon 0 and put both in the report
   --out       output folder (default demo-out)`;
 
-function fail(msg: string): never {
-  process.stderr.write(`demo: ${msg}\n${USAGE}\n`);
-  process.exit(2);
-}
-
-function int(v: string | undefined, name: string, def: number, min: number, max: number): number {
-  if (v === undefined) return def;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) fail(`--${name} must be an integer in [${min}, ${max}], got "${v}"`);
-  return n;
-}
+const { fail, int } = cliErrors('demo', USAGE);
 
 async function main(): Promise<void> {
   let values;
@@ -50,7 +41,7 @@ async function main(): Promise<void> {
       strict: true,
     }));
   } catch (e) {
-    fail((e as Error).message);
+    return fail((e as Error).message);
   }
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);

@@ -8,6 +8,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { cliErrors } from './cli-args.js';
 import { parseCli } from '../gpu-batch/config/args.js';
 import { streamProgress, type Progress } from '../gpu-batch/util/progress.js';
 import { batchArgv } from './batch-round.js';
@@ -35,17 +36,7 @@ const USAGE = `usage: npm run worlds -- [--family NAME[,NAME…]|all] [--seeds N
   --out         output folder (default worlds-out)
   --report      run nothing: summarise the seed files already in the output folder and rewrite the report`;
 
-function fail(msg: string): never {
-  process.stderr.write(`worlds: ${msg}\n${USAGE}\n`);
-  process.exit(2);
-}
-
-function int(v: string | undefined, name: string, def: number, min: number, max: number): number {
-  if (v === undefined) return def;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) fail(`--${name} must be an integer in [${min}, ${max}], got "${v}"`);
-  return n;
-}
+const { fail, int } = cliErrors('worlds', USAGE);
 
 /** A fifth of the users (new ones too), for a smoke run. */
 function quickParams(p: WorldParams): WorldParams {
@@ -75,7 +66,7 @@ async function main(): Promise<void> {
       strict: true,
     }));
   } catch (e) {
-    fail((e as Error).message);
+    return fail((e as Error).message);
   }
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
@@ -97,7 +88,7 @@ async function main(): Promise<void> {
       const p = withOverrides({ ...FAMILIES[f], seed: `${FAMILIES[f].seed}-${seed}` }, values.set ?? []);
       return quick ? quickParams(p) : p;
     } catch (e) {
-      fail((e as Error).message);
+      return fail((e as Error).message);
     }
   };
   for (const f of families) paramsOf(f, firstSeed);
