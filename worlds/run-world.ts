@@ -13,7 +13,7 @@ import { POLICIES, type GateRow, type PolicyKey, type RoundRow } from './round-r
 import { logTally, SIM_SECRETS, startEdge, startS3Server, waitForLogs, waitForVersion, type LocalEdge } from './sim/stack.js';
 import { positionValues } from './sim/click-model.js';
 import { runTraffic } from './sim/traffic.js';
-import { roundVisits } from './sim/visits.js';
+import { roundVisits, type Visit } from './sim/visits.js';
 import { World, type WorldParams } from './sim/world.js';
 import { versionValue, VersionTarget, type UserKeys } from './version-value.js';
 
@@ -163,10 +163,10 @@ export async function runWorld(o: WorldRunOptions): Promise<WorldRun> {
  * gate saw), and the planted candidate if one was offered. Also the serving version's value by the
  * serving view, to check the view against what the edge served.
  */
-async function gateTruth(world: World, round: number, visits: Parameters<typeof baselineValues>[2], batch: BatchRound, store: ObjectStore, serving: string, keys: UserKeys): Promise<{ gate: GateRow; planted: GateRow | null; servingCheck: number | null }> {
+async function gateTruth(world: World, round: number, visits: readonly Visit[], batch: BatchRound, store: ObjectStore, serving: string, keys: UserKeys): Promise<{ gate: GateRow; planted: GateRow | null; servingCheck: number | null }> {
   const rec = batch.record;
   const targets = new Map<string, Promise<VersionTarget | null>>();
-  const published = (v: string) => readManifest(store, v, null).then((m) => VersionTarget.fromStore(store, m)).catch(() => null);
+  const published = async (v: string) => VersionTarget.fromStore(store, await readManifest(store, v, null));
   const target = (v: string | null, files?: Record<string, Uint8Array> | Readonly<Record<string, Uint8Array>>): Promise<VersionTarget | null> => {
     if (!v) return Promise.resolve(null);
     let t = targets.get(v);
