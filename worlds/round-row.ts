@@ -32,6 +32,8 @@ export interface RoundRow {
   batch_status: string;
   batch_seconds: number;
   traffic_seconds: number;
+  /** Waiting for the logs to reach S3, computing the baselines, valuing the versions. */
+  other_seconds: { logs: number; baselines: number; truth: number };
   visits: number;
   cold_visits: number;
   /** Expected clicks per slate of each policy on the same visits (realised: clicks counted). */

@@ -83,11 +83,15 @@ export async function runWorld(o: WorldRunOptions): Promise<WorldRun> {
       const trafficSeconds = (performance.now() - tt) / 1000;
       served.impressions.push(...t.impressionIds);
       served.events.push(...t.eventIds);
+      const tl = performance.now();
       await waitForLogs(store, logged, served);
+      const logsSeconds = (performance.now() - tl) / 1000;
 
       const sv = t.served;
       const vs = sv.map((s) => s.visit);
+      const t0 = performance.now();
       const base = baselineValues(world, round, vs, clicksSoFar);
+      const baselineSeconds = (performance.now() - t0) / 1000;
       const values: Record<PolicyKey, Float64Array> = {
         slatecast: Float64Array.from(sv, (s) => s.expected),
         slatecast_realised: Float64Array.from(sv, (s) => s.clicked.filter(Boolean).length),
@@ -112,13 +116,16 @@ export async function runWorld(o: WorldRunOptions): Promise<WorldRun> {
       }
       const closed = [...goodBorn].filter(([, born]) => born <= round - 2);
 
+      const t1 = performance.now();
       const truth = await gateTruth(world, round, vs, batch, store, serving, keys);
+      const truthSeconds = (performance.now() - t1) / 1000;
       const row: RoundRow = {
         round,
         version: serving,
         batch_status: batch.record.status,
         batch_seconds: batchSeconds,
         traffic_seconds: trafficSeconds,
+        other_seconds: { logs: logsSeconds, baselines: baselineSeconds, truth: truthSeconds },
         visits: sv.length,
         cold_visits: vs.filter((v) => v.cold).length,
         value: mapPolicies((k) => mean(values[k])),
