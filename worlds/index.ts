@@ -129,6 +129,7 @@ async function main(): Promise<void> {
       log.info(`[${family}/${params.seed}] done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     }
   }
+  await mkdir(out, { recursive: true });
   const all = await summariseFolder(out, command);
   await writeFile(join(out, 'report.html'), await renderWorldsReport(all, { generated_at: new Date().toISOString(), command }));
   process.stdout.write(`\nwrote ${out}/<family>/<seed>.json, summary.json, table.md and ${join(out, 'report.html')} (${all.map((s) => s.family).join(', ')})\n`);
