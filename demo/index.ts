@@ -7,7 +7,6 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { cliErrors } from '../worlds/cli-args.js';
 import { runDemo, type DemoOptions } from './run-demo.js';
 import { renderReport } from './report.js';
@@ -22,31 +21,18 @@ const USAGE = `usage: npm run demo -- [--rounds N] [--users N] [--items N] [--se
   --compare   also run the same world with --epsilon 0 and put both in the report
   --out       output folder (default demo-out)`;
 
-const { fail, int } = cliErrors('demo', USAGE);
+const { fail, int, parse } = cliErrors('demo', USAGE);
 
 async function main(): Promise<void> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        rounds: { type: 'string' },
-        users: { type: 'string' },
-        items: { type: 'string' },
-        seed: { type: 'string' },
-        epsilon: { type: 'string' },
-        compare: { type: 'boolean' },
-        out: { type: 'string' },
-        help: { type: 'boolean' },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    return fail((e as Error).message);
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+  const values = parse(process.argv.slice(2), {
+    rounds: { type: 'string' },
+    users: { type: 'string' },
+    items: { type: 'string' },
+    seed: { type: 'string' },
+    epsilon: { type: 'string' },
+    compare: { type: 'boolean' },
+    out: { type: 'string' },
+  });
   const eps = values.epsilon ?? 'auto';
   if (eps !== 'auto' && !(Number(eps) >= 0 && Number(eps) <= 1)) fail(`--epsilon must be "auto" or a number in [0, 1], got "${eps}"`);
   const opts: DemoOptions = {

@@ -1,3 +1,7 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
 /**
  * Usage-error helpers of the simulation commands (`npm run demo`, `npm run worlds`): a bad flag
  * prints the message and the usage and exits 2.
@@ -7,6 +11,7 @@
 export function cliErrors(command: string, usage: string): {
   fail(msg: string): never;
   int(v: string | undefined, name: string, def: number, min: number, max: number): number;
+  parse<O extends Options>(argv: readonly string[], options: O): ReturnType<typeof parseArgs<{ options: O; strict: true }>>['values'];
 } {
   const fail = (msg: string): never => {
     process.stderr.write(`${command}: ${msg}\n${usage}\n`);
@@ -14,6 +19,18 @@ export function cliErrors(command: string, usage: string): {
   };
   return {
     fail,
+    /** Strict flags (an unknown one fails); `--help` prints the usage and exits 0. */
+    parse(argv, options) {
+      if (argv.includes('--help')) {
+        process.stdout.write(`${usage}\n`);
+        process.exit(0);
+      }
+      try {
+        return parseArgs({ args: [...argv], options, strict: true }).values;
+      } catch (e) {
+        return fail((e as Error).message);
+      }
+    },
     /** An integer flag in [min, max], or `def` when absent. */
     int(v, name, def, min, max) {
       if (v === undefined) return def;

@@ -7,7 +7,6 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { cliErrors } from './cli-args.js';
 import { parseCli } from '../gpu-batch/config/args.js';
 import { streamProgress, type Progress } from '../gpu-batch/util/progress.js';
@@ -36,7 +35,7 @@ const USAGE = `usage: npm run worlds -- [--family NAME[,NAME…]|all] [--seeds N
   --out         output folder (default worlds-out)
   --report      run nothing: summarise the seed files already in the output folder and rewrite the report`;
 
-const { fail, int } = cliErrors('worlds', USAGE);
+const { fail, int, parse } = cliErrors('worlds', USAGE);
 
 /** A fifth of the users (new ones too), for a smoke run. */
 function quickParams(p: WorldParams): WorldParams {
@@ -44,34 +43,21 @@ function quickParams(p: WorldParams): WorldParams {
 }
 
 async function main(): Promise<void> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        family: { type: 'string' },
-        seeds: { type: 'string' },
-        'first-seed': { type: 'string' },
-        rounds: { type: 'string' },
-        set: { type: 'string', multiple: true },
-        'no-gate': { type: 'boolean' },
-        epsilon: { type: 'string' },
-        batch: { type: 'string' },
-        plant: { type: 'string' },
-        quick: { type: 'boolean' },
-        concurrency: { type: 'string' },
-        out: { type: 'string' },
-        report: { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    return fail((e as Error).message);
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+  const values = parse(process.argv.slice(2), {
+    family: { type: 'string' },
+    seeds: { type: 'string' },
+    'first-seed': { type: 'string' },
+    rounds: { type: 'string' },
+    set: { type: 'string', multiple: true },
+    'no-gate': { type: 'boolean' },
+    epsilon: { type: 'string' },
+    batch: { type: 'string' },
+    plant: { type: 'string' },
+    quick: { type: 'boolean' },
+    concurrency: { type: 'string' },
+    out: { type: 'string' },
+    report: { type: 'boolean' },
+  });
   const families = !values.family || values.family === 'all' ? FAMILY_NAMES : (values.family.split(',') as FamilyName[]);
   for (const f of families) if (!(f in FAMILIES)) fail(`--family: unknown family "${f}"`);
   const quick = values.quick === true;
