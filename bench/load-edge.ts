@@ -7,6 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { SlatecastClient } from '../client/index.js';
 import { R2Store } from '../edge/store/r2-store.js';
 import { startMiniflareEdge } from '../local/miniflare-edge.js';
 import { SlateResponse } from '../shared/schemas/slate.js';
@@ -35,7 +36,9 @@ try {
   let n = 0;
   const end = performance.now() + seconds * 1000;
   const t0 = performance.now();
-  const timed = async (f: () => Promise<Response>): Promise<Response> => {
+  // No retries: a load test counts failures instead of hiding them.
+  const client = new SlatecastClient({ baseUrl: base, retry: { retries: 0 } });
+  const timed = async <T>(f: () => Promise<T>): Promise<T> => {
     const s = performance.now();
     const r = await f();
     latencies.push(performance.now() - s);
@@ -46,14 +49,11 @@ try {
       while (performance.now() < end) {
         const i = n++;
         try {
-          const r = await timed(() => fetch(`${base}/v1/slate?user_id=${users[i % users.length]}&k=10`));
-          if (r.status !== 200) throw new Error(`slate ${r.status} ${await r.text()}`);
-          const s = SlateResponse.parse(await r.json());
+          const s = SlateResponse.parse(await timed(() => client.getSlate({ user_id: users[i % users.length]!, k: 10 })));
           impressions.add(s.impression_id);
           if (i % 2 === 0) {
-            const e = await timed(() => fetch(`${base}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: s.token, item_id: s.items[i % s.items.length]!.item_id, type: 'click' }) }));
-            if (e.status !== 202) throw new Error(`event ${e.status} ${await e.text()}`);
-            events.add(((await e.json()) as { event_id: string }).event_id);
+            const e = await timed(() => client.postEvent({ token: s.token, item_id: s.items[i % s.items.length]!.item_id, type: 'click' }));
+            events.add(e.event_id);
           }
         } catch (e) {
           errors.push(e instanceof Error ? e.message : String(e));

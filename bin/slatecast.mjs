@@ -1,5 +1,11 @@
 #!/usr/bin/env node
-// The batch-tier CLI. Runs the TypeScript sources through tsx so there is no build step.
+// The `slatecast` CLI. Runs the TypeScript sources through tsx so there is no build step.
+// `slatecast dev` is the local stack (same as `npm start`); every other command is the batch tier's.
 import { register } from 'tsx/esm/api';
 register();
-await import('../gpu-batch/cli.ts');
+if (process.argv[2] === 'dev') {
+  const { runStack } = await import('../local/stack/main.ts');
+  process.exitCode = await runStack(process.argv.slice(3), process.env);
+} else {
+  await import('../gpu-batch/cli.ts');
+}

@@ -26,6 +26,8 @@ export interface RoundRow {
   batch_seconds: number;
   traffic_seconds: number;
   errors: number;
+  /** The deploy gate's verdict on this round's candidate: pass, reject, or off. */
+  gate: string;
 }
 
 export interface RunSummary {

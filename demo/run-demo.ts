@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { CATALOG_KEY } from '../shared/artifact/paths.js';
 import { catalogNdjson } from '../gpu-batch/catalog/parse-catalog.js';
 import { parseConfig } from '../gpu-batch/config/config.js';
+import { gateFromConfig } from '../gpu-batch/ope/ope-gate.js';
 import { runBatch } from '../gpu-batch/run/run-batch.js';
 import { S3Store } from '../gpu-batch/store/s3-store.js';
 import { streamProgress, type Progress } from '../gpu-batch/util/progress.js';
@@ -55,7 +56,7 @@ export async function runDemo(o: DemoOptions): Promise<RunSummary> {
       serve: {},
       kDefault: o.world.k,
       quiet: true,
-      ...(o.epsilon === 'auto' ? {} : { epsilonMin: o.epsilon, epsilonMax: o.epsilon }),
+      ...(o.epsilon === 'auto' ? {} : o.epsilon === 0 ? { explore: false } : { epsilonMin: o.epsilon, epsilonMax: o.epsilon, epsilonBootstrap: o.epsilon }),
     });
     const store = S3Store.fromConfig(config.s3);
     log.info(`[${label}] embedded S3 at ${s3.endpoint}; world: ${world.users.length} users, ${world.items.length} items`);
@@ -66,10 +67,13 @@ export async function runDemo(o: DemoOptions): Promise<RunSummary> {
       await store.put(CATALOG_KEY, catalogNdjson(world.items.map((i) => i.catalog)), { contentType: 'application/x-ndjson' });
 
       const tb = performance.now();
-      const run = await runBatch(config, { store, progress: log });
+      // The deploy gate as `slatecast batch run` configures it (on by default): the figures come from the path a deployment runs.
+      const gate = gateFromConfig(config, log);
+      const run = await runBatch(config, { store, progress: log, ...(gate ? { gate } : {}) });
       const batchSeconds = (performance.now() - tb) / 1000;
       if (run.status === 'failed') throw new Error(`batch run failed: ${run.error}`);
-      log.info(`[${label}] round ${round}: batch ${run.status} ${run.version ?? ''} in ${batchSeconds.toFixed(1)} s (${run.decision ?? ''})`);
+      const gateVerdict = run.gate ? `${run.gate.publish ? 'pass' : 'reject'}${(run.gate as { evaluated?: boolean }).evaluated === false ? ' (not evaluated)' : ''}` : 'off';
+      log.info(`[${label}] round ${round}: batch ${run.status} ${run.version ?? ''} in ${batchSeconds.toFixed(1)} s (${run.decision ?? ''}; gate ${gateVerdict})`);
 
       if (!edge) {
         edge = await startEdge({ s3, ...SIM_SECRETS, vars: { ARTIFACT_TTL_S: '0.5' }, quiet: true });
@@ -125,6 +129,7 @@ export async function runDemo(o: DemoOptions): Promise<RunSummary> {
         batch_seconds: batchSeconds,
         traffic_seconds: trafficSeconds,
         errors: traffic.errors.length,
+        gate: gateVerdict,
       };
       rows.push(row);
       log.info(

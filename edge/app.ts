@@ -1,25 +1,39 @@
 import { Hono } from 'hono';
-import { ArtifactUnavailableError, NoArtifactError } from './artifact/artifact-cache.js';
+import { ArtifactUnavailableError, NoArtifactError, NoVerifiedVersionError } from './artifact/artifact-cache.js';
+import { configProblem } from './config-check.js';
 import type { HonoEnv } from './env.js';
 import { HttpError } from './errors.js';
 import { events } from './routes/events.js';
 import { health } from './routes/health.js';
+import { openapi } from './routes/openapi.js';
 import { slate } from './routes/slate.js';
 
 /** The edge app: sub-apps mounted by path, one error envelope for everything. */
 export const app = new Hono<HonoEnv>();
 
-// Refuse to run with missing or weak secrets rather than sign with them.
+// Refuse to run with missing or weak secrets, or an incomplete store setting, rather than sign
+// with them or fail later with a 500. /healthz reports the same problem.
 app.use('/v1/*', async (c, next) => {
-  if (!(c.env.TOKEN_SECRET?.length >= 16) || !(c.env.USER_SALT?.length >= 16)) {
-    console.error('slatecast: TOKEN_SECRET and USER_SALT must be set (≥ 16 characters)');
+  const problem = configProblem(c.env);
+  if (problem) {
+    console.error(`slatecast: misconfigured: ${problem}`);
     throw new HttpError(503, 'misconfigured', 'service is not configured');
   }
   await next();
 });
 
+// Hono answers HEAD by running the GET handler and dropping the body; for a slate that would
+// log an impression and sign a token nobody receives.
+// Matched as a GET (Hono routes HEAD so), told apart by the request's own method.
+app.use('/v1/slate', async (c, next) => {
+  if (c.req.method !== 'HEAD') return next();
+  c.header('allow', 'GET, POST');
+  return c.body(null, 405);
+});
+
 app.get('/ping', (c) => c.text('ok'));
 app.route('/healthz', health);
+app.route('/openapi.json', openapi);
 app.route('/v1/slate', slate);
 app.route('/v1/events', events);
 
@@ -28,6 +42,7 @@ app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.
 app.onError((err, c) => {
   if (err instanceof HttpError) return c.json({ error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } }, err.status);
   if (err instanceof NoArtifactError) return c.json({ error: { code: 'no_artifact', message: 'no artifact version has been published yet; run the batch tier' } }, 503);
+  if (err instanceof NoVerifiedVersionError) return c.json({ error: { code: 'no_verified_version', message: 'no published artifact version passes verification; see /healthz' } }, 503);
   if (err instanceof ArtifactUnavailableError) return c.json({ error: { code: 'artifact_unavailable', message: 'artifact store unreachable; retry later' } }, 503);
   // Hono's own HTTPException (e.g. from middleware) carries a response status.
   const status = (err as { status?: number }).status;

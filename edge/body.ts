@@ -7,7 +7,8 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 /**
  * Reads a JSON body: 415 unless `application/json`, 413 over `MAX_BODY_BYTES` (counted while
- * streaming, so a lying Content-Length cannot get more through), 400 on bad UTF-8 or JSON.
+ * streaming, so a lying Content-Length cannot get more through), 400 on bad UTF-8 or JSON or a
+ * body that is not a JSON object.
  */
 export async function readJson(c: AppContext): Promise<unknown> {
   const type = c.req.header('content-type') ?? '';
@@ -41,11 +42,15 @@ export async function readJson(c: AppContext): Promise<unknown> {
   } catch {
     throw new HttpError(400, 'bad_request', 'body: not valid UTF-8', 'body');
   }
+  let json: unknown;
   try {
-    return JSON.parse(text);
+    json = JSON.parse(text);
   } catch {
     throw new HttpError(400, 'bad_request', 'body: not valid JSON', 'body');
   }
+  // Every route takes an object; say so here rather than let each schema describe `[]` or `42`.
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new HttpError(400, 'bad_request', 'body: must be a JSON object', 'body');
+  return json;
 }
 
 function tooLarge(): HttpError {

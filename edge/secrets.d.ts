@@ -7,5 +7,7 @@ declare namespace Cloudflare {
     S3_ACCESS_KEY_ID?: string;
     S3_SECRET_ACCESS_KEY?: string;
     BATCH_TRIGGER_TOKEN?: string;
+    /** When set, `/v1/slate` serves only user ids signed by the site (see shared/crypto/user-assertion.ts). */
+    USER_ASSERTION_SECRET?: string;
   }
 }

@@ -3,6 +3,7 @@ import { loadConfig } from './config/config.js';
 import { UsageError } from './config/errors.js';
 import { putCatalog } from './catalog/catalog-store.js';
 import { gateFromConfig } from './ope/ope-gate.js';
+import { importDsjsonCommand } from './import/import-command.js';
 import { opeCommand } from './ope/ope-command.js';
 import { rollback } from './publish/rollback.js';
 import { runBatch } from './run/run-batch.js';
@@ -41,7 +42,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
       case 'batch serve': {
         const gate = gateFromConfig(config, progress);
         const server = await startBatchServer(config, store, { progress, runNow: cli.flags['run-now'] === true, ...(gate ? { deps: { gate } } : {}) });
-        progress.info(`batch serve on ${server.url}: every ${config.serve.everyMs / 60000} min, POST /trigger ${config.serve.triggerToken ? 'enabled' : 'disabled (no BATCH_TRIGGER_TOKEN)'}, GET /status`);
+        progress.info(`batch serve on ${server.url}: every ${config.serve.everyMs / 60000} min, GET /status; POST /trigger, GET /metrics, GET /dashboard ${config.serve.triggerToken ? `enabled (bearer token; a browser may open ${server.url}/dashboard?token=…)` : 'disabled (no BATCH_TRIGGER_TOKEN)'}`);
         await new Promise<void>((resolve) => {
           const stop = () => resolve();
           process.once('SIGINT', stop);
@@ -59,6 +60,12 @@ export async function main(argv: readonly string[], env: Record<string, string |
       case 'ope': {
         const s = store;
         const r = await opeCommand(config, cli.flags, () => s);
+        out.write(r.text);
+        return 0;
+      }
+      case 'import dsjson': {
+        const s = store;
+        const r = await importDsjsonCommand(config, cli.flags, cli.positionals, () => s);
         out.write(r.text);
         return 0;
       }

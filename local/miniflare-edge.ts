@@ -9,6 +9,8 @@ export interface MiniflareEdgeOptions {
   queueBatchTimeoutS?: number;
   /** Drops the worker's info logs (one line per queue batch); errors still show. */
   quiet?: boolean;
+  /** TCP port on 127.0.0.1; 0 (default) = ephemeral. */
+  port?: number;
 }
 
 /**
@@ -39,7 +41,7 @@ export async function startMiniflareEdge(opts: MiniflareEdgeOptions): Promise<{ 
     queueConsumers,
     bindings: { ...workerOptions.bindings, ...opts.bindings },
     host: '127.0.0.1',
-    port: 0,
+    port: opts.port ?? 0,
     cf: false,
     ...(opts.quiet ? { handleRuntimeStdio: (stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) => { stdout.resume(); stderr.pipe(process.stderr); } } : {}),
   } as ConstructorParameters<typeof Miniflare>[0]);

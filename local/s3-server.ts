@@ -14,14 +14,21 @@ export interface S3Server {
   stop(): Promise<void>;
 }
 
+export interface S3ServerOptions {
+  /** Where objects live. Given: kept after `stop()` (persistent data); absent: a temp directory removed on stop. */
+  directory?: string;
+  /** TCP port on 127.0.0.1; 0 (default) = ephemeral. */
+  port?: number;
+}
+
 /**
- * Starts s3rver on 127.0.0.1 with an ephemeral port and a temp directory, with one bucket, in a
- * child process (see s3rver-process.cjs for why). The child exits with its parent.
- * @param bucket bucket to create
+ * Starts s3rver on 127.0.0.1 (ephemeral port and a temp directory unless told otherwise), with
+ * one bucket, in a child process (see s3rver-process.cjs for why). The child exits with its parent.
+ * @param bucket bucket to create (kept as is when the directory already holds it)
  */
-export async function startS3Server(bucket = 'slatecast'): Promise<S3Server> {
-  const directory = await mkdtemp(join(tmpdir(), 's3rver-'));
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', new URL('./s3rver-process.cjs', import.meta.url).pathname, directory, bucket], { stdio: ['pipe', 'pipe', 'inherit'] });
+export async function startS3Server(bucket = 'slatecast', opts: S3ServerOptions = {}): Promise<S3Server> {
+  const directory = opts.directory ?? (await mkdtemp(join(tmpdir(), 's3rver-')));
+  const child = spawn(process.execPath, ['--openssl-legacy-provider', new URL('./s3rver-process.cjs', import.meta.url).pathname, directory, bucket, String(opts.port ?? 0)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', (l) => resolve((JSON.parse(l) as { port: number }).port));
@@ -39,7 +46,7 @@ export async function startS3Server(bucket = 'slatecast'): Promise<S3Server> {
         child.stdin!.end();
         await exited;
       }
-      await rm(directory, { recursive: true, force: true });
+      if (opts.directory === undefined) await rm(directory, { recursive: true, force: true });
     },
   };
 }

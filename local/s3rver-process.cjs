@@ -41,8 +41,8 @@ FilesystemStore.prototype.putObject = async function putObject(object) {
   return { size, md5: digest };
 };
 
-const [directory, bucket] = process.argv.slice(2);
-const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory, configureBuckets: [{ name: bucket }] });
+const [directory, bucket, port] = process.argv.slice(2);
+const server = new S3rver({ port: Number(port || 0), address: '127.0.0.1', silent: true, directory, configureBuckets: [{ name: bucket }] });
 server.run().then(
   (addr) => process.stdout.write(`${JSON.stringify({ port: addr.port })}\n`),
   (e) => {

@@ -14,6 +14,8 @@ export interface LocalEdgeOptions {
   vars?: Record<string, string>;
   /** Drops the worker's info logs; errors still show. */
   quiet?: boolean;
+  /** TCP port on 127.0.0.1; 0 (default) = ephemeral. */
+  port?: number;
 }
 
 /**
@@ -35,6 +37,7 @@ export async function startEdge(o: LocalEdgeOptions): Promise<LocalEdge> {
       ...o.vars,
     },
     quiet: o.quiet,
+    port: o.port,
   });
   return { url: edge.url, stop: edge.stop };
 }

@@ -5,3 +5,4 @@ export * from './explore/index.js';
 export * from './store/index.js';
 export * from './crypto/index.js';
 export * from './artifact/index.js';
+export * from './own-key.js';

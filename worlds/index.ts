@@ -26,7 +26,8 @@ const USAGE = `usage: npm run worlds -- [--family NAME[,NAME…]|all] [--seeds N
   --rounds      rounds after the bootstrap round 0 (default 5)
   --set         override a world parameter, e.g. --set items=2000 --set quality.exponent=1 --set click=pbm
   --no-gate     run \`slatecast batch run --no-gate\` (the deploy gate is on by default, as in a deployment)
-  --epsilon X   pass \`--epsilon X\` to \`slatecast batch run\` (needs a batch CLI that has the flag)
+  --epsilon X   exploration pinned at X: \`batch run --epsilon-min X --epsilon-max X --epsilon-bootstrap X\`
+                (X = 0: \`--no-explore\`)
   --batch       more \`slatecast batch run\` flags, space-separated (e.g. --batch "--gate-tolerance 0.02")
   --plant       rounds in which the gate is also offered a worst-first copy of the candidate, never
                 published (default 3; "none" for no planting)
@@ -65,7 +66,9 @@ async function main(): Promise<void> {
   const seeds = int(values.seeds, 'seeds', quick ? 1 : 3, 1, 100);
   const firstSeed = int(values['first-seed'], 'first-seed', 1, 0, 1e9);
   if (values.epsilon !== undefined && !(Number(values.epsilon) >= 0 && Number(values.epsilon) <= 1)) fail(`--epsilon must be a number in [0, 1], got "${values.epsilon}"`);
-  const batchFlags = [...(values.epsilon !== undefined ? ['--epsilon', values.epsilon] : []), ...(values.batch ?? '').split(/\s+/).filter(Boolean)];
+  // One exploration rate for every version (the bootstrap's too), or none: as the demo pins it.
+  const eps = values.epsilon === undefined ? [] : Number(values.epsilon) === 0 ? ['--no-explore'] : ['--epsilon-min', values.epsilon, '--epsilon-max', values.epsilon, '--epsilon-bootstrap', values.epsilon];
+  const batchFlags = [...eps, ...(values.batch ?? '').split(/\s+/).filter(Boolean)];
   const plant = values.plant === 'none' ? [] : (values.plant ?? '3').split(',').map((r) => int(r, 'plant', 0, 1, 50));
   const concurrency = int(values.concurrency, 'concurrency', 16, 1, 256);
   const out = resolve(values.out ?? 'worlds-out');

@@ -9,6 +9,8 @@ export interface GateRow {
   /** The gate estimated (false: it passed without evaluating, e.g. no serving version). */
   evaluated: boolean;
   publish: boolean | null;
+  /** How the gate's rule decided (e.g. pass, reject, inconclusive, unsupported), when it says. */
+  outcome: string | null;
   reason: string | null;
   /** Δ̂ = V̂(candidate) − V̂(serving), reward per impression, with its interval and ESS. */
   delta_hat: number | null;

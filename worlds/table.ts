@@ -8,7 +8,7 @@ const signedPct = (x: number | null | undefined) => (typeof x === 'number' ? `${
 /** The gate's decision and the truth in one phrase, e.g. `reject Δ̂ +0.012 [-0.01, 0.03] ESS 88; true +14.2%`. */
 export function gatePhrase(g: GateRow): string {
   if (!g.ran) return 'no gate';
-  const verdict = !g.evaluated ? `pass, not evaluated (${g.reason ?? ''})` : `${g.publish ? 'publish' : 'REJECT'} Δ̂ ${g.delta_hat?.toFixed(3)} [${g.ci?.map((x) => x.toFixed(3)).join(', ')}] ESS ${Math.round(g.ess ?? 0)}`;
+  const verdict = !g.evaluated ? `pass, not evaluated (${g.reason ?? ''})` : `${g.publish ? 'publish' : 'REJECT'}${g.outcome ? ` (${g.outcome})` : ''} Δ̂ ${g.delta_hat?.toFixed(3)} [${g.ci?.map((x) => x.toFixed(3)).join(', ')}] ESS ${Math.round(g.ess ?? 0)}`;
   return `${verdict}; true Δ ${signedPct(g.true_delta_rel)}`;
 }
 

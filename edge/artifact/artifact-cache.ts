@@ -1,6 +1,8 @@
-import { ArtifactError, readManifest, readPointer, readVerifiedJson } from '../../shared/artifact/verify.js';
+import { firstVerified, pointerChain } from '../../shared/artifact/history.js';
+import { ArtifactError, readManifest, readPointerState, readVerifiedJson } from '../../shared/artifact/verify.js';
 import { shardFile, shardOf } from '../../shared/artifact/paths.js';
-import { Policy, UserSlateShard, type Manifest } from '../../shared/schemas/artifact.js';
+import { ownValue } from '../../shared/own-key.js';
+import { Policy, UserSlateShard, type Manifest, type PointerEntry } from '../../shared/schemas/artifact.js';
 import { PosteriorsFile } from '../../shared/schemas/posteriors.js';
 import type { BetaPosterior } from '../../shared/explore/types.js';
 import type { ObjectStore } from '../../shared/store/object-store.js';
@@ -24,6 +26,11 @@ export class ArtifactUnavailableError extends Error {
   override name = 'ArtifactUnavailableError';
 }
 
+/** The store answers, but neither CURRENT nor any version in its history passes verification. */
+export class NoVerifiedVersionError extends Error {
+  override name = 'NoVerifiedVersionError';
+}
+
 export interface CacheTimes {
   /** After this long the pointer is re-read (in the background when a version is cached). */
   ttlMs: number;
@@ -31,30 +38,49 @@ export interface CacheTimes {
   hardTtlMs: number;
 }
 
+/** What keeps the edge from serving exactly what CURRENT names, in words fit for `/healthz`. */
+export interface Problem {
+  code: 'store_unreachable' | 'bad_pointer' | 'version_refused';
+  message: string;
+  since: number;
+}
+
 export interface Health {
   version: string | null;
+  /** The version CURRENT named at the last good read (null: none, or CURRENT unreadable). */
+  pointerVersion: string | null;
   loadedAt: number | null;
   createdAt: number | null;
   lastCheckOkAt: number | null;
-  lastError: { at: number; message: string } | null;
+  /** The problem now, or null when the last check found CURRENT's version serving. */
+  problem: Problem | null;
+  lastError: { at: number; code: Problem['code']; message: string } | null;
   refusedVersion: string | null;
 }
 
 const SHARD_CACHE_ENTRIES = 256;
+/** While the store fails, retry this often rather than once per TTL, so recovery shows at once. */
+const RETRY_AFTER_FAILURE_MS = 1000;
 
 /**
  * Per-isolate cache of the serving artifact version. Reads `artifacts/CURRENT` at most once per
  * TTL, refreshes in the background while serving what it has (stale-while-revalidate), verifies
- * every file's checksum, refuses a broken version and keeps serving the last good one. A version
- * whose user shard fails verification later is refused too and the previous version comes back.
+ * every file's checksum and refuses a broken version. A refused version sends it down the
+ * pointer's history to the newest version that verifies — also on a cold start, when nothing is
+ * cached yet — and a version whose user shard fails later is refused the same way. A pointer that
+ * does not parse is a bad pointer, not an outage: the cached version keeps serving.
  */
 export class ArtifactCache {
   private current: Loaded | null = null;
   private previous: Loaded | null = null;
   private lastCheckAt = 0;
   private lastCheckOkAt: number | null = null;
+  private lastCheckFailed = false;
+  private pointerVersion: string | null = null;
+  private pointerKind: 'none' | 'ok' | 'bad' | null = null;
+  private problem: Problem | null = null;
   private lastError: Health['lastError'] = null;
-  private refused = new Set<string>();
+  private readonly refused = new Map<string, string>();
   private refreshing: Promise<void> | null = null;
   private readonly shards = new Map<string, Promise<UserSlateShard>>();
   private posteriorsOf: { version: string; map: Promise<ReadonlyMap<string, BetaPosterior>> } | null = null;
@@ -68,21 +94,27 @@ export class ArtifactCache {
    * The version to serve now.
    * @param background schedules work that may finish after the response (ctx.waitUntil)
    * @throws NoArtifactError when nothing was ever published
+   * @throws NoVerifiedVersionError when CURRENT is bad or nothing it vouches for verifies
    * @throws ArtifactUnavailableError when the store has been unreachable past the hard TTL
    */
   async get(store: ObjectStore, now: number, times: CacheTimes, background: (p: Promise<unknown>) => void): Promise<Loaded> {
     if (!this.current) {
       await this.refresh(store, now);
-      if (!this.current) {
-        if (this.lastError && this.lastCheckOkAt === null) throw new ArtifactUnavailableError(`artifact store unreachable: ${this.lastError.message}`);
-        throw new NoArtifactError('no artifact version has been published yet');
-      }
-      return this.current;
+      if (this.current) return this.current;
+      if (this.lastCheckFailed) throw new ArtifactUnavailableError('artifact store unreachable');
+      if (this.pointerKind === 'none') throw new NoArtifactError('no artifact version has been published yet');
+      throw new NoVerifiedVersionError(this.problem?.message ?? 'no published version passes verification');
     }
-    if (now - this.lastCheckAt >= times.ttlMs) background(this.refresh(store, now));
+    if (this.due(now, times)) background(this.refresh(store, now));
     const okAt = this.lastCheckOkAt ?? this.current.loadedAt;
     if (now - okAt > times.hardTtlMs) throw new ArtifactUnavailableError(`artifact store unreachable for ${Math.round((now - okAt) / 1000)} s (hard TTL ${times.hardTtlMs / 1000} s)`);
     return this.current;
+  }
+
+  /** Whether the pointer should be read again: the TTL passed, or the last read failed a while ago. */
+  due(now: number, times: CacheTimes): boolean {
+    const wait = this.lastCheckFailed || this.problem?.code === 'store_unreachable' ? Math.min(times.ttlMs, RETRY_AFTER_FAILURE_MS) : times.ttlMs;
+    return now - this.lastCheckAt >= wait;
   }
 
   /** Re-reads the pointer; loads and verifies a new version. Never throws; one at a time. */
@@ -95,30 +127,54 @@ export class ArtifactCache {
 
   private async doRefresh(store: ObjectStore, now: number): Promise<void> {
     this.lastCheckAt = now;
-    let pointer;
+    let state;
     try {
-      pointer = (await readPointer(store))?.pointer ?? null;
+      state = await readPointerState(store);
     } catch (e) {
-      this.fail(now, `reading artifacts/CURRENT: ${message(e)}`);
+      this.storeFailed(now, 'reading artifacts/CURRENT', e);
       return;
     }
     this.lastCheckOkAt = now;
-    if (!pointer || pointer.version === this.current?.version || this.refused.has(pointer.version)) return;
-    try {
-      const manifest = await readManifest(store, pointer.version, pointer.manifest_sha256);
-      const policy = await readVerifiedJson(store, manifest, 'policy.json', Policy);
-      this.previous = this.current;
-      this.current = { version: pointer.version, manifest, policy, loadedAt: now };
-      this.info(`slatecast: serving artifact ${pointer.version}`);
-    } catch (e) {
-      // A bad checksum or schema is permanent for an immutable version; a network error is not.
-      if (e instanceof ArtifactError) {
-        this.refused.add(pointer.version);
-        this.fail(now, `refused version ${pointer.version}: ${message(e)}`);
-      } else {
-        this.fail(now, `loading version ${pointer.version}: ${message(e)}`);
-      }
+    this.lastCheckFailed = false;
+    this.pointerKind = state.kind;
+    if (state.kind === 'none') {
+      this.pointerVersion = null;
+      this.problem = null;
+      return;
     }
+    if (state.kind === 'bad') {
+      this.pointerVersion = null;
+      this.report(now, 'bad_pointer', `${state.reason}; ${this.current ? `still serving ${this.current.version}` : 'nothing to serve'}`);
+      return;
+    }
+    const head = state.pointer.version;
+    this.pointerVersion = head;
+    const chain = pointerChain(state.pointer);
+    let walk;
+    try {
+      walk = await firstVerified(chain, (e) => (e.version === this.current?.version ? Promise.resolve(this.current) : this.load(store, e, now)), (e) => this.refused.has(e.version));
+    } catch (e) {
+      this.storeFailed(now, `loading version ${head}`, e);
+      return;
+    }
+    for (const r of walk.refused) this.refuse(now, r.version, r.reason);
+    const found = walk.found?.value ?? null;
+    if (found && found !== this.current) {
+      this.previous = this.current;
+      this.current = found;
+      this.info(`slatecast: serving artifact ${found.version}${found.version === head ? '' : ` (CURRENT names ${head}, which failed verification)`}`);
+    }
+    this.problem = null;
+    if (this.refused.has(head)) {
+      this.report(now, 'version_refused', `refused version ${head} named by CURRENT: ${this.refused.get(head)}; ${this.current ? `serving ${this.current.version}` : 'no version in its history verifies'}`);
+    }
+  }
+
+  /** Loads and verifies one version's manifest and policy. */
+  private async load(store: ObjectStore, e: PointerEntry, now: number): Promise<Loaded> {
+    const manifest = await readManifest(store, e.version, e.manifest_sha256);
+    const policy = await readVerifiedJson(store, manifest, 'policy.json', Policy);
+    return { version: e.version, manifest, policy, loadedAt: now };
   }
 
   /**
@@ -129,7 +185,7 @@ export class ArtifactCache {
   async userCandidates(store: ObjectStore, loaded: Loaded, userKey: string, now: number): Promise<{ items: string[]; scores: number[]; n?: number } | null> {
     const shard = shardOf(userKey, loaded.manifest.shards);
     const file = shardFile(shard);
-    if (!(file in loaded.manifest.files)) return null;
+    if (!Object.hasOwn(loaded.manifest.files, file)) return null;
     const key = `${loaded.version}/${shard}`;
     let p = this.shards.get(key);
     if (!p) {
@@ -138,7 +194,7 @@ export class ArtifactCache {
       if (this.shards.size > SHARD_CACHE_ENTRIES) this.shards.delete(this.shards.keys().next().value!);
     }
     try {
-      return (await p).users[userKey] ?? null;
+      return ownValue((await p).users, userKey) ?? null;
     } catch (e) {
       this.shards.delete(key);
       this.fileFailed(loaded, now, file, e);
@@ -151,7 +207,7 @@ export class ArtifactCache {
    * and only for strategies that read them (Thompson, UCB). Empty when the version has none.
    */
   async posteriors(store: ObjectStore, loaded: Loaded, now: number): Promise<ReadonlyMap<string, BetaPosterior>> {
-    if (!('posteriors.json' in loaded.manifest.files)) return new Map();
+    if (!Object.hasOwn(loaded.manifest.files, 'posteriors.json')) return new Map();
     if (this.posteriorsOf?.version !== loaded.version) {
       const map = readVerifiedJson(store, loaded.manifest, 'posteriors.json', PosteriorsFile).then((f) => new Map(f.ids.map((id, i) => [id, { alpha: f.alpha[i]!, beta: f.beta[i]! }])));
       this.posteriorsOf = { version: loaded.version, map };
@@ -171,32 +227,60 @@ export class ArtifactCache {
    */
   fileFailed(loaded: Loaded, now: number, file: string, e: unknown): void {
     if (e instanceof ArtifactError) this.refuseLoaded(loaded, now, `${file}: ${message(e)}`);
-    else this.fail(now, `reading ${file} of ${loaded.version}: ${message(e)}`);
+    else this.storeFailed(now, `reading ${file} of ${loaded.version}`, e, false);
   }
 
   private refuseLoaded(loaded: Loaded, now: number, why: string): void {
-    this.refused.add(loaded.version);
-    this.fail(now, `refused version ${loaded.version}: ${why}`);
-    if (this.current?.version === loaded.version && this.previous) {
+    this.refuse(now, loaded.version, why);
+    if (loaded.version === this.pointerVersion) this.report(now, 'version_refused', `refused version ${loaded.version} named by CURRENT: ${why}`);
+    if (this.current?.version !== loaded.version) return;
+    if (this.previous) {
       this.current = this.previous;
       this.previous = null;
       this.warn(`slatecast: back to artifact ${this.current.version}`);
+    } else {
+      // Nothing older in memory (a cold start): the next request walks the pointer's history.
+      this.lastCheckAt = 0;
     }
   }
 
-  private fail(now: number, msg: string): void {
-    this.lastError = { at: now, message: msg };
+  private refuse(now: number, version: string, why: string): void {
+    if (this.refused.has(version)) return;
+    this.refused.set(version, why);
+    this.lastError = { at: now, code: 'version_refused', message: `refused version ${version}: ${why}` };
+    this.warn(`slatecast: refused version ${version}: ${why}`);
+  }
+
+  private report(now: number, code: Problem['code'], msg: string): void {
+    this.problem = { code, message: msg, since: this.problem?.code === code ? this.problem.since : now };
+    this.lastError = { at: now, code, message: msg };
     this.warn(`slatecast: ${msg}`);
+  }
+
+  /**
+   * The store failed. The full error goes to the log; `/healthz` gets a summary without the
+   * internals (addresses, S3 XML, stack text).
+   * @param check whether this was the pointer check (it then counts toward the hard TTL)
+   */
+  private storeFailed(now: number, what: string, e: unknown, check = true): void {
+    this.warn(`slatecast: ${what}: ${message(e)}`);
+    if (check) this.lastCheckFailed = true;
+    const status = (e as { status?: unknown }).status;
+    const summary = typeof status === 'number' ? `artifact store answered HTTP ${status}` : 'artifact store unreachable';
+    this.problem = { code: 'store_unreachable', message: summary, since: this.problem?.code === 'store_unreachable' ? this.problem.since : now };
+    this.lastError = { at: now, code: 'store_unreachable', message: summary };
   }
 
   health(): Health {
     return {
       version: this.current?.version ?? null,
+      pointerVersion: this.pointerVersion,
       loadedAt: this.current?.loadedAt ?? null,
       createdAt: this.current?.manifest.created_at ?? null,
       lastCheckOkAt: this.lastCheckOkAt,
+      problem: this.problem,
       lastError: this.lastError,
-      refusedVersion: [...this.refused].at(-1) ?? null,
+      refusedVersion: [...this.refused.keys()].at(-1) ?? null,
     };
   }
 }

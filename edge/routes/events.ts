@@ -1,10 +1,11 @@
 import { Hono } from 'hono';
 import { verifyToken } from '../../shared/crypto/token.js';
-import { EventRequest, type EventRecord } from '../../shared/schemas/event.js';
+import { EventRequest, eventTimeProblem, type EventRecord } from '../../shared/schemas/event.js';
 import { encodeLogLine } from '../../shared/schemas/queue.js';
 import { readJson } from '../body.js';
 import type { HonoEnv } from '../env.js';
 import { badRequest, HttpError } from '../errors.js';
+import { limitEvents } from '../rate-limit.js';
 import { RECENT_EVENT_IDS_MAX, recentEventIds } from '../state.js';
 
 /** `/v1/events`: rewards, each vouched for by the token of the impression it belongs to. */
@@ -15,20 +16,16 @@ events.post('/', async (c) => {
   if (!parsed.success) throw badRequest(parsed.error.issues);
   const ev = parsed.data;
   const now = Date.now();
+  const late = ev.ts === undefined ? null : eventTimeProblem(ev.ts, now);
+  if (late) throw new HttpError(400, 'bad_request', `ts: ${late}`, 'ts');
   const check = await verifyToken(c.env.TOKEN_SECRET, ev.token, Math.floor(now / 1000));
   if (!check.ok) throw new HttpError(401, `token_${check.reason}`, `token: ${check.reason}`, 'token');
   const t = check.payload;
-  // Per user (the key inside the verified token), so one client replaying tokens is throttled
-  // while many users behind one address (a NAT, or this machine's load tests) are not.
-  if (c.env.EVENTS_RATE_LIMIT && !(await c.env.EVENTS_RATE_LIMIT.limit({ key: t.uk })).success) {
-    c.header('retry-after', '60');
-    throw new HttpError(429, 'rate_limited', 'too many events for this user; retry later');
-  }
+  await limitEvents(c, t);
   const position = t.it.indexOf(ev.item_id);
   if (position < 0) throw new HttpError(422, 'item_not_in_impression', `item_id: "${ev.item_id}" was not shown in impression ${t.iid}`, 'item_id');
 
-  // Default id: one event of a type per shown item, so a retried click without an id is one click.
-  const eventId = ev.event_id ?? `${t.iid}:${ev.item_id}:${ev.type}`;
+  const eventId = scopedEventId(t.iid, ev.item_id, ev.type, ev.event_id);
   if (recentEventIds.has(eventId)) return c.json({ accepted: true, duplicate: true, event_id: eventId }, 202);
 
   const record: EventRecord = {
@@ -56,3 +53,14 @@ events.post('/', async (c) => {
   if (recentEventIds.size > RECENT_EVENT_IDS_MAX) recentEventIds.delete(recentEventIds.values().next().value!);
   return c.json({ accepted: true, duplicate: false, event_id: eventId }, 202);
 });
+
+/**
+ * The id an event is de-duplicated by, here and in the batch tier: always inside the impression
+ * the token proves (and so inside its user). Default `<impression_id>:<item_id>:<type>`, so a
+ * retried click without an id is one click; a client's own id becomes `<impression_id>:<id>`, so
+ * nobody can spend another impression's ids — posting a victim's default id with one's own token
+ * names one's own impression, not the victim's.
+ */
+export function scopedEventId(impressionId: string, itemId: string, type: string, clientId: string | undefined): string {
+  return clientId === undefined ? `${impressionId}:${itemId}:${type}` : `${impressionId}:${clientId}`;
+}

@@ -1,34 +1,50 @@
 import { Hono } from 'hono';
+import { ArtifactUnavailableError, NoArtifactError, NoVerifiedVersionError } from '../artifact/artifact-cache.js';
+import { configProblem } from '../config-check.js';
 import { settings, type HonoEnv } from '../env.js';
 import { artifactCache } from '../state.js';
 import { storeFor } from '../store/index.js';
 
-/** `/healthz`: which version serves, how old it is, and the last problem seen. */
+/**
+ * `/healthz`: what a slate request would get now. 200 `ok` when the version CURRENT names is
+ * serving; 200 `degraded` when something still serves but not that (a refused version, a bad
+ * pointer, the store failing); 503 `unavailable` when a slate would get 503, and 503
+ * `misconfigured` when `/v1/*` would. Problems are summarised; the details are in the log.
+ */
 export const health = new Hono<HonoEnv>();
 
 health.get('/', async (c) => {
+  const misconfigured = configProblem(c.env);
+  if (misconfigured) return c.json({ status: 'misconfigured', version: null, reason: misconfigured }, 503);
   const now = Date.now();
   const cfg = settings(c.env);
-  let serving = true;
+  const times = { ttlMs: cfg.artifactTtlMs, hardTtlMs: cfg.artifactHardTtlMs };
+  const store = storeFor(c.env);
+  // A due check is awaited here, not left to the background: health reports the store as it is
+  // now, so it recovers the moment the store does.
+  if (artifactCache.due(now, times)) await artifactCache.refresh(store, now);
   let reason: string | null = null;
   try {
-    await artifactCache.get(storeFor(c.env), now, { ttlMs: cfg.artifactTtlMs, hardTtlMs: cfg.artifactHardTtlMs }, (p) => c.executionCtx.waitUntil(p));
+    await artifactCache.get(store, now, times, (p) => c.executionCtx.waitUntil(p));
   } catch (e) {
-    serving = false;
-    reason = e instanceof Error ? e.message : String(e);
+    const known = e instanceof NoArtifactError || e instanceof NoVerifiedVersionError || e instanceof ArtifactUnavailableError;
+    reason = known ? e.message : 'internal error';
+    if (!known) console.error(`slatecast: /healthz: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   }
   const h = artifactCache.health();
   return c.json(
     {
-      status: serving ? (h.lastError && h.lastError.at > (h.loadedAt ?? 0) ? 'degraded' : 'ok') : 'unavailable',
+      status: reason !== null ? 'unavailable' : h.problem ? 'degraded' : 'ok',
       version: h.version,
+      pointer_version: h.pointerVersion,
       age_s: h.createdAt === null ? null : Math.round((now - h.createdAt) / 1000),
       loaded_at: h.loadedAt,
       last_check_ok_at: h.lastCheckOkAt,
+      problem: h.problem,
       last_error: h.lastError,
       refused_version: h.refusedVersion,
       reason,
     },
-    serving ? 200 : 503,
+    reason !== null ? 503 : 200,
   );
 });

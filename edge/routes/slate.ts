@@ -5,18 +5,21 @@ import { rngForImpression } from '../../shared/rng.js';
 import { SlateQuery, SlateRequest, type SlateResponse } from '../../shared/schemas/slate.js';
 import type { ImpressionRecord } from '../../shared/schemas/impression.js';
 import { encodeLogLine } from '../../shared/schemas/queue.js';
+import { ownValue } from '../../shared/own-key.js';
 import { readJson } from '../body.js';
 import { firstCandidates } from '../candidates/index.js';
 import { settings, type AppContext, type HonoEnv } from '../env.js';
 import { badRequest, HttpError } from '../errors.js';
 import { artifactCache, impressionLog, scorerChain, userKeys } from '../state.js';
 import { storeFor } from '../store/index.js';
+import { checkUserAssertion } from '../user-assertion.js';
+import { readQuery } from '../query.js';
 
 /** `/v1/slate`: GET with a query string, POST with a context object. */
 export const slate = new Hono<HonoEnv>();
 
 slate.get('/', async (c) => {
-  const parsed = SlateQuery.safeParse(c.req.query());
+  const parsed = SlateQuery.safeParse(readQuery(c));
   if (!parsed.success) throw badRequest(parsed.error.issues);
   return c.json(await serveSlate(c, parsed.data));
 });
@@ -36,11 +39,12 @@ async function serveSlate(c: AppContext, req: SlateRequest): Promise<SlateRespon
   const env = c.env;
   const cfg = settings(env);
   const now = Date.now();
+  const vouched = await checkUserAssertion(c, req.user_id, now);
   const store = storeFor(env);
   const loaded = await artifactCache.get(store, now, { ttlMs: cfg.artifactTtlMs, hardTtlMs: cfg.artifactHardTtlMs }, (p) => c.executionCtx.waitUntil(p));
   const policy = loaded.policy;
   const surface = req.surface ?? policy.default_surface;
-  const surfaceCfg = policy.surfaces[surface];
+  const surfaceCfg = ownValue(policy.surfaces, surface);
   if (!surfaceCfg) throw new HttpError(400, 'bad_request', `surface: unknown surface "${surface}" (known: ${Object.keys(policy.surfaces).join(', ')})`, 'surface');
   const k = req.k ?? surfaceCfg.k_default;
   if (k > surfaceCfg.k_max) throw new HttpError(400, 'bad_request', `k: at most ${surfaceCfg.k_max} on surface "${surface}"`, 'k');
@@ -65,6 +69,7 @@ async function serveSlate(c: AppContext, req: SlateRequest): Promise<SlateRespon
     it: result.items.map((i) => i.item_id),
     pv: loaded.version,
     exp: Math.floor(now / 1000) + cfg.tokenTtlS,
+    ...(vouched ? { va: 1 as const } : {}),
   });
   const record: ImpressionRecord = {
     schema: 'impression/v1',

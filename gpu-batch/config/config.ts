@@ -75,13 +75,23 @@ export const BatchConfig = z.object({
   candidatesPerUser: int(0, 1000).default(0),
   /** 0 = chosen from the number of users. */
   shards: int(0, 4096).default(0),
-  epsilonMin: num(0, 1).default(0.05),
-  epsilonMax: num(0, 1).default(1),
-  /** Items created within this period count as new and join the exploration pool. */
-  newItemMs: duration.default(7 * 86_400_000),
-  /** Items with fewer impressions than this are under-shown and join the pool. */
-  underShownImpressions: int(0, 1e9).default(100),
-  poolMax: int(1, 100_000).default(500),
+  /**
+   * Exploration (policy/exploration.ts). `explore: false` serves the ranking alone (ε = 0, also in
+   * bootstrap). ε of a trained version = clamp(|pool| · clicks / (p₀ θ̄) / slots, ε_min, ε_max);
+   * a bootstrap version (no logs yet: nothing is known) explores at `epsilonBootstrap`.
+   */
+  explore: z.boolean().default(true),
+  /** Strategy of every surface; the exploration rate ε feeds each (see policy/build-policy.ts). */
+  strategy: z.enum(['epsilon-greedy', 'decaying-epsilon', 'ucb', 'thompson']).default('epsilon-greedy'),
+  epsilonMin: num(0, 1).default(0.02),
+  epsilonMax: num(0, 1).default(0.1),
+  epsilonBootstrap: num(0, 1).default(1),
+  /** Expected clicks per pool item per retrain that exploration buys (a few: enough to tell a winner). */
+  exploreClicks: num(0.1, 1000).default(4),
+  /** `ramp`: ε rises down the slate (mean ε over k slots); `flat`: the same ε at every position. */
+  explorePositions: z.enum(['ramp', 'flat']).default('ramp'),
+  /** Most items in the exploration pool (the most optimistic that could still win). */
+  poolMax: int(1, 100_000).default(40),
   keepVersions: int(1, 1000).default(20),
   /** Publish even when nothing the model learns from changed. */
   force: z.boolean().default(false),
@@ -93,7 +103,10 @@ export const BatchConfig = z.object({
   gate: z
     .object({
       enabled: z.boolean().default(true),
-      tolerance: num(0, 1e6).default(0.01),
+      tolerance: num(0, 1e6).default(0),
+      /** Share of the serving value a candidate may be worse by before the gate rejects it. */
+      relativeMargin: num(0, 1).default(0.05),
+      minEss: num(0, 1e9).default(3),
       maxImpressions: int(1, 10_000_000).default(20_000),
       minImpressions: int(1, 10_000_000).default(200),
       forceReason: z.string().min(1).max(500).optional(),
@@ -106,7 +119,8 @@ export const BatchConfig = z.object({
    */
   epsilonOpe: z
     .object({
-      sample: int(0, 1_000_000).default(1000),
+      // Off by default: OPE values the next click, not what exploring teaches for later rounds.
+      sample: int(0, 1_000_000).default(0),
       tolerance: num(0, 1e6).default(0.01),
     })
     .prefault({}),
@@ -159,10 +173,19 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Flags
     shards: pick(f('shards')),
     kDefault: pick(f('k-default')),
     kMax: pick(f('k-max')),
+    explore: flags['no-explore'] === true || /^(0|false|off|no)$/i.test(env.SLATECAST_EXPLORE ?? '') ? false : undefined,
+    strategy: pick(f('strategy'), env.SLATECAST_STRATEGY),
+    epsilonMin: pick(f('epsilon-min'), env.SLATECAST_EPSILON_MIN),
+    epsilonMax: pick(f('epsilon-max'), env.SLATECAST_EPSILON_MAX),
+    epsilonBootstrap: pick(f('epsilon-bootstrap'), env.SLATECAST_EPSILON_BOOTSTRAP),
+    explorePositions: pick(f('explore-positions'), env.SLATECAST_EXPLORE_POSITIONS),
+    poolMax: pick(f('pool-max'), env.SLATECAST_POOL_MAX),
+    exploreClicks: pick(f('explore-clicks'), env.SLATECAST_EXPLORE_CLICKS),
     force: flags.force === true,
     gate: {
       enabled: flags['no-gate'] !== true,
       tolerance: pick(f('gate-tolerance')),
+      relativeMargin: pick(f('gate-margin')),
       forceReason: pick(f('force-reason')),
       operator: pick(f('operator'), env.USER, env.USERNAME),
     },

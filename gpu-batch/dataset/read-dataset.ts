@@ -22,8 +22,8 @@ async function columns(c: DuckDBConnection, sql: string, params: Parameters<Duck
 
 /** @returns user keys by `user_idx` and item ids by `item_idx` */
 export async function readIndex(c: DuckDBConnection): Promise<{ userKeys: string[]; itemIds: string[] }> {
-  const [userKeys] = await columns(c, `SELECT user_key FROM users ORDER BY user_idx`);
-  const [itemIds] = await columns(c, `SELECT item_id FROM items ORDER BY item_idx`);
+  const [userKeys] = await columns(c, `SELECT "user_key" FROM "users" ORDER BY "user_idx"`);
+  const [itemIds] = await columns(c, `SELECT "item_id" FROM "items" ORDER BY "item_idx"`);
   return { userKeys: (userKeys ?? []) as string[], itemIds: (itemIds ?? []) as string[] };
 }
 
@@ -36,27 +36,27 @@ export async function readIndex(c: DuckDBConnection): Promise<{ userKeys: string
  */
 export async function readTrainingPairs(c: DuckDBConnection, opts: { before: number; negativesPerPositive: number; seed: number }): Promise<TrainingPairs> {
   await c.run(
-    `CREATE OR REPLACE TEMP TABLE pairs AS
-     SELECT user_idx, item_idx, count(*)::INTEGER AS n,
-            count(*) FILTER (WHERE reward > 0)::INTEGER AS pos, sum(reward)::DOUBLE AS r
-     FROM shown WHERE ts < $before GROUP BY user_idx, item_idx`,
+    `CREATE OR REPLACE TEMP TABLE "pairs" AS
+     SELECT "user_idx", "item_idx", count(*)::INTEGER AS "n",
+            count(*) FILTER (WHERE "reward" > 0)::INTEGER AS "pos", sum("reward")::DOUBLE AS "r"
+     FROM "shown" WHERE "ts" < $before GROUP BY "user_idx", "item_idx"`,
     { before: opts.before },
   );
-  const posPairs = await scalar(c, `SELECT count(*) FROM pairs WHERE pos > 0`);
-  const negPairs = await scalar(c, `SELECT count(*) FROM pairs WHERE pos = 0`);
+  const posPairs = await scalar(c, `SELECT count(*) FROM "pairs" WHERE "pos" > 0`);
+  const negPairs = await scalar(c, `SELECT count(*) FROM "pairs" WHERE "pos" = 0`);
   const keep = negPairs === 0 ? 1 : Math.min(1, (opts.negativesPerPositive * Math.max(posPairs, 1)) / negPairs);
   // Expanded in SQL (a rewarded pair → a positive row, plus a negative row for its unrewarded
   // showings) and read straight into typed arrays: no JS array of boxed values per example.
   const [user, item, y, w] = await typedColumns(
     c,
-    `WITH kept AS (
-       SELECT user_idx, item_idx, n, pos, r FROM pairs
-       WHERE pos > 0 OR (hash(user_idx, item_idx, $seed) % 1000000) < $ppm
+    `WITH "kept" AS (
+       SELECT "user_idx", "item_idx", "n", "pos", "r" FROM "pairs"
+       WHERE "pos" > 0 OR (hash("user_idx", "item_idx", $seed) % 1000000) < $ppm
      )
-     SELECT user_idx, item_idx, 1::INTEGER AS y, r AS w FROM kept WHERE pos > 0
-     UNION ALL SELECT user_idx, item_idx, 0, (n - pos)::DOUBLE FROM kept WHERE pos > 0 AND n > pos
-     UNION ALL SELECT user_idx, item_idx, 0, n / $keep FROM kept WHERE pos = 0
-     ORDER BY user_idx, item_idx, y DESC`,
+     SELECT "user_idx", "item_idx", 1::INTEGER AS "y", "r" AS "w" FROM "kept" WHERE "pos" > 0
+     UNION ALL SELECT "user_idx", "item_idx", 0, ("n" - "pos")::DOUBLE FROM "kept" WHERE "pos" > 0 AND "n" > "pos"
+     UNION ALL SELECT "user_idx", "item_idx", 0, "n" / $keep FROM "kept" WHERE "pos" = 0
+     ORDER BY "user_idx", "item_idx", "y" DESC`,
     { seed: opts.seed, ppm: Math.round(keep * 1_000_000), keep },
     [Int32Array, Int32Array, Float32Array, Float32Array],
   );
@@ -88,8 +88,8 @@ async function typedColumns(c: DuckDBConnection, sql: string, params: Parameters
 export async function readHoldout(c: DuckDBConnection, cutoff: number): Promise<Map<number, Set<number>>> {
   const [u, i] = await columns(
     c,
-    `SELECT DISTINCT user_idx, item_idx FROM shown
-     WHERE ts >= $cutoff AND reward > 0 AND user_idx IN (SELECT user_idx FROM shown WHERE ts < $cutoff)`,
+    `SELECT DISTINCT "user_idx", "item_idx" FROM "shown"
+     WHERE "ts" >= $cutoff AND "reward" > 0 AND "user_idx" IN (SELECT "user_idx" FROM "shown" WHERE "ts" < $cutoff)`,
     { cutoff },
   );
   const out = new Map<number, Set<number>>();
@@ -116,8 +116,8 @@ export interface ItemPositionRow {
 export async function readItemPositionStats(c: DuckDBConnection, before: number): Promise<ItemPositionRow[]> {
   const [item, position, explored, shown, rewarded, reward] = await columns(
     c,
-    `SELECT item_idx, position, explored, count(*)::INTEGER, count(*) FILTER (WHERE reward > 0)::INTEGER, sum(reward)::DOUBLE
-     FROM shown WHERE ts < $before GROUP BY ALL`,
+    `SELECT "item_idx", "position", "explored", count(*)::INTEGER, count(*) FILTER (WHERE "reward" > 0)::INTEGER, sum("reward")::DOUBLE
+     FROM "shown" WHERE "ts" < $before GROUP BY ALL`,
     { before },
   );
   return (item ?? []).map((_, k) => ({
@@ -132,7 +132,7 @@ export async function readItemPositionStats(c: DuckDBConnection, before: number)
 
 /** @returns impressions seen per user row (the history length history-decayed strategies read) */
 export async function readUserHistory(c: DuckDBConnection, users: number): Promise<Int32Array> {
-  const [u, n] = await columns(c, `SELECT u.user_idx, count(*)::INTEGER FROM imp JOIN users u USING (user_key) GROUP BY u.user_idx`);
+  const [u, n] = await columns(c, `SELECT u."user_idx", count(*)::INTEGER FROM "imp" JOIN "users" u USING ("user_key") GROUP BY u."user_idx"`);
   const out = new Int32Array(users);
   for (let k = 0; k < (u?.length ?? 0); k++) out[u![k] as number] = n![k] as number;
   return out;
@@ -140,7 +140,7 @@ export async function readUserHistory(c: DuckDBConnection, users: number): Promi
 
 /** @returns impressions per surface (all of the window) */
 export async function readSurfaceImpressions(c: DuckDBConnection): Promise<Record<string, number>> {
-  const [surface, n] = await columns(c, `SELECT surface, count(*)::INTEGER FROM imp GROUP BY surface ORDER BY surface`);
+  const [surface, n] = await columns(c, `SELECT "surface", count(*)::INTEGER FROM "imp" GROUP BY "surface" ORDER BY "surface"`);
   return Object.fromEntries((surface ?? []).map((s, k) => [s as string, n![k] as number]));
 }
 
@@ -151,13 +151,13 @@ export async function readSurfaceImpressions(c: DuckDBConnection): Promise<Recor
 export async function readLakeCounts(c: DuckDBConnection, lake: LakeFiles): Promise<Record<string, number>> {
   const counts: Record<string, number> = { impressions: 0, impression_items: 0, events: 0, clicks: 0, users: 0 };
   if (lake.impressions.length > 0) {
-    const [[n, items, users]] = (await (await c.runAndReadAll(`SELECT count(*)::BIGINT, coalesce(sum(len(items)), 0)::BIGINT, count(DISTINCT user_key)::BIGINT FROM read_parquet($f)`, { f: pathList(lake.impressions) })).getRowsJS()) as [[bigint, bigint, bigint]];
+    const [[n, items, users]] = (await (await c.runAndReadAll(`SELECT count(*)::BIGINT, coalesce(sum(len("items")), 0)::BIGINT, count(DISTINCT "user_key")::BIGINT FROM read_parquet($f)`, { f: pathList(lake.impressions) })).getRowsJS()) as [[bigint, bigint, bigint]];
     counts.impressions = Number(n);
     counts.impression_items = Number(items);
     counts.users = Number(users);
   }
   if (lake.events.length > 0) {
-    const [[n, clicks]] = (await (await c.runAndReadAll(`SELECT count(*)::BIGINT, count(*) FILTER (WHERE type = 'click')::BIGINT FROM read_parquet($f)`, { f: pathList(lake.events) })).getRowsJS()) as [[bigint, bigint]];
+    const [[n, clicks]] = (await (await c.runAndReadAll(`SELECT count(*)::BIGINT, count(*) FILTER (WHERE "type" = 'click')::BIGINT FROM read_parquet($f)`, { f: pathList(lake.events) })).getRowsJS()) as [[bigint, bigint]];
     counts.events = Number(n);
     counts.clicks = Number(clicks);
   }
@@ -166,5 +166,37 @@ export async function readLakeCounts(c: DuckDBConnection, lake: LakeFiles): Prom
 
 /** Rewarded shown rows (after attribution) in the dataset. */
 export async function readRewardedRows(c: DuckDBConnection): Promise<number> {
-  return scalar(c, `SELECT count(*) FROM shown WHERE reward > 0`);
+  return scalar(c, `SELECT count(*) FROM "shown" WHERE "reward" > 0`);
+}
+
+/** Slots shown per surface: all of them, and those since a time (the serving version's traffic). */
+export async function readSurfaceSlots(c: DuckDBConnection, since: number): Promise<Record<string, { all: number; since: number }>> {
+  const [surface, all, recent] = await columns(c, `SELECT "surface", count(*)::INTEGER, (count(*) FILTER (WHERE "ts" >= $since))::INTEGER FROM "shown" GROUP BY "surface" ORDER BY "surface"`, { since });
+  return Object.fromEntries((surface ?? []).map((s, k) => [s as string, { all: all![k] as number, since: recent![k] as number }]));
+}
+
+/** Shown rows (user, item, position, rewarded or not) from a time on, for fitting on held-out data. */
+export interface ShownRows {
+  user: Int32Array;
+  item: Int32Array;
+  position: Int32Array;
+  y: Float32Array;
+}
+
+/**
+ * @param from rows with ts ≥ from (the holdout)
+ * @param limit at most this many rows, a seeded uniform sample when there are more
+ */
+export async function readShownRows(c: DuckDBConnection, from: number, limit: number, seed: number): Promise<ShownRows> {
+  const [u, i, p, y] = await columns(
+    c,
+    `SELECT "user_idx", "item_idx", "position", ("reward" > 0)::INTEGER FROM (SELECT * FROM "shown" WHERE "ts" >= $from) USING SAMPLE reservoir(${Math.floor(limit)} ROWS) REPEATABLE (${Math.floor(seed)})`,
+    { from },
+  );
+  return {
+    user: Int32Array.from((u ?? []) as number[]),
+    item: Int32Array.from((i ?? []) as number[]),
+    position: Int32Array.from((p ?? []) as number[]),
+    y: Float32Array.from((y ?? []) as number[]),
+  };
 }

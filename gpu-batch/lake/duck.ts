@@ -35,3 +35,13 @@ export async function scalar(c: DuckDBConnection, sql: string, params: Record<st
   const v = r.getRowsJS()[0]?.[0];
   return v === null || v === undefined ? 0 : Number(v);
 }
+
+/**
+ * A SQL identifier, double-quoted (embedded quotes doubled), so a column name is never read as a
+ * keyword: DuckDB 1.5 reserves `at`, and an unquoted `at BIGINT` in a table declaration is a
+ * parser error.
+ * @example ident('at') === '"at"'
+ */
+export function ident(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

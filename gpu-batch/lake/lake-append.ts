@@ -4,7 +4,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import type { ObjectStore } from '../../shared/store/object-store.js';
 import type { LogKind } from '../ingest/validate-log.js';
 import { LOG_TABLES } from './columns.js';
-import { pathList, scalar } from './duck.js';
+import { ident, pathList, scalar } from './duck.js';
 import { checkRunId, lakePrefix } from './lake-paths.js';
 import { walk, type LakePart } from './lake-sync.js';
 
@@ -40,19 +40,22 @@ export async function appendToLake(
   checkRunId(runId);
   if (inbox.length === 0) return { read: 0, added: 0, parts: [] };
   const t = LOG_TABLES[kind];
-  const table = `new_${kind}`;
+  const id = ident(t.id);
+  const order = ident(t.order);
+  const raw = ident(`raw_${kind}`);
+  const table = ident(`new_${kind}`);
   // One parse of the inbox: read everything, count it, keep the earliest copy of each id.
-  await c.run(`CREATE OR REPLACE TEMP TABLE raw_${kind} AS SELECT * FROM read_json($files, format = 'newline_delimited', columns = ${t.columns})`, { files: pathList(inbox) });
-  const read = await scalar(c, `SELECT count(*) FROM raw_${kind}`);
+  await c.run(`CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT * FROM read_json($files, format = 'newline_delimited', columns = ${t.columns})`, { files: pathList(inbox) });
+  const read = await scalar(c, `SELECT count(*) FROM ${raw}`);
   await c.run(
     `CREATE OR REPLACE TEMP TABLE ${table} AS
-     SELECT * EXCLUDE (rn_) FROM (
-       SELECT r.*, row_number() OVER (PARTITION BY r.${t.id} ORDER BY r.${t.order}) AS rn_ FROM raw_${kind} r
-     ) WHERE rn_ = 1`,
+     SELECT * EXCLUDE ("rn_") FROM (
+       SELECT r.*, row_number() OVER (PARTITION BY r.${id} ORDER BY r.${order}) AS "rn_" FROM ${raw} r
+     ) WHERE "rn_" = 1`,
   );
-  await c.run(`DROP TABLE raw_${kind}`);
+  await c.run(`DROP TABLE ${raw}`);
   if (lake.length > 0) {
-    await c.run(`DELETE FROM ${table} n WHERE EXISTS (SELECT 1 FROM read_parquet($lake) l WHERE l.${t.id} = n.${t.id})`, { lake: pathList(lake.map((p) => p.path)) });
+    await c.run(`DELETE FROM ${table} n WHERE EXISTS (SELECT 1 FROM read_parquet($lake) l WHERE l.${id} = n.${id})`, { lake: pathList(lake.map((p) => p.path)) });
   }
   const added = await scalar(c, `SELECT count(*) FROM ${table}`);
   if (added === 0) return { read, added, parts: [] };
@@ -61,8 +64,8 @@ export async function appendToLake(
   await rm(stage, { recursive: true, force: true });
   await mkdir(stage, { recursive: true });
   await c.run(
-    `COPY (SELECT *, strftime(epoch_ms(${t.order}), '%Y-%m-%d') AS dt FROM ${table} ORDER BY ${t.order})
-     TO $dir (FORMAT parquet, PARTITION_BY (dt), FILENAME_PATTERN $pattern, COMPRESSION zstd)`,
+    `COPY (SELECT *, strftime(epoch_ms(${order}), '%Y-%m-%d') AS "dt" FROM ${table} ORDER BY ${order})
+     TO $dir (FORMAT parquet, PARTITION_BY ("dt"), FILENAME_PATTERN $pattern, COMPRESSION zstd)`,
     { dir: stage, pattern: `part-${runId}-{i}` },
   );
   const parts: LakePart[] = [];

@@ -65,7 +65,8 @@ export async function chooseSurfaceEpsilons(
     const grid = EPSILON_GRID.filter((e) => e > rule && e <= config.epsilonMax);
     const explorationLogs: ExplorationLog[] = [];
     for (const imp of logs) explorationLogs.push({ input: await target.input(imp), slate: imp.slate });
-    const choice = chooseEpsilon(explorationLogs, { candidates: grid, current: rule, tolerance: config.epsilonOpe.tolerance, floor: rule });
+    const strategy = cfg.strategy;
+    const choice = chooseEpsilon(explorationLogs, { candidates: grid, current: rule, tolerance: config.epsilonOpe.tolerance, floor: rule, specFor: (epsilon) => ({ ...strategy, epsilon }) });
     record(
       choice.changed ? 'ope' : 'rule',
       choice.epsilon,
@@ -82,7 +83,7 @@ export async function chooseSurfaceEpsilons(
       })),
     );
     if (choice.changed) {
-      policy.surfaces[surface] = { ...cfg, strategy: { name: 'epsilon-greedy', epsilon: choice.epsilon } };
+      policy.surfaces[surface] = { ...cfg, strategy: { ...cfg.strategy, epsilon: choice.epsilon } };
       changed = true;
     }
   }

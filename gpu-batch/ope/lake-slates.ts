@@ -47,14 +47,14 @@ export async function readLakeSlates(c: DuckDBConnection, lake: { impressions: r
       `WITH m AS (SELECT unnest($types::VARCHAR[]) AS type, unnest($values::DOUBLE[]) AS reward),
        s AS (SELECT impression_id, ts, unnest(items).item_id AS item_id FROM ope_imp),
        ev AS (
-         SELECT e.impression_id, e.item_id, e.type, min(e.received_at) AS at
+         SELECT e.impression_id, e.item_id, e.type, min(e.received_at) AS "at"
          FROM read_parquet($events) e
          WHERE e.impression_id IN (SELECT impression_id FROM ope_imp) AND e.type IN (SELECT type FROM m)
          GROUP BY ALL
        )
        SELECT s.impression_id, s.item_id, sum(m.reward)::DOUBLE
        FROM s JOIN ev ON ev.impression_id = s.impression_id AND ev.item_id = s.item_id JOIN m ON m.type = ev.type
-       WHERE ev.at >= s.ts AND ev.at <= s.ts + $window
+       WHERE ev."at" >= s.ts AND ev."at" <= s.ts + $window
        GROUP BY ALL`,
       { events: pathList(lake.events), types: listValue(types), values: listValue(types.map((t) => o.rewards[t as keyof RewardMap] ?? 0)), window: o.attributionWindowMs },
     );

@@ -1,7 +1,6 @@
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
 import { readManifest, readPointer } from '../../shared/artifact/verify.js';
-import { fromDsjson, toDsjsonLine } from '../../shared/ope/dsjson.js';
+import { decisionSlate, toDsjsonLine } from '../../shared/ope/dsjson.js';
 import type { LoggedSlate } from '../../shared/ope/logged-slate.js';
 import { fromImpression } from '../../shared/ope/logged-slate.js';
 import { TargetPolicy } from '../../shared/ope/target-policy.js';
@@ -12,9 +11,10 @@ import type { ObjectStore } from '../../shared/store/object-store.js';
 import type { BatchConfig, Flags } from '../config/config.js';
 import { UsageError } from '../config/errors.js';
 import type { RewardMap } from '../config/rewards.js';
-import { S3Store } from '../store/s3-store.js';
+import { DsjsonTally, formatDsjsonCounts, type DsjsonCounts } from '../import/read-dsjson.js';
 import { evaluateTarget, formatTable, type OpeRow, type TargetTables } from './evaluate.js';
 import type { LoggedImpression } from './lake-slates.js';
+import { listLogSources, LOG_EXTENSIONS, readLogFiles, type LogFile } from './log-files.js';
 import { VersionTarget } from './policy-view.js';
 
 /** A logged slate, with the impression record when the logs have one (ours, or DSJSON we wrote). */
@@ -30,6 +30,8 @@ export interface OpeCommandResult {
   target: { kind: 'version' | 'file'; name: string };
   impressions: number;
   clip: number;
+  /** What the DSJSON reader kept and skipped (`--format dsjson` only). */
+  dsjson?: DsjsonCounts;
   estimates: OpeRow[];
   ms: number;
 }
@@ -59,64 +61,39 @@ export async function opeCommand(config: BatchConfig, flags: Flags, store: () =>
   const exportTo = str('export-dsjson');
 
   // Logs.
-  const files = await logFiles(logs, config, store);
-  let loaded = format === 'dsjson' ? parseDsjson(files) : parseNdjson(files, config.rewards, config.attributionWindowMs);
+  let counts: DsjsonCounts | undefined;
+  let loaded: Loaded[] = [];
+  if (format === 'dsjson') {
+    // Streamed line by line; only the logged slates are kept, not the lines' contexts.
+    const { sources, passedOver } = await listLogSources('ope', [logs], LOG_EXTENSIONS.dsjson, config, store);
+    const tally = new DsjsonTally({ strict: flags['strict'] === true, passedOver });
+    for (const src of sources) for await (const d of tally.file(src.name, src.lines())) loaded.push({ slate: decisionSlate(d), impression: d.impression });
+    counts = tally.counts;
+  } else {
+    const { files } = await readLogFiles('ope', [logs], LOG_EXTENSIONS.ndjson, config, store);
+    loaded = parseNdjson(files, config.rewards, config.attributionWindowMs);
+  }
   loaded.sort((a, b) => (b.slate.ts ?? 0) - (a.slate.ts ?? 0) || (a.slate.impression_id < b.slate.impression_id ? 1 : -1));
   if (loaded.length > max) loaded = loaded.slice(0, max);
-  if (loaded.length < 2) throw new UsageError(`ope: ${logs} holds ${loaded.length} logged impressions; at least 2 are needed`);
+  if (loaded.length < 2) throw new UsageError(`ope: ${logs} holds ${loaded.length} logged impressions; at least 2 are needed${counts ? `\n${formatDsjsonCounts(counts)}` : ''}`);
 
   // Target.
   const { tables, target } = await loadTarget(targetArg, config, store, loaded);
   if (exportTo && loaded.some((l) => l.impression === null)) throw new UsageError('ope: --export-dsjson needs impression records (these logs are foreign DSJSON)');
 
   const rows = await evaluateTarget(loaded.map((l) => l.slate), tables, { clip });
-  const result: OpeCommandResult = { schema: 'ope-report/v1', logs, format, target, impressions: loaded.length, clip, estimates: rows, ms: Math.round(performance.now() - t0) };
+  const result: OpeCommandResult = { schema: 'ope-report/v1', logs, format, target, impressions: loaded.length, clip, ...(counts ? { dsjson: counts } : {}), estimates: rows, ms: Math.round(performance.now() - t0) };
   const json = JSON.stringify(result, null, 2) + '\n';
   if (exportTo) {
     await writeFile(exportTo, loaded.map((l) => toDsjsonLine(l.impression!, [...l.slate.items].sort((a, b) => a.position - b.position).map((it) => it.reward)) + '\n').join(''));
   }
   if (out) await writeFile(out, json);
   const table = formatTable(rows, `off-policy estimates of ${target.kind} ${target.name} on ${loaded.length} impressions (${format}, ${logs})`);
-  return { text: out ? `${table}wrote ${out}\n` : table + json, result };
+  const head = counts ? formatDsjsonCounts(counts) : '';
+  return { text: out ? `${head}${table}wrote ${out}\n` : head + table + json, result };
 }
 
-async function logFiles(logs: string, config: BatchConfig, store: () => ObjectStore): Promise<Array<{ name: string; text: string }>> {
-  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(logs);
-  if (m) {
-    const s = m[1] === config.s3.bucket ? store() : S3Store.fromConfig({ ...config.s3, bucket: m[1]! });
-    try {
-      const listed = (await s.list(m[2] ?? '')).filter((o) => /\.(ndjson|jsonl|json)$/.test(o.key) && !o.key.startsWith('logs/quarantine/') && !o.key.endsWith('.reason.json'));
-      const out: Array<{ name: string; text: string }> = [];
-      for (const o of listed) {
-        const got = await s.get(o.key);
-        if (got) out.push({ name: `s3://${m[1]}/${o.key}`, text: new TextDecoder().decode(got.body) });
-      }
-      if (out.length === 0) throw new UsageError(`ope: no .ndjson/.jsonl objects under ${logs}`);
-      return out;
-    } finally {
-      if (s !== store() && s instanceof S3Store) s.close();
-    }
-  }
-  let st;
-  try {
-    st = await stat(logs);
-  } catch {
-    throw new UsageError(`ope: --logs ${logs}: no such file or directory`);
-  }
-  const paths: string[] = [];
-  if (st.isDirectory()) {
-    for (const e of await readdir(logs, { withFileTypes: true, recursive: true })) {
-      if (e.isFile() && /\.(ndjson|jsonl|json)$/.test(e.name)) paths.push(join(e.parentPath, e.name));
-    }
-  } else {
-    paths.push(logs);
-  }
-  if (paths.length === 0) throw new UsageError(`ope: no .ndjson/.jsonl files under ${logs}`);
-  paths.sort();
-  return Promise.all(paths.map(async (p) => ({ name: p, text: await readFile(p, 'utf8') })));
-}
-
-function lines(f: { name: string; text: string }): Array<{ where: string; line: string }> {
+function lines(f: LogFile): Array<{ where: string; line: string }> {
   return f.text.split('\n').flatMap((line, i) => (line.trim() === '' ? [] : [{ where: `${f.name}:${i + 1}`, line }]));
 }
 
@@ -125,7 +102,7 @@ function lines(f: { name: string; text: string }): Array<{ where: string; line: 
  * rewards attributed as training does: events of the same impression and item arriving within
  * the window, each type once per shown item, weighted by the reward map.
  */
-function parseNdjson(files: Array<{ name: string; text: string }>, rewards: RewardMap, windowMs: number): Loaded[] {
+function parseNdjson(files: readonly LogFile[], rewards: RewardMap, windowMs: number): Loaded[] {
   const imps = new Map<string, ImpressionRecord>();
   const firstEvent = new Map<string, number>();
   const seenEvents = new Set<string>();
@@ -167,21 +144,6 @@ function parseNdjson(files: Array<{ name: string; text: string }>, rewards: Rewa
     });
     return { slate: fromImpression(rec, r), impression: rec };
   });
-}
-
-function parseDsjson(files: Array<{ name: string; text: string }>): Loaded[] {
-  const out = new Map<string, Loaded>();
-  for (const f of files) {
-    for (const { where, line } of lines(f)) {
-      try {
-        const d = fromDsjson(line);
-        if (!out.has(d.slate.impression_id)) out.set(d.slate.impression_id, d);
-      } catch (e) {
-        throw new UsageError(`ope: ${where}: ${(e as Error).message}`);
-      }
-    }
-  }
-  return [...out.values()];
 }
 
 async function loadTarget(arg: string, config: BatchConfig, store: () => ObjectStore, loaded: readonly Loaded[]): Promise<{ tables: TargetTables; target: OpeCommandResult['target'] }> {

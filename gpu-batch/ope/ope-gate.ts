@@ -12,8 +12,16 @@ import { slateLog, VersionTarget } from './policy-view.js';
 
 /** Defaults of the deploy gate. */
 export const GATE_DEFAULTS = {
-  /** Reward per impression the candidate may be worse by (lower confidence bound). */
-  tolerance: 0.01,
+  /** Reward per impression the candidate may be worse by, besides the relative margin. */
+  tolerance: 0,
+  /** Share of the serving value the candidate may be worse by (the margin the interval is held to). */
+  relativeMargin: 0.05,
+  /**
+   * Fewer effective samples than this: the logs cannot evaluate the candidate (holdout sanity
+   * check decides). Low: a re-ranked candidate matches few logged (item, position) pairs, so its
+   * ESS is often 5–20 impressions while its interval is already decisive (long-tail world).
+   */
+  minEss: 3,
   /** The newest impressions evaluated. */
   maxImpressions: 20_000,
   /** Fewer logged impressions than this: the gate passes and says so (an interval would be noise). */
@@ -22,6 +30,8 @@ export const GATE_DEFAULTS = {
 
 export interface OpeGateOptions {
   tolerance: number;
+  relativeMargin?: number;
+  minEss?: number;
   /** Operator override (`--force --force-reason …`): publishes a rejected candidate, recorded. */
   override?: GateOverride;
   maxImpressions?: number;
@@ -45,6 +55,10 @@ export interface OpeGateVerdict extends GateVerdict {
   /** Impressions evaluated (the newest ones in the lake). */
   n: number;
   min_impressions: number;
+  /** How the rule decided (`gateDecision`): pass, reject, inconclusive, unsupported; null when not evaluated. */
+  outcome: string | null;
+  /** The margin the difference was held to (tolerance + relative margin × serving value). */
+  margin: number | null;
   /** Δ̂ = V̂(candidate) − V̂(serving), per-position slate IPS, paired; reward per impression. */
   difference: Estimate | null;
   candidate_value: Estimate | null;
@@ -79,6 +93,8 @@ export function opeGate(o: OpeGateOptions): DeploymentGate {
       reason,
       evaluated: false,
       forced: false,
+      outcome: null,
+      margin: null,
       n,
       difference: null,
       candidate_value: null,
@@ -91,14 +107,23 @@ export function opeGate(o: OpeGateOptions): DeploymentGate {
     const serving = await VersionTarget.fromStore(input.store, input.serving);
     const candidate = VersionTarget.fromFiles(input.candidate.version, input.candidate.files);
     const r = await compareVersions(logs, candidate, serving, { level: o.level ?? 0.95 });
-    const d = gateDecision(r.difference, o.tolerance, o.override);
-    o.progress?.info(`gate: ${d.publish ? (d.forced ? 'FORCED' : 'pass') : 'REJECT'} — Δ̂ ${r.difference.estimate.toPrecision(4)} [${r.difference.ci.map((x) => x.toPrecision(4)).join(', ')}] on ${logs.length} impressions`);
+    const minEss = o.minEss ?? GATE_DEFAULTS.minEss;
+    const d = gateDecision(r.difference, o.tolerance, o.override, {
+      relativeMargin: o.relativeMargin ?? GATE_DEFAULTS.relativeMargin,
+      servingValue: r.serving.estimate,
+      ess: r.candidate.ess,
+      minEss,
+      ...(r.candidate.ess < minEss ? { fallback: holdoutEvidence(input.candidate.metrics) } : {}),
+    });
+    o.progress?.info(`gate: ${d.publish ? (d.forced ? 'FORCED' : 'pass') : 'REJECT'} (${d.outcome}) — Δ̂ ${r.difference.estimate.toPrecision(4)} [${r.difference.ci.map((x) => x.toPrecision(4)).join(', ')}] on ${logs.length} impressions`);
     return {
       ...base,
       publish: d.publish,
       reason: d.reason,
       evaluated: true,
       forced: d.forced,
+      outcome: d.outcome,
+      margin: d.margin,
       n: logs.length,
       difference: r.difference,
       candidate_value: r.candidate,
@@ -124,11 +149,31 @@ export async function compareVersions(
     ps.push(await serving.probabilities(imp));
   }
   const level = opts.level ?? 0.95;
+  // Self-normalised: an estimate cannot exceed the best possible slate, and its variance is far
+  // below plain slate IPS when few logged slates match the candidate.
+  const est = { level, selfNormalize: true };
   return {
-    difference: slateDifference(log, pc, ps, { level }),
-    candidate: slateIps({ ...log, targetProbabilities: pc }, { level }),
-    serving: slateIps({ ...log, targetProbabilities: ps }, { level }),
+    difference: slateDifference(log, pc, ps, est),
+    candidate: slateIps({ ...log, targetProbabilities: pc }, est),
+    serving: slateIps({ ...log, targetProbabilities: ps }, est),
   };
+}
+
+/**
+ * When the logs cannot evaluate a candidate: its own time-split holdout (clicks after the cutoff,
+ * which the model behind the metrics did not train on) must show its ranking recalls at least half
+ * of what the popularity list recalls. Only a sanity check: held-out clicks fall on what the
+ * serving version showed, which favours popular items, so a stricter bar (0.9 was tried) held
+ * truly better candidates back for rounds in the long-tail world. A broken model fails it; without
+ * holdout metrics nothing is known and the candidate is published (no lock-in), said in the reason.
+ */
+export function holdoutEvidence(metrics: Record<string, unknown>): { publish: boolean; reason: string } {
+  const recall = (m: unknown) => (m && typeof m === 'object' ? Object.entries(m).find(([k]) => k.startsWith('recall_at_'))?.[1] : undefined) as number | undefined;
+  const model = recall(metrics.model);
+  const pop = recall(metrics.popularity);
+  if (model === undefined || pop === undefined) return { publish: true, reason: 'no holdout metrics either: published without evidence it is worse (no lock-in)' };
+  const publish = model >= 0.5 * pop;
+  return { publish, reason: `holdout recall ${model.toFixed(4)} vs popularity ${pop.toFixed(4)}: ${publish ? 'at least' : 'below'} half of popularity's` };
 }
 
 /**
@@ -140,6 +185,8 @@ export function gateFromConfig(config: BatchConfig, progress?: Progress): Deploy
   const override = config.gate.forceReason ? { operator: config.gate.operator, reason: config.gate.forceReason } : undefined;
   return opeGate({
     tolerance: config.gate.tolerance,
+    relativeMargin: config.gate.relativeMargin,
+    minEss: config.gate.minEss,
     ...(override ? { override } : {}),
     maxImpressions: config.gate.maxImpressions,
     minImpressions: config.gate.minImpressions,

@@ -1,6 +1,6 @@
 import { shardOf } from '../../shared/artifact/paths.js';
 import { readVerifiedJson } from '../../shared/artifact/verify.js';
-import { decayedEpsilon, prepare, slateMarginals } from '../../shared/explore/index.js';
+import { decayedEpsilon, prepare, slateMarginals, type EpsilonGreedyParams } from '../../shared/explore/index.js';
 import type { BetaPosterior, SlateInput } from '../../shared/explore/types.js';
 import { rngForImpression } from '../../shared/rng.js';
 import { Policy, UserSlateShard, type Manifest } from '../../shared/schemas/artifact.js';
@@ -114,8 +114,8 @@ export class VersionTarget {
     const items = [...imp.slate.items].sort((a, b) => a.position - b.position);
     if (spec?.name === 'epsilon-greedy' || spec?.name === 'decaying-epsilon') {
       const input = await this.input(imp);
-      const epsilon = spec.name === 'epsilon-greedy' ? spec.epsilon : decayedEpsilon(spec, input.history_length ?? 0);
-      return loggedProbabilities(epsilon, input, items, this.shapes);
+      const params = spec.name === 'epsilon-greedy' ? spec : { epsilon: decayedEpsilon(spec, input.history_length ?? 0) };
+      return loggedProbabilities(params, input, items, this.shapes);
     }
     const t = await this.table(imp, spec);
     return items.map((it) => t[it.position]?.get(it.item_id) ?? 0);
@@ -142,9 +142,9 @@ export class VersionTarget {
  * explore_i / |pool|. So one table of a canonical input of that shape (memoised in `shapes`)
  * serves every user, instead of one table of k × (|ranked| + |pool|) entries per impression.
  */
-export function loggedProbabilities(epsilon: number, input: SlateInput, items: ReadonlyArray<{ item_id: string; position: number }>, shapes: Map<string, Table> = new Map()): number[] {
+export function loggedProbabilities(params: EpsilonGreedyParams, input: SlateInput, items: ReadonlyArray<{ item_id: string; position: number }>, shapes: Map<string, Table> = new Map()): number[] {
   const prep = prepare(input);
-  const key = `${epsilon}|${prep.ranked.length}|${prep.pool.length}|${input.k}`;
+  const key = `${params.epsilon}|${params.position_weights?.join(',') ?? ''}|${prep.ranked.length}|${prep.pool.length}|${input.k}`;
   let t = shapes.get(key);
   if (!t) {
     const canonical: SlateInput = {
@@ -152,7 +152,7 @@ export function loggedProbabilities(epsilon: number, input: SlateInput, items: R
       pool: prep.pool.map((_, j) => `p${j}`),
       k: input.k,
     };
-    t = slateMarginals({ name: 'epsilon-greedy', epsilon }, canonical);
+    t = slateMarginals({ name: 'epsilon-greedy', epsilon: params.epsilon, ...(params.position_weights ? { position_weights: [...params.position_weights] } : {}) }, canonical);
     shapes.set(key, t);
   }
   const rankOf = new Map<string, number>();

@@ -1,29 +1,82 @@
+import { ucbIndex } from '../../shared/explore/ucb.js';
+import type { BetaPosteriors } from './posteriors.js';
+
+/** How far above its posterior mean an item's optimistic value is taken (posterior sds). */
+export const POOL_Z = 2;
+
 /**
- * The exploration pool: items the edge may show in an explored slot.
- * New items (created within `newItemMs`) and under-shown items (fewer than `underShown`
- * impressions) qualify; least-shown first, capped at `max` so a huge catalog does not dilute
- * exploration to nothing. In bootstrap every item qualifies: nothing has been shown yet.
- * @param createdAt epoch ms per item row (NaN when unknown: never "new")
+ * The exploration pool: the items that could plausibly win a place in the slate if we knew more.
+ *
+ * An item qualifies when its optimistic value u_i = mean_i + z · sd_i (`ucbIndex` of its Beta
+ * posterior of reward per examination) reaches the posterior mean of the k-th best item — the bar
+ * an item must clear to be shown to a user we know nothing about. The top k by mean are left out
+ * (they are shown anyway), the rest ranked by u_i and capped at `max`. A new item starts at the
+ * prior, so it qualifies until its own evidence says it cannot win; an item whose evidence pins it
+ * below the bar leaves for good. So exploration spends its slots on the uncertain and the
+ * promising, not on the long tail's known junk (a least-shown-first pool drew uniformly from
+ * mostly junk: explored slots clicked at random's rate). In bootstrap every item qualifies:
+ * nothing is known yet.
+ * @param k the slate length the bar is taken at
+ * @returns item rows, most optimistic first
  */
-export function explorationPool(
-  impressions: ArrayLike<number>,
-  createdAt: ArrayLike<number>,
-  opts: { now: number; newItemMs: number; underShown: number; max: number; bootstrap: boolean },
-): number[] {
-  const rows = Array.from({ length: impressions.length }, (_, i) => i);
-  const eligible = opts.bootstrap ? rows : rows.filter((i) => impressions[i]! < opts.underShown || createdAt[i]! >= opts.now - opts.newItemMs);
-  eligible.sort((a, b) => impressions[a]! - impressions[b]! || a - b);
-  return opts.bootstrap ? eligible : eligible.slice(0, opts.max);
+export function explorationPool(posteriors: BetaPosteriors, opts: { k: number; max: number; bootstrap: boolean; z?: number }): number[] {
+  const n = posteriors.alpha.length;
+  const rows = Array.from({ length: n }, (_, i) => i);
+  if (opts.bootstrap) return rows;
+  const z = opts.z ?? POOL_Z;
+  const mean = Float64Array.from(rows, (i) => posteriors.alpha[i]! / (posteriors.alpha[i]! + posteriors.beta[i]!));
+  const byMean = rows.slice().sort((a, b) => mean[b]! - mean[a]! || a - b);
+  const top = new Set(byMean.slice(0, opts.k));
+  const bar = mean[byMean[Math.min(opts.k, n) - 1] ?? 0] ?? 0;
+  const upper = Float64Array.from(rows, (i) => ucbIndex(posteriors.alpha[i]!, posteriors.beta[i]!, z));
+  // An item never examined (new in the catalog) always qualifies: nothing says it cannot win.
+  const unseen = (i: number) => posteriors.alpha[i] === posteriors.prior.alpha && posteriors.beta[i] === posteriors.prior.beta;
+  return rows
+    .filter((i) => !top.has(i) && (upper[i]! >= bar || unseen(i)))
+    .sort((a, b) => upper[b]! - upper[a]! || a - b)
+    .slice(0, opts.max);
 }
 
 /**
- * Epsilon of a surface, until the OPE gate tunes it: ε = clamp(√(|I| · k / S), ε_min, ε_max)
- * with |I| rankable items and S = slots shown on the surface so far. ε² · S = |I| · k means
- * exploration keeps giving every item about k·(items/slots) explored showings per slot served —
- * plenty when data is scarce, fading as 1/√S as the logs grow. Bootstrap (S = 0) gives ε_max.
+ * Epsilon of a surface: the share of slots that buys each pool item enough evidence before the
+ * next retrain, and no more.
+ *
+ *   ε = clamp(|pool| · n / S, ε_min, ε_max),  n = clicks / (p₀ · θ̄)
+ *
+ * with S the slots the surface serves between retrains (the serving version's traffic so far), p₀
+ * the prior reward rate per examination, θ̄ the mean examination weight of the slots exploration
+ * uses, and `clicks` the expected clicks per pool item per round that separate a winner from an
+ * average item (a few). As evidence resolves items, the pool shrinks and ε with it; a larger
+ * audience explores a smaller share. Bootstrap (nothing served yet) gives ε_max.
+ * (Earlier rule: ε = √(items·k/S), a coverage target that spent up to 58% of all slots on a
+ * 1,500-item long tail.)
  */
-export function surfaceEpsilon(items: number, k: number, slotsShown: number, min: number, max: number): number {
-  if (slotsShown <= 0) return max;
-  const e = Math.sqrt((items * k) / slotsShown);
-  return Math.round(Math.min(max, Math.max(min, e)) * 1e4) / 1e4;
+export function explorationEpsilon(o: { pool: number; slots: number; prior: number; meanExamination: number; clicks: number; min: number; max: number; bootstrap: boolean }): number {
+  if (o.bootstrap || o.slots <= 0) return o.max;
+  const perItem = o.clicks / (Math.max(o.prior, 1e-4) * Math.max(o.meanExamination, 0.05));
+  const e = (o.pool * perItem) / o.slots;
+  return Math.round(Math.min(o.max, Math.max(o.min, e)) * 1e4) / 1e4;
+}
+
+/**
+ * Per-position multipliers of epsilon that rise down the slate, w_i = 2(i + 1)/(k + 1) (mean 1
+ * over k positions): a slot low in the slate is examined less, so an explored miss there costs
+ * little, while the top slots — where most clicks happen — mostly show the best known items.
+ * Every position keeps some exploration, so examination by position stays estimable from
+ * explored slots (`positionWeights`).
+ */
+export function rampWeights(k: number): number[] {
+  return Array.from({ length: k }, (_, i) => Math.round(((2 * (i + 1)) / (k + 1)) * 1e4) / 1e4);
+}
+
+/** Mean examination weight θ of explored slots under epsilon weights w over k positions. */
+export function meanExplorationExamination(theta: readonly number[], weights: readonly number[] | null, k: number): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < k; i++) {
+    const w = weights ? (weights[Math.min(i, weights.length - 1)] ?? 1) : 1;
+    num += w * (theta[i] ?? theta[theta.length - 1] ?? 1);
+    den += w;
+  }
+  return den > 0 ? num / den : 1;
 }

@@ -1,10 +1,11 @@
 import { shardFile } from '../../shared/artifact/paths.js';
 import type { ItemsFile } from '../../shared/schemas/artifact.js';
 import type { PosteriorsFile } from '../../shared/schemas/posteriors.js';
+import type { StrategySpec } from '../../shared/schemas/strategy.js';
 import type { BatchConfig } from '../config/config.js';
 import { candidatesPerUser } from '../config/config.js';
-import { buildPolicy } from '../policy/build-policy.js';
-import { explorationPool, surfaceEpsilon } from '../policy/exploration.js';
+import { buildPolicy, strategySpec } from '../policy/build-policy.js';
+import { explorationEpsilon, explorationPool, meanExplorationExamination, rampWeights } from '../policy/exploration.js';
 import { posteriorMeans } from '../policy/posteriors.js';
 import { itemMatrixFiles } from '../publish/item-matrix.js';
 import { buildShards, shardCount } from '../slates/user-shards.js';
@@ -23,26 +24,40 @@ export interface VersionFiles {
  * `items.json` + `items.f32` + `items.i8` + `items.scale.f32`, and `posteriors.json`.
  */
 export function versionFiles(config: BatchConfig, learned: Learned, version: string, now: number, generation: number): VersionFiles {
-  const { itemIds, stats } = learned;
-  const surfaces = new Set([config.surface, ...Object.keys(learned.surfaceImpressions)]);
+  const { itemIds } = learned;
+  const surfaces = new Set([config.surface, ...Object.keys(learned.surfaceSlots)]);
+  const pool = config.explore ? explorationPool(learned.posteriors, { k: config.kDefault, max: config.poolMax, bootstrap: learned.bootstrap }) : [];
+  const weights = config.explorePositions === 'ramp' && !learned.bootstrap ? rampWeights(config.kDefault) : null;
+  const prior = learned.posteriors.prior;
   const epsilon: Record<string, number> = {};
+  const strategies: Record<string, StrategySpec> = {};
   for (const s of [...surfaces].sort()) {
-    epsilon[s] = learned.bootstrap ? config.epsilonMax : surfaceEpsilon(itemIds.length, config.kDefault, (learned.surfaceImpressions[s] ?? 0) * config.kDefault, config.epsilonMin, config.epsilonMax);
+    const slots = learned.surfaceSlots[s] ?? { all: 0, since: 0 };
+    epsilon[s] = !config.explore
+      ? 0
+      : learned.bootstrap
+        ? config.epsilonBootstrap
+        : explorationEpsilon({
+            pool: pool.length,
+            // The serving version's traffic so far; when it has barely served (a re-run right after a
+            // publish), the mean per version so far.
+            slots: Math.max(slots.since, slots.all / (generation + 1)),
+            prior: prior.alpha / (prior.alpha + prior.beta),
+            meanExamination: meanExplorationExamination(learned.theta, weights, config.kDefault),
+            clicks: config.exploreClicks,
+            min: config.epsilonMin,
+            max: config.epsilonMax,
+            bootstrap: false,
+          });
+    strategies[s] = strategySpec(config.strategy, epsilon[s]!, weights, prior, config.kDefault);
   }
-  const pool = explorationPool(stats.impressions, learned.createdAt, {
-    now,
-    newItemMs: config.newItemMs,
-    underShown: config.underShownImpressions,
-    max: config.poolMax,
-    bootstrap: learned.bootstrap,
-  });
   const means = posteriorMeans(learned.posteriors);
   // Bootstrap: every mean equals the prior, so newest items lead the fallback ranking.
   const tieBreak = Float64Array.from(learned.createdAt, (t) => (Number.isNaN(t) ? 0 : -t));
   const policy = buildPolicy({
     version,
     defaultSurface: config.surface,
-    epsilon,
+    strategies,
     kDefault: config.kDefault,
     kMax: config.kMax,
     itemIds,
@@ -67,9 +82,9 @@ export function versionFiles(config: BatchConfig, learned: Learned, version: str
     ids: itemIds,
     alpha: Array.from(learned.posteriors.alpha, (a) => Math.round(a * 1e4) / 1e4),
     beta: Array.from(learned.posteriors.beta, (b) => Math.round(b * 1e4) / 1e4),
-    impressions: Array.from(stats.impressions),
-    rewarded: Array.from(stats.rewarded),
+    impressions: Array.from(learned.stats.impressions),
+    rewarded: Array.from(learned.stats.rewarded),
   };
   files['posteriors.json'] = jsonBytes(posteriors);
-  return { files, shards, policySummary: { epsilon, exploration_pool: pool.length, popularity: policy.popularity.length, candidates_per_user: policy.candidates_per_user } };
+  return { files, shards, policySummary: { strategy: config.strategy, epsilon, position_weights: weights, exploration_pool: pool.length, popularity: policy.popularity.length, candidates_per_user: policy.candidates_per_user } };
 }

@@ -3,11 +3,12 @@ import type { CatalogItem } from '../../shared/schemas/catalog.js';
 import type { BatchConfig } from '../config/config.js';
 import { candidatesPerUser } from '../config/config.js';
 import { buildDataset, type LakeFiles } from '../dataset/build-dataset.js';
-import { readHoldout, readIndex, readItemPositionStats, readRewardedRows, readSurfaceImpressions, readTrainingPairs, readUserHistory } from '../dataset/read-dataset.js';
+import { readHoldout, readIndex, readItemPositionStats, readRewardedRows, readShownRows, readSurfaceSlots, readTrainingPairs, readUserHistory } from '../dataset/read-dataset.js';
 import { withDuck } from '../lake/duck.js';
 import { rankingMetrics, popularityLists, type RankingMetrics } from '../metrics/ranking-metrics.js';
 import { itemStats, positionWeights, type ItemStats } from '../policy/item-stats.js';
 import { betaPosteriors, posteriorMeans, type BetaPosteriors } from '../policy/posteriors.js';
+import { fitBlend, logit, personalWeight, servingParams, type Blend } from '../policy/serving-blend.js';
 import type { Progress } from '../util/progress.js';
 import { fillColdItems } from '../train/cold-items.js';
 import { CONTENT_BUCKETS, contentFeatures } from '../train/content-features.js';
@@ -29,8 +30,8 @@ export interface Learned {
   stats: ItemStats;
   theta: number[];
   posteriors: BetaPosteriors;
-  /** Impressions per surface. */
-  surfaceImpressions: Record<string, number>;
+  /** Slots shown per surface: all, and since the serving version was published. */
+  surfaceSlots: Record<string, { all: number; since: number }>;
   metrics: Record<string, unknown>;
   training: Record<string, unknown>;
   rewardedRows: number;
@@ -46,7 +47,7 @@ const METRIC_K = 10;
  * then fine-tune the same parameters on everything for the published model (so the newest data
  * is not wasted and the metrics still describe a model that never saw the holdout).
  */
-export async function learn(config: BatchConfig, lake: LakeFiles, catalog: readonly CatalogItem[], opts: { progress: Progress; now: number; backend: Record<string, unknown> }): Promise<Learned> {
+export async function learn(config: BatchConfig, lake: LakeFiles, catalog: readonly CatalogItem[], opts: { progress: Progress; now: number; backend: Record<string, unknown>; servingSince?: number }): Promise<Learned> {
   if (lake.impressions.length === 0) return bootstrap(config, catalog, opts);
   return withDuck(async (c) => {
     const p = opts.progress;
@@ -107,6 +108,35 @@ export async function learn(config: BatchConfig, lake: LakeFiles, catalog: reado
       }
     }
 
+    // How much personal taste to layer on base appeal, fitted on the holdout the models above did not see.
+    let blend: Blend | null = null;
+    if (hasHoldout) {
+      const rows = await readShownRows(c, ds.cutoff, 200_000, config.seed);
+      const baseTrain = posteriorMeans(betaPosteriors(trainStats));
+      const seen = new Uint8Array(ds.users);
+      for (let k = 0; k < pairs.user.length; k++) seen[pairs.user[k]!] = 1;
+      const d = config.dims;
+      const U = trained.params.user;
+      const V = trained.params.item;
+      blend = fitBlend(
+        {
+          base: Float64Array.from(rows.item, (i) => logit(baseTrain[i]!)),
+          personal: Float64Array.from(rows.user, (u, r) => {
+            if (!seen[u]) return 0;
+            const i = rows.item[r]!;
+            let s = 0;
+            for (let q = 0; q < d; q++) s += U[u * d + q]! * V[i * d + q]!;
+            return s;
+          }),
+          position: rows.position,
+          y: rows.y,
+        },
+        config.kMax,
+      );
+    }
+    const lambda = personalWeight(blend);
+    if (blend) p.info(`blend: base ${blend.a.toFixed(3)}, personal ${blend.b.toFixed(3)} → λ = ${lambda.toFixed(3)} (log-loss ${blend.logLoss.toFixed(4)} vs ${blend.logLossBaseOnly.toFixed(4)} base-only, ${blend.n} held-out showings)`);
+
     let params = trained.params;
     let finetune = null;
     if (hasHoldout && finetuneEpochs > 0) {
@@ -120,7 +150,9 @@ export async function learn(config: BatchConfig, lake: LakeFiles, catalog: reado
     const posteriors = betaPosteriors(stats);
     const warm = Array.from(stats.rewarded, (r) => r > 0);
     const cold = fillColdItems(params, contentFeatures(itemIds.map((id) => byId.get(id))), CONTENT_BUCKETS, warm, { seed: config.seed });
-    const candidates = topKForUsers(params, Int32Array.from(userKeys, (_, u) => u), candidatesPerUser(config));
+    // Candidates rank by base appeal (de-biased, shrunk) + λ · personal taste.
+    const base = Float64Array.from(posteriorMeans(posteriors), logit);
+    const candidates = topKForUsers(servingParams(params, base, lambda), Int32Array.from(userKeys, (_, u) => u), candidatesPerUser(config));
     return {
       bootstrap: false,
       itemIds,
@@ -132,12 +164,12 @@ export async function learn(config: BatchConfig, lake: LakeFiles, catalog: reado
       stats,
       theta,
       posteriors,
-      surfaceImpressions: await readSurfaceImpressions(c),
+      surfaceSlots: await readSurfaceSlots(c, opts.servingSince ?? 0),
       metrics,
       rewardedRows: await readRewardedRows(c),
       training: {
         ...opts.backend,
-        model: 'logistic-mf',
+        model: 'base-appeal+logistic-mf',
         dims: config.dims,
         epochs,
         finetune_epochs: finetune ? finetuneEpochs : 0,
@@ -154,6 +186,7 @@ export async function learn(config: BatchConfig, lake: LakeFiles, catalog: reado
         train_seconds: round6(trained.seconds + (finetune?.seconds ?? 0)),
         losses: trained.losses.map(round6),
         cold_items: cold,
+        blend: blend ? { a: round6(blend.a), b: round6(blend.b), lambda: round6(lambda), n: blend.n, clicks: blend.clicks, log_loss: round6(blend.logLoss), log_loss_base_only: round6(blend.logLossBaseOnly), position_logits: blend.positionLogits.map(round6) } : { lambda },
         users: ds.users,
         items: ds.items,
         seed: config.seed,
@@ -183,7 +216,7 @@ function bootstrap(config: BatchConfig, catalog: readonly CatalogItem[], opts: {
     stats,
     theta: new Array<number>(config.kMax).fill(1),
     posteriors: betaPosteriors(stats),
-    surfaceImpressions: {},
+    surfaceSlots: {},
     metrics: { holdout: null },
     rewardedRows: 0,
     training: { ...opts.backend, model: 'bootstrap-content', dims: config.dims, cold_items: n, users: 0, items: n, seed: config.seed },

@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { join } from 'node:path';
 import { EVENTS_PREFIX, IMPRESSIONS_PREFIX, versionName } from '../../shared/artifact/paths.js';
 import { publishVersion } from '../../shared/artifact/publish.js';
-import { readManifest, readPointer } from '../../shared/artifact/verify.js';
+import { pointerProblem, resolveServing } from '../../shared/artifact/resolve.js';
+import { readManifest } from '../../shared/artifact/verify.js';
 import type { Manifest, Watermark } from '../../shared/schemas/artifact.js';
 import type { ObjectStore } from '../../shared/store/object-store.js';
 import { loadCatalog } from '../catalog/catalog-store.js';
@@ -113,8 +114,13 @@ export async function runBatch(config: BatchConfig, deps: BatchDeps): Promise<Ru
     // 1. list
     progress.info(`batch run ${runId}`);
     const wm = await readWatermark(store);
-    const pointer = await readPointer(store);
-    record.serving_before = pointer?.pointer.version ?? null;
+    // What serves is what the edge would serve: CURRENT's version, or the newest one in its
+    // history that verifies. A corrupt newest version or a bad pointer is published over.
+    const resolved = await resolveServing(store);
+    const named = resolved.pointer.kind === 'ok' ? resolved.pointer.pointer.version : null;
+    const broken = pointerProblem(resolved);
+    if (broken) progress.warn(`${broken}; this run publishes over it`);
+    record.serving_before = resolved.serving?.entry.version ?? null;
     const cutoff = started - config.settleMs;
     const imp = selectSettled(await store.list(IMPRESSIONS_PREFIX, { startAfter: wm.watermark?.impressions_after || undefined }), wm.watermark?.impressions_after ?? '', cutoff);
     const ev = selectSettled(await store.list(EVENTS_PREFIX, { startAfter: wm.watermark?.events_after || undefined }), wm.watermark?.events_after ?? '', cutoff);
@@ -148,9 +154,9 @@ export async function runBatch(config: BatchConfig, deps: BatchDeps): Promise<Ru
     // Decide whether anything changed since the batch last published.
     const catalog = await loadCatalog(store, (m) => progress.warn(m));
     const fingerprint = { lake: await lakeFingerprint([...parts.impressions, ...parts.events]), catalog: catalog.sha256 };
-    const serving = pointer ? await readManifest(store, pointer.pointer.version, pointer.pointer.manifest_sha256) : null;
+    const serving = resolved.serving?.manifest ?? null;
     const lastPublished = wm.watermark?.version && wm.watermark.version !== serving?.version ? await readManifest(store, wm.watermark.version, null).catch(() => null) : null;
-    const decision = decidePublish(fingerprint, serving, lastPublished, config.force);
+    const decision = broken ? { publish: true, reason: `replacing a broken CURRENT (${broken})` } : decidePublish(fingerprint, serving, lastPublished, config.force);
     record.decision = decision.reason;
     progress.info(`decision: ${decision.publish ? 'publish' : 'no new version'} (${decision.reason})`);
     let published: string | null = null;
@@ -167,6 +173,7 @@ export async function runBatch(config: BatchConfig, deps: BatchDeps): Promise<Ru
         progress,
         now: started,
         backend: { backend: backend.backend, provider: backend.provider, simd: backend.simd, requested: backend.requested },
+        servingSince: serving?.created_at ?? 0,
       });
       record.training = learned.training;
       record.metrics = learned.metrics;
@@ -209,7 +216,8 @@ export async function runBatch(config: BatchConfig, deps: BatchDeps): Promise<Ru
         const result = await publishVersion(store, draft, vf.files, {
           reason: learned.bootstrap ? 'bootstrap' : `publish ${runId}`,
           now: now(),
-          expectedPrevious: serving?.version ?? null,
+          // Compare-and-swap against what CURRENT names, which may be the broken version.
+          expectedPrevious: named,
           onProgress: (d, n) => progress.bar('publish', d, n),
         });
         published = result.version;

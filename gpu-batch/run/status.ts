@@ -1,5 +1,5 @@
 import { WATERMARK_KEY } from '../../shared/artifact/paths.js';
-import { readManifest, readPointer } from '../../shared/artifact/verify.js';
+import { pointerProblem, resolveServing } from '../../shared/artifact/resolve.js';
 import { fromUtf8 } from '../../shared/crypto/encoding.js';
 import type { ObjectStore } from '../../shared/store/object-store.js';
 import { readWatermark } from '../ingest/watermark.js';
@@ -22,22 +22,34 @@ export interface BatchStatus {
     metrics: Record<string, unknown>;
     backend: unknown;
   } | null;
+  /** What `artifacts/CURRENT` names (null: nothing, or not a valid pointer). */
+  pointer_version: string | null;
+  /** Why CURRENT's version is not what serves (bad pointer, failed verification), or null. */
+  problem: string | null;
+  /** Versions CURRENT vouches for that fail verification, newest first. */
+  refused: Array<{ version: string; reason: string }>;
   watermark: { impressions_after: string; events_after: string; updated_at: number } | null;
   last_run: RunRecord | null;
 }
 
-/** Reads the pointer, its manifest, the watermark and the newest run record. */
+/**
+ * Reads the pointer, the version that serves (walking CURRENT's history past versions that fail
+ * verification, as the edge does, and reporting them rather than failing), the watermark and the
+ * newest run record.
+ */
 export async function batchStatus(store: ObjectStore, now: number): Promise<BatchStatus> {
-  const p = await readPointer(store);
+  const r = await resolveServing(store);
+  const p = r.pointer.kind === 'ok' ? r.pointer.pointer : null;
   let serving: BatchStatus['serving'] = null;
-  if (p) {
-    const m = await readManifest(store, p.pointer.version, p.pointer.manifest_sha256);
+  if (p && r.serving) {
+    const m = r.serving.manifest;
+    const head = m.version === p.version;
     serving = {
       version: m.version,
-      published_at: p.pointer.updated_at,
-      age_s: Math.round((now - p.pointer.updated_at) / 1000),
-      previous: p.pointer.previous,
-      reason: p.pointer.reason,
+      published_at: head ? p.updated_at : m.created_at,
+      age_s: Math.round((now - (head ? p.updated_at : m.created_at)) / 1000),
+      previous: head ? p.previous : null,
+      reason: head ? p.reason : `fallback: CURRENT names ${p.version}`,
       files: Object.keys(m.files).length + 1,
       bytes: Object.values(m.files).reduce((a, f) => a + f.bytes, 0),
       items: m.item_count,
@@ -54,6 +66,9 @@ export async function batchStatus(store: ObjectStore, now: number): Promise<Batc
   const o = newest ? await store.get(newest.key) : null;
   return {
     serving,
+    pointer_version: p?.version ?? null,
+    problem: pointerProblem(r),
+    refused: r.refused,
     watermark: wm ? { impressions_after: wm.impressions_after, events_after: wm.events_after, updated_at: wm.updated_at } : null,
     last_run: o ? (JSON.parse(fromUtf8(o.body)) as RunRecord) : null,
   };
@@ -62,7 +77,8 @@ export async function batchStatus(store: ObjectStore, now: number): Promise<Batc
 /** Human-readable status lines. */
 export function formatStatus(s: BatchStatus): string {
   const out: string[] = [];
-  if (!s.serving) out.push('serving: nothing published yet');
+  if (s.problem) out.push(`problem: ${s.problem}`);
+  if (!s.serving) out.push(s.problem ? 'serving: nothing (no version CURRENT vouches for verifies)' : 'serving: nothing published yet');
   else {
     const v = s.serving;
     out.push(`serving: ${v.version} (${v.reason}, ${formatAge(v.age_s)} ago; previous ${v.previous ?? 'none'})`);

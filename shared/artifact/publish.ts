@@ -2,8 +2,9 @@ import { utf8 } from '../crypto/encoding.js';
 import { sha256Hex } from '../crypto/hmac.js';
 import type { Manifest, Pointer } from '../schemas/artifact.js';
 import { PreconditionFailedError, type ObjectStore } from '../store/object-store.js';
+import { nextHistory } from './history.js';
 import { artifactKey, POINTER_KEY } from './paths.js';
-import { readManifest, readPointer, readVerified } from './verify.js';
+import { readManifest, readPointerState, readVerified, type PointerState } from './verify.js';
 
 /** Everything of a new version except the file table, which `publishVersion` computes. */
 export type ManifestDraft = Omit<Manifest, 'files' | 'schema'>;
@@ -41,7 +42,7 @@ export async function publishVersion(
 ): Promise<PublishResult> {
   // The pointer as it was when this publish began: the swap succeeds only if nobody moved it
   // since, so of two publishers that start from the same CURRENT exactly one wins.
-  const start = await readPointer(store);
+  const start = await readPointerState(store);
   const names = Object.keys(files).sort();
   const table: Manifest['files'] = {};
   let bytes = 0;
@@ -69,8 +70,11 @@ export async function publishVersion(
 
 /**
  * Points `CURRENT` at a version whose manifest is already verified, with compare-and-swap on the
- * pointer's ETag: the one in `observed` (read earlier by the caller), else one read now.
- * Used by publish and rollback.
+ * pointer's ETag: the one in `observed` (read earlier by the caller), else one read now. The new
+ * pointer names the versions the old one vouched for as its history (a bad pointer vouches for
+ * nothing, and is replaced all the same). Used by publish and rollback.
+ * @param expectedPrevious when given, the swap happens only if CURRENT names this version (null:
+ *   only if it names none, i.e. is absent or bad)
  */
 export async function swapPointer(
   store: ObjectStore,
@@ -79,20 +83,21 @@ export async function swapPointer(
   reason: string,
   now: number,
   expectedPrevious?: string | null,
-  observed?: Awaited<ReturnType<typeof readPointer>>,
+  observed?: PointerState,
 ): Promise<{ previous: string | null }> {
-  const current = observed !== undefined ? observed : await readPointer(store);
-  const previous = current?.pointer.version ?? null;
+  const current = observed ?? (await readPointerState(store));
+  const named = current.kind === 'ok' ? current.pointer : null;
+  const previous = named?.version ?? null;
   if (expectedPrevious !== undefined && expectedPrevious !== previous) throw new PublishConflictError(version);
-  const pointer: Pointer = { schema: 'pointer/v1', version, manifest_sha256: manifestSha256, updated_at: now, previous, reason };
+  const pointer: Pointer = { schema: 'pointer/v1', version, manifest_sha256: manifestSha256, updated_at: now, previous, reason, history: nextHistory(named, version) };
   try {
-    await store.put(POINTER_KEY, JSON.stringify(pointer), current ? { ifMatch: current.etag, contentType: 'application/json' } : { ifNoneMatch: '*', contentType: 'application/json' });
+    await store.put(POINTER_KEY, JSON.stringify(pointer), current.kind === 'none' ? { ifNoneMatch: '*', contentType: 'application/json' } : { ifMatch: current.etag, contentType: 'application/json' });
   } catch (e) {
     // The answer to a conditional write is not always the truth about it: Ceph RGW can answer a
     // racing writer 500, and a client's retry of a write that did land then gets 412. The pointer
     // itself decides: if it now holds exactly what we wrote, the swap was ours.
-    const after = await readPointer(store).catch(() => null);
-    if (after && after.pointer.version === version && after.pointer.manifest_sha256 === manifestSha256 && after.pointer.updated_at === now) return { previous };
+    const after = await readPointerState(store).catch(() => null);
+    if (after?.kind === 'ok' && after.pointer.version === version && after.pointer.manifest_sha256 === manifestSha256 && after.pointer.updated_at === now) return { previous };
     if (e instanceof PreconditionFailedError) throw new PublishConflictError(version);
     throw e;
   }

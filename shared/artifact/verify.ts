@@ -15,13 +15,42 @@ export class ArtifactError extends Error {
   }
 }
 
-/** @returns the current pointer and its ETag, or null when nothing was ever published */
-export async function readPointer(store: ObjectStore): Promise<{ pointer: Pointer; etag: string } | null> {
+/**
+ * What `artifacts/CURRENT` holds: nothing (never published), a valid pointer, or bytes that are
+ * not one. A bad pointer is not an outage — the store answered — and a publish may still replace
+ * it (compare-and-swap on its ETag), so it is a state, not an exception.
+ */
+export type PointerState = { kind: 'none' } | { kind: 'ok'; pointer: Pointer; etag: string } | { kind: 'bad'; etag: string; reason: string };
+
+/**
+ * Reads `artifacts/CURRENT`.
+ * @throws only when the store fails; a pointer that does not parse is `{ kind: 'bad' }`
+ */
+export async function readPointerState(store: ObjectStore): Promise<PointerState> {
   const o = await store.get(POINTER_KEY);
-  if (!o) return null;
-  const parsed = Pointer.safeParse(JSON.parse(fromUtf8(o.body)));
-  if (!parsed.success) throw new ArtifactError('CURRENT', `pointer is invalid: ${parsed.error.issues[0]?.message}`);
-  return { pointer: parsed.data, etag: o.etag };
+  if (!o) return { kind: 'none' };
+  let json: unknown;
+  try {
+    json = JSON.parse(fromUtf8(o.body));
+  } catch {
+    return { kind: 'bad', etag: o.etag, reason: 'artifacts/CURRENT is not valid JSON' };
+  }
+  const parsed = Pointer.safeParse(json);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    return { kind: 'bad', etag: o.etag, reason: `artifacts/CURRENT is not a valid pointer: ${i?.path.map(String).join('.')} ${i?.message}`.trim() };
+  }
+  return { kind: 'ok', pointer: parsed.data, etag: o.etag };
+}
+
+/**
+ * @returns the current pointer and its ETag, or null when nothing was ever published
+ * @throws ArtifactError when CURRENT does not hold a valid pointer
+ */
+export async function readPointer(store: ObjectStore): Promise<{ pointer: Pointer; etag: string } | null> {
+  const s = await readPointerState(store);
+  if (s.kind === 'bad') throw new ArtifactError('CURRENT', s.reason);
+  return s.kind === 'ok' ? { pointer: s.pointer, etag: s.etag } : null;
 }
 
 /**

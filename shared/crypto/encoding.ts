@@ -60,11 +60,21 @@ export function toBase64Url(b: Uint8Array): string {
   return s;
 }
 
-/** @returns the bytes, or null when the text is not base64url */
+/**
+ * @returns the bytes, or null when the text is not canonical unpadded base64url. Canonical means
+ *   it is exactly what `toBase64Url` makes of the bytes: decoders ignore the unused low bits of
+ *   the last character, so without this check `…M` and `…N` would both decode to the same MAC
+ *   and a token would have several accepted spellings.
+ */
 export function fromBase64Url(s: string): Uint8Array | null {
   if (!/^[A-Za-z0-9_-]*$/.test(s) || s.length % 4 === 1) return null;
   const bin = atob(s.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (s.length % 4)) % 4));
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
+  return toBase64Url(out) === s ? out : null;
+}
+
+/** Whether a string is well-formed UTF-16: every surrogate is half of a pair. */
+export function isWellFormedUtf16(s: string): boolean {
+  return !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
 }

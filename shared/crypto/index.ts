@@ -1,3 +1,4 @@
 export * from './encoding.js';
 export * from './hmac.js';
 export * from './token.js';
+export * from './user-assertion.js';

@@ -14,6 +14,8 @@ export const TokenPayload = z.object({
   pv: z.string(),
   /** expiry, epoch seconds */
   exp: z.number().int(),
+  /** 1 when the user id was vouched for by a signed user assertion, so `uk` may key per-user limits */
+  va: z.literal(1).optional(),
 });
 export type TokenPayload = z.infer<typeof TokenPayload>;
 

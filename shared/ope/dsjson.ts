@@ -1,5 +1,6 @@
 import { ImpressionRecord } from '../schemas/impression.js';
 import { LoggedSlate } from './logged-slate.js';
+import { readDsjsonLine, type DsjsonDecision, type DsjsonReadOptions, type DsjsonSkipReason } from './dsjson-line.js';
 
 /**
  * Decision Service / Vowpal Wabbit JSON (DSJSON) import and export, one line per impression.
@@ -18,8 +19,8 @@ import { LoggedSlate } from './logged-slate.js';
  * `_p[0]` as one, which is exact for a slot-independent logging policy and an approximation
  * otherwise (state which when evaluating foreign logs).
  *
- * Import also reads plain contextual-bandit lines (one decision: `_labelIndex`,
- * `_label_probability`, `_label_cost`, or the unlabelled `a`/`p`) as slates of length 1.
+ * Import reads every line kind VW's DSJSON reader reads (`dsjson-line.ts`): plain CB lines are
+ * slates of length 1, CCB and slates lines one position per slot.
  */
 
 /** One exported DSJSON line (CCB). */
@@ -40,16 +41,6 @@ export interface DsjsonCcbLine {
     _o: Array<{ v: number; EventId: string; ActionTaken: boolean }>;
   }>;
   VWState: { m: string };
-}
-
-/** Options for reading foreign DSJSON. */
-export interface DsjsonImportOptions {
-  /**
-   * The item id of action `index` of `c._multi`. Default: the `id` of the action's first
-   * namespace that has a string `id` (`{ "item": { "id": "x" } }` → `x`), else its own `id`,
-   * else the index as a string.
-   */
-  actionId?: (action: unknown, index: number) => string;
 }
 
 /**
@@ -89,83 +80,36 @@ export function toDsjsonLine(rec: ImpressionRecord, rewards: readonly number[]):
 }
 
 /**
- * Reads one DSJSON line (CCB or plain CB) into a logged slate; `impression` is the original
- * record when the line was written by `toDsjson`, else null.
- * @throws RangeError `dsjson: …` naming the first thing wrong
+ * The logged slate of a decision read by `readDsjsonLine`: its slots as positions, with their
+ * propensities and rewards.
  */
-export function fromDsjson(line: string | unknown, options: DsjsonImportOptions = {}): { slate: LoggedSlate; impression: ImpressionRecord | null } {
-  let obj: unknown = line;
-  if (typeof line === 'string') {
-    try {
-      obj = JSON.parse(line);
-    } catch {
-      throw new RangeError('dsjson: not valid JSON');
-    }
-  }
-  if (!isObject(obj)) throw new RangeError('dsjson: a line must be a JSON object');
-  const c = obj['c'];
-  if (!isObject(c) || !Array.isArray(c['_multi'])) throw new RangeError('dsjson: missing c._multi (the actions)');
-  const multi = c['_multi'] as unknown[];
-  const actionId = options.actionId ?? defaultActionId;
-  const ours = isObject(c['_slatecast']) ? ImpressionRecord.safeParse(c['_slatecast']['impression']) : null;
-  const impression = ours?.success ? ours.data : null;
-
-  const items: LoggedSlate['items'] = [];
-  const action = (a: unknown, where: string): string => {
-    if (!(Number.isInteger(a) && (a as number) >= 0 && (a as number) < multi.length)) throw new RangeError(`dsjson: ${where} must index c._multi (0 … ${multi.length - 1}), got ${String(a)}`);
-    return actionId(multi[a as number], a as number);
-  };
-  const propensity = (p: unknown, where: string): number => {
-    if (!(typeof p === 'number' && p > 0 && p <= 1)) throw new RangeError(`dsjson: ${where} must be in (0, 1], got ${String(p)}`);
-    return p;
-  };
-  const reward = (cost: unknown, where: string): number => {
-    if (cost === undefined || cost === null) return 0;
-    if (!(typeof cost === 'number' && Number.isFinite(cost))) throw new RangeError(`dsjson: ${where} must be a finite number, got ${String(cost)}`);
-    return 0 - cost;
-  };
-  let firstId: string | undefined;
-  if (Array.isArray(obj['_outcomes'])) {
-    (obj['_outcomes'] as unknown[]).forEach((o, j) => {
-      if (!isObject(o) || !Array.isArray(o['_a']) || !Array.isArray(o['_p']) || o['_a'].length === 0) throw new RangeError(`dsjson: _outcomes[${j}] needs non-empty _a and _p`);
-      firstId ??= typeof o['_id'] === 'string' ? o['_id'] : undefined;
-      items.push({
-        item_id: action(o['_a'][0], `_outcomes[${j}]._a[0]`),
-        position: j,
-        propensity: propensity(o['_p'][0], `_outcomes[${j}]._p[0]`),
-        reward: reward(o['_label_cost'], `_outcomes[${j}]._label_cost`),
-      });
-    });
-  } else if (obj['_labelIndex'] !== undefined) {
-    items.push({
-      item_id: action(obj['_labelIndex'], '_labelIndex'),
-      position: 0,
-      propensity: propensity(obj['_label_probability'], '_label_probability'),
-      reward: reward(obj['_label_cost'], '_label_cost'),
-    });
-  } else if (Array.isArray(obj['a']) && Array.isArray(obj['p'])) {
-    const a = obj['a'][0];
-    items.push({ item_id: action(typeof a === 'number' ? a - 1 : a, 'a[0] − 1'), position: 0, propensity: propensity(obj['p'][0], 'p[0]'), reward: 0 });
-  } else {
-    throw new RangeError('dsjson: neither _outcomes (CCB) nor _labelIndex / a, p (CB) present');
-  }
-  const id = typeof obj['EventId'] === 'string' ? obj['EventId'] : firstId;
-  if (id === undefined || id === '') throw new RangeError('dsjson: missing EventId');
-  const ts = typeof obj['Timestamp'] === 'string' ? Date.parse(obj['Timestamp']) : NaN;
-  const vw = obj['VWState'];
-  const policy = isObject(vw) && typeof vw['m'] === 'string' ? vw['m'] : null;
-  const slate = LoggedSlate.parse({ impression_id: id, ts: Number.isFinite(ts) && ts >= 0 ? ts : null, policy_version: policy, items });
-  return { slate, impression };
+export function decisionSlate(d: DsjsonDecision): LoggedSlate {
+  return LoggedSlate.parse({
+    impression_id: d.event_id,
+    ts: d.ts,
+    policy_version: d.policy_version,
+    items: d.slots.map((s) => ({ item_id: s.item_id, position: s.position, propensity: s.propensity, reward: s.reward })),
+  });
 }
 
-function defaultActionId(action: unknown, index: number): string {
-  if (isObject(action)) {
-    for (const v of Object.values(action)) if (isObject(v) && typeof v['id'] === 'string') return v['id'];
-    if (typeof action['id'] === 'string') return action['id'];
-  }
-  return String(index);
+/**
+ * Reads one DSJSON line that must be a decision (CCB, slates or plain CB; see `readDsjsonLine`
+ * for every line kind) into a logged slate; `impression` is the original record when the line
+ * was written by `toDsjson`, else null.
+ * @throws RangeError `dsjson: …` naming why the line is not a decision
+ */
+export function fromDsjson(line: string | unknown, options: DsjsonReadOptions = {}): { slate: LoggedSlate; impression: ImpressionRecord | null } {
+  const r = readDsjsonLine(typeof line === 'string' ? line : JSON.stringify(line), options);
+  if (r.kind === 'skip') throw new RangeError(`dsjson: ${r.detail ?? SKIP_TEXT[r.reason]}`);
+  return { slate: decisionSlate(r.decision), impression: r.decision.impression };
 }
 
-function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
+/** What each skip reason means, for messages and reports. */
+export const SKIP_TEXT: Record<DsjsonSkipReason, string> = {
+  checkpoint: 'not a JSON object line (checkpoint / info line)',
+  malformed: 'malformed line',
+  skip_learn: '_skipLearn is set (the Decision Service did not learn from it)',
+  dangling_observation: 'a reward with no decision (dangling observation)',
+  no_actions: 'no chosen action (unlabelled decision)',
+  continuous_action: 'a continuous-action (CATS) decision, not a choice among items',
+};

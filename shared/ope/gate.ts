@@ -6,6 +6,9 @@ export interface GateOverride {
   reason: string;
 }
 
+/** How the gate reached its verdict. */
+export type GateOutcome = 'pass' | 'reject' | 'inconclusive' | 'unsupported';
+
 /** The deploy gate's verdict, for the manifest and the run report. */
 export interface GateDecision {
   publish: boolean;
@@ -13,32 +16,80 @@ export interface GateDecision {
   forced: boolean;
   /** One line saying why. */
   reason: string;
+  outcome: GateOutcome;
   tolerance: number;
+  /** The margin m the difference was held to (see `gateDecision`). */
+  margin: number;
   /** Δ̂ = V̂(candidate) − V̂(serving) with its interval. */
   difference: Estimate;
   override: GateOverride | null;
 }
 
+/** The rule's settings beyond the absolute tolerance. */
+export interface GateRule {
+  /** Margin as a share of the serving version's estimated value (e.g. 0.05 = 5%); default 0. */
+  relativeMargin?: number;
+  /** V̂(serving), reward per sample, for the relative margin. */
+  servingValue?: number;
+  /** Effective sample size of the candidate's weights, and the least that counts as support. */
+  ess?: number;
+  minEss?: number;
+  /**
+   * Evidence to decide by when the logs cannot (unsupported) or do not (inconclusive) settle it,
+   * e.g. the candidate's holdout metrics; absent: the point estimate decides an inconclusive
+   * interval and an unsupported candidate is published (no lock-in), both said in the reason.
+   */
+  fallback?: { publish: boolean; reason: string };
+}
+
 /**
- * The deploy rule: publish the candidate only when the lower confidence bound of
- * Δ = V(candidate) − V(serving) is above −tolerance, i.e. when the data rule out (at the
- * interval's level) that the candidate is worse by more than the tolerance. A candidate equal to
- * the serving policy passes once the interval is tighter than the tolerance; with too little data
- * the interval is wide and the gate holds the serving version. An override publishes anyway and
- * is recorded (`forced`).
+ * The deploy rule, with power and without lock-in. With margin m = tolerance + relativeMargin ·
+ * |V̂(serving)| and the interval [lo, hi] of Δ = V(candidate) − V(serving):
+ * - unsupported (ESS < minEss: the logs barely cover what the candidate would show, e.g. they
+ *   came from ε = 0) → the fallback evidence decides, else publish;
+ * - hi < −m: the data say the candidate is worse by more than the margin → reject;
+ * - lo > −m: the data rule out that it is worse by more than the margin → publish;
+ * - otherwise inconclusive → the fallback evidence decides, else publish iff Δ̂ ≥ −m.
+ * Rejecting only what the data show to be worse keeps a noisy estimate (few clicks, little
+ * exploration) from blocking a better candidate — the earlier rule, publish only when lo > −tol,
+ * held back truly better candidates for rounds on wide intervals. An override publishes a
+ * rejected candidate and is recorded (`forced`).
  * @param difference from `difference` / `slateDifference`
  * @param tolerance ≥ 0, in reward units per sample (per impression for slates)
  * @param override operator `--force`
  * @example gateDecision(slateDifference(log, cand, serv), 0.01).publish
  */
-export function gateDecision(difference: Estimate, tolerance: number, override?: GateOverride): GateDecision {
+export function gateDecision(difference: Estimate, tolerance: number, override?: GateOverride, rule: GateRule = {}): GateDecision {
   if (!(tolerance >= 0 && Number.isFinite(tolerance))) throw new RangeError(`tolerance must be finite and ≥ 0, got ${tolerance}`);
-  const [lo] = difference.ci;
-  const passes = lo > -tolerance;
-  const bound = `lower ${Math.round(difference.level * 100)}% bound of candidate − serving = ${lo.toPrecision(4)}`;
-  const reason = passes ? `${bound} > −${tolerance}` : `${bound} ≤ −${tolerance}`;
-  if (!passes && override !== undefined) {
-    return { publish: true, forced: true, reason: `${reason}; forced by ${override.operator}: ${override.reason}`, tolerance, difference, override };
+  const rel = rule.relativeMargin ?? 0;
+  if (!(rel >= 0 && Number.isFinite(rel))) throw new RangeError(`relativeMargin must be finite and ≥ 0, got ${rel}`);
+  const margin = tolerance + rel * Math.abs(rule.servingValue ?? 0);
+  const [lo, hi] = difference.ci;
+  const pct = Math.round(difference.level * 100);
+  const m = `−${margin.toPrecision(3)}`;
+  let outcome: GateOutcome;
+  let publish: boolean;
+  let reason: string;
+  if (rule.ess !== undefined && rule.minEss !== undefined && rule.ess < rule.minEss) {
+    outcome = 'unsupported';
+    publish = rule.fallback?.publish ?? true;
+    reason = `the logs cannot evaluate the candidate (ESS ${rule.ess.toFixed(0)} < ${rule.minEss}); ${rule.fallback ? rule.fallback.reason : 'published without evidence it is worse (no lock-in)'}`;
+  } else if (hi < -margin) {
+    outcome = 'reject';
+    publish = false;
+    reason = `upper ${pct}% bound of candidate − serving = ${hi.toPrecision(4)} < ${m}: worse beyond the margin`;
+  } else if (lo > -margin) {
+    outcome = 'pass';
+    publish = true;
+    reason = `lower ${pct}% bound of candidate − serving = ${lo.toPrecision(4)} > ${m}`;
+  } else {
+    outcome = 'inconclusive';
+    const interval = `interval [${lo.toPrecision(4)}, ${hi.toPrecision(4)}] straddles ${m}`;
+    publish = rule.fallback?.publish ?? difference.estimate >= -margin;
+    reason = `${interval}; ${rule.fallback ? rule.fallback.reason : `point estimate ${difference.estimate.toPrecision(4)} ${publish ? '≥' : '<'} ${m}`}`;
   }
-  return { publish: passes, forced: false, reason, tolerance, difference, override: override ?? null };
+  if (!publish && override !== undefined) {
+    return { publish: true, forced: true, outcome, reason: `${reason}; forced by ${override.operator}: ${override.reason}`, tolerance, margin, difference, override };
+  }
+  return { publish, forced: false, outcome, reason, tolerance, margin, difference, override: override ?? null };
 }

@@ -12,4 +12,6 @@ export { estimateFromTerms, differenceFromTerms, normalQuantile, kishEss } from 
 export { chooseEpsilon, type ChooseEpsilonOptions, type EpsilonChoice, type EpsilonCandidate, type ExplorationLog } from './choose-epsilon.js';
 export { LoggedSlate, fromImpression, toSlateData } from './logged-slate.js';
 export { TargetPolicy, targetPolicyProbability } from './target-policy.js';
-export { toDsjson, toDsjsonLine, fromDsjson, type DsjsonCcbLine, type DsjsonImportOptions } from './dsjson.js';
+export { toDsjson, toDsjsonLine, fromDsjson, decisionSlate, SKIP_TEXT, type DsjsonCcbLine } from './dsjson.js';
+export { readDsjsonLine, DSJSON_SKIP_REASONS, type DsjsonLine, type DsjsonDecision, type DsjsonSlot, type DsjsonSkipReason, type DsjsonReadOptions } from './dsjson-line.js';
+export { actionIds, rawActionId, ITEM_ID_MAX, type ActionIds } from './dsjson-action-id.js';

@@ -6,6 +6,10 @@ import { StrategySpec } from './strategy.js';
 /** Version of the artifact format; the edge refuses a manifest of another major version. */
 export const ARTIFACT_SCHEMA = 'manifest/v1';
 
+/** A version and the SHA-256 of its manifest: enough to load it verified. */
+export const PointerEntry = z.object({ version: Version, manifest_sha256: Sha256 });
+export type PointerEntry = z.infer<typeof PointerEntry>;
+
 /** `artifacts/CURRENT`: the one mutable object, swapped with a conditional write. */
 export const Pointer = z.object({
   schema: z.literal('pointer/v1'),
@@ -16,6 +20,12 @@ export const Pointer = z.object({
   previous: Version.nullable(),
   /** Who swapped it and why: `publish`, `rollback`, `bootstrap` … */
   reason: z.string().max(200),
+  /**
+   * The versions CURRENT named before, newest first, each with its manifest checksum: when the
+   * version named here fails verification, readers walk back to the newest one that passes
+   * (see shared/artifact/history.ts). Absent in pointers written before it existed.
+   */
+  history: z.array(PointerEntry).max(32).optional(),
 });
 export type Pointer = z.infer<typeof Pointer>;
 

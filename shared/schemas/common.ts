@@ -1,18 +1,27 @@
 import { z } from 'zod';
+import { isWellFormedUtf16 } from '../crypto/encoding.js';
+
+/**
+ * Ids are hashed and logged as UTF-8, where every lone surrogate becomes U+FFFD: `a\ud800`,
+ * `a\udfff` and `a\ufffd` would be one id. Ill-formed UTF-16 is refused instead.
+ */
+const WELL_FORMED = 'must be well-formed UTF-16 (no lone surrogates)';
 
 /** Item ids: printable, no control characters, bounded so logs and tokens stay small. */
 export const ItemId = z
   .string()
   .min(1)
   .max(128)
-  .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters');
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters')
+  .refine(isWellFormedUtf16, WELL_FORMED);
 
 /** Raw user id as the client sends it. Never stored: only its salted hash (`UserKey`) is. */
 export const UserId = z
   .string()
   .min(1)
   .max(256)
-  .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters');
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters')
+  .refine(isWellFormedUtf16, WELL_FORMED);
 
 /** Salted hash of a user id: 32 lowercase hex digits (128 bits of HMAC-SHA-256). */
 export const UserKey = z.string().regex(/^[0-9a-f]{32}$/, 'must be 32 lowercase hex digits');

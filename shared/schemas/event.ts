@@ -5,14 +5,35 @@ import { EpochMs, ItemId, UserKey } from './common.js';
 export const EventType = z.enum(['click', 'purchase', 'dwell', 'add_to_cart', 'dismiss']);
 export type EventType = z.infer<typeof EventType>;
 
+/** Largest magnitude of an event's `value` (seconds of dwell, an amount of money). */
+export const EVENT_VALUE_MAX = 1e9;
+/** How far before the edge's clock a client's event `ts` may lie (7 days). */
+export const EVENT_TS_MAX_AGE_MS = 7 * 86_400_000;
+/** How far after the edge's clock a client's event `ts` may lie (clock skew, 10 minutes). */
+export const EVENT_TS_MAX_AHEAD_MS = 10 * 60_000;
+
+/**
+ * Why a client's event time is refused, or null when it lies in
+ * [now − EVENT_TS_MAX_AGE_MS, now + EVENT_TS_MAX_AHEAD_MS]. A relative window (not a fixed
+ * range) because 0 and 8.64e15 are both valid epoch milliseconds and both nonsense for a click.
+ * @param ts the client's `ts`, epoch ms
+ * @param now the edge's clock, epoch ms
+ */
+export function eventTimeProblem(ts: number, now: number): string | null {
+  if (ts < now - EVENT_TS_MAX_AGE_MS) return `more than ${EVENT_TS_MAX_AGE_MS / 86_400_000} days in the past`;
+  if (ts > now + EVENT_TS_MAX_AHEAD_MS) return `more than ${EVENT_TS_MAX_AHEAD_MS / 60_000} minutes in the future`;
+  return null;
+}
+
 /** `POST /v1/events` body. */
 export const EventRequest = z.strictObject({
   token: z.string().min(1).max(8192),
   item_id: ItemId,
   type: EventType,
-  value: z.number().finite().optional(),
+  value: z.number().finite().min(-EVENT_VALUE_MAX).max(EVENT_VALUE_MAX).optional(),
   /** Client-chosen id for idempotence; default `<impression_id>:<item_id>:<type>`. */
   event_id: z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').optional(),
+  /** Client time of the event; must pass `eventTimeProblem` against the edge's clock. */
   ts: EpochMs.optional(),
 });
 export type EventRequest = z.infer<typeof EventRequest>;

@@ -18,7 +18,13 @@ export type SlateContext = z.infer<typeof SlateContext>;
 export const SlateQuery = z.strictObject({
   user_id: UserId,
   surface: Surface.optional(),
-  k: z.coerce.number().int().min(1).max(K_HARD_CAP).optional(),
+  // Decimal digits only: `Number()` would also read 0x10, 1e1, " 5" and 0b101 as numbers.
+  k: z
+    .string()
+    .regex(/^[0-9]{1,3}$/, 'must be a decimal integer')
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(K_HARD_CAP))
+    .optional(),
 });
 
 /** `POST /v1/slate` body. */

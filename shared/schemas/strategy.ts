@@ -1,9 +1,16 @@
 import { z } from 'zod';
 
-/** Epsilon-greedy: each position explores from the pool with probability epsilon. */
+/** Per-position multipliers of epsilon (ε_i = min(1, ε · w_i); the last weight covers later positions). */
+const PositionWeights = z.array(z.number().min(0).finite()).min(1).max(100);
+
+/**
+ * Epsilon-greedy: each position explores from the pool with probability epsilon, or
+ * min(1, epsilon · position_weights[i]) when position weights are given.
+ */
 export const EpsilonGreedySpec = z.object({
   name: z.literal('epsilon-greedy'),
   epsilon: z.number().min(0).max(1),
+  position_weights: PositionWeights.optional(),
 });
 
 /**

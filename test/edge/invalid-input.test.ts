@@ -23,7 +23,27 @@ const cases: Array<[string, string, RequestInit | undefined, number, string | un
   ['wrong content type', '/v1/slate', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"user_id":"u"}' }, 415, 'content-type'],
   ['bad JSON', '/v1/slate', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"user_id":' }, 400, 'body'],
   ['bad UTF-8', '/v1/slate', { method: 'POST', headers: { 'content-type': 'application/json' }, body: new Uint8Array([0x7b, 0xff, 0x7d]) }, 400, 'body'],
-  ['JSON not an object', '/v1/slate', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[1,2]' }, 400, undefined],
+  ['JSON not an object', '/v1/slate', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[1,2]' }, 400, 'body'],
+  ['JSON a number', '/v1/slate', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '42' }, 400, 'body'],
+  ['JSON a string', '/v1/slate', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '"u"' }, 400, 'body'],
+  ['JSON null', '/v1/slate', { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'null' }, 400, 'body'],
+  ['event: JSON not an object', '/v1/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[]' }, 400, 'body'],
+  ['repeated k (GET would take the first, JSON the last)', '/v1/slate?user_id=u&k=5&k=1000', undefined, 400, 'k'],
+  ['repeated user_id', '/v1/slate?user_id=a&user_id=b', undefined, 400, 'user_id'],
+  ['k in hex (0x5 read as 5)', '/v1/slate?user_id=u&k=0x5', undefined, 400, 'k'],
+  ['k in exponent form', '/v1/slate?user_id=u&k=1e1', undefined, 400, 'k'],
+  ['k with a space', '/v1/slate?user_id=u&k=%205', undefined, 400, 'k'],
+  ['k in binary', '/v1/slate?user_id=u&k=0b101', undefined, 400, 'k'],
+  ['__proto__ as a query key', '/v1/slate?user_id=u&__proto__=x', undefined, 400, '__proto__'],
+  ['lone high surrogate in user id', '/v1/slate', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"user_id":"lone\\ud800"}' }, 400, 'user_id'],
+  ['lone low surrogate in user id', '/v1/slate', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"user_id":"lone\\udfff"}' }, 400, 'user_id'],
+  ['reversed surrogate pair in user id', '/v1/slate', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"user_id":"x\\udc00\\ud800"}' }, 400, 'user_id'],
+  ['lone surrogate in an excluded item id', '/v1/slate', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"user_id":"u","context":{"exclude_item_ids":["i\\ud800"]}}' }, 400, 'context.exclude_item_ids.0'],
+  ['event: ts of 0', '/v1/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"token":"a.b","item_id":"i","type":"click","ts":0}' }, 400, 'ts'],
+  ['event: ts far in the future', '/v1/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"token":"a.b","item_id":"i","type":"click","ts":8640000000000000}' }, 400, 'ts'],
+  ['event: value −1e308', '/v1/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"token":"a.b","item_id":"i","type":"dwell","value":-1e308}' }, 400, 'value'],
+  ['event: value 1e10', '/v1/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"token":"a.b","item_id":"i","type":"purchase","value":1e10}' }, 400, 'value'],
+  ['event: lone surrogate in item id', '/v1/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"token":"a.b","item_id":"i\\udfff","type":"click"}' }, 400, 'item_id'],
   ['oversized body', '/v1/slate', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user_id: 'u', pad: 'x'.repeat(70_000) }) }, 413, 'body'],
   ['k as string in body', '/v1/slate', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"user_id":"u","k":"3"}' }, 400, 'k'],
   ['unknown context field', '/v1/slate', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"user_id":"u","context":{"colour":"red"}}' }, 400, 'context.colour'],
@@ -48,6 +68,18 @@ describe('invalid input gets a JSON 4xx naming the field', () => {
     expect(body.error.message.length).toBeGreaterThan(0);
     if (field !== undefined) expect(body.error.field).toBe(field);
     expect(h.sent).toHaveLength(0);
+  });
+
+  it('a user id with U+FFFD itself is well-formed and served: only lone surrogates are refused', async () => {
+    const h = harness();
+    expect((await h.json('/v1/slate', { user_id: 'lone\ufffd' })).status).toBe(200);
+    expect((await h.json('/v1/slate', { user_id: 'pair\ud83d\ude00' })).status).toBe(200);
+  });
+
+  it('an event ts within the window is accepted by validation (a forged token then decides)', async () => {
+    const h = harness();
+    const r = await h.json('/v1/events', { token: 'a.b', item_id: 'i', type: 'click', ts: Date.now() - 60_000, value: -5 });
+    expect(r.status).toBe(401);
   });
 
   it('refuses to serve with missing secrets (503, nothing signed, no secret in the body)', async () => {

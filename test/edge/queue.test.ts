@@ -95,7 +95,7 @@ describe('queue consumer', () => {
       await new Promise((res) => setTimeout(res, 250));
       const imps = (await ndjson('logs/impressions/')) as Array<{ impression_id: string }>;
       const evs = (await ndjson('logs/events/')) as Array<{ event_id: string }>;
-      found = { imp: imps.some((i) => i.impression_id === s.impression_id), ev: evs.some((e) => e.event_id === 'e2e-1') };
+      found = { imp: imps.some((i) => i.impression_id === s.impression_id), ev: evs.some((e) => e.event_id === `${s.impression_id}:e2e-1`) };
     }
     expect(found).toEqual({ imp: true, ev: true });
   });

@@ -5,12 +5,12 @@ import { SlateResponse } from '../../shared/schemas/slate.js';
 import { publishFixture } from '../support/fixture-artifact.js';
 import { harness } from './helpers.js';
 
-describe('POST /v1/events rate limit (Workers rate-limiting binding, 120 per minute per user)', () => {
+describe('POST /v1/events rate limit (Workers rate-limiting binding, 120 per minute per impression)', () => {
   beforeAll(async () => {
     await publishFixture(new R2Store(env.BUCKET), { salt: env.USER_SALT });
   });
 
-  it('throttles one user past the limit with a JSON 429 and leaves other users alone', async () => {
+  it('throttles one impression past the limit with a JSON 429 and leaves other users alone', async () => {
     const h = harness();
     const s = SlateResponse.parse(await (await h.call('/v1/slate?user_id=spammer&k=5')).json());
     const statuses: number[] = [];

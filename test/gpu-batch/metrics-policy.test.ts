@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Policy } from '../../shared/schemas/artifact.js';
 import { rankingMetrics, popularityLists } from '../../gpu-batch/metrics/ranking-metrics.js';
-import { buildPolicy } from '../../gpu-batch/policy/build-policy.js';
-import { explorationPool, surfaceEpsilon } from '../../gpu-batch/policy/exploration.js';
+import { buildPolicy, strategySpec } from '../../gpu-batch/policy/build-policy.js';
+import { explorationEpsilon, explorationPool, meanExplorationExamination, rampWeights } from '../../gpu-batch/policy/exploration.js';
+import { StrategySpec } from '../../shared/schemas/strategy.js';
 import { itemStats, positionWeights } from '../../gpu-batch/policy/item-stats.js';
 import { betaPosteriors, posteriorMeans } from '../../gpu-batch/policy/posteriors.js';
 import type { ItemPositionRow } from '../../gpu-batch/dataset/read-dataset.js';
@@ -70,32 +71,82 @@ describe('position weights and posteriors', () => {
       { item: 1, position: 0, explored: false, shown: 3000, rewarded: 450, reward: 450 },
       { item: 2, position: 0, explored: false, shown: 3000, rewarded: 30, reward: 30 },
     ];
-    const means = posteriorMeans(betaPosteriors(itemStats(rows, 3, [1])));
+    const means = posteriorMeans(betaPosteriors(itemStats(rows, 3, [1]), 20));
     // 1 click in 1 view: shrunk from 100% to p0 + 1/21 ≈ 0.11, below a solid 15% item.
     expect(means[0]).toBeCloseTo((20 * (481 / 6001) + 1) / 21, 12);
     expect(means[1]).toBeGreaterThan(means[0]!);
     expect(means[0]).toBeGreaterThan(means[2]!);
   });
+
+  it('fits the prior strength to the spread of item rates (seeded catalogs)', () => {
+    const rng = trainingRng(11, 3);
+    const catalog = (rate: () => number) => {
+      const rows: ItemPositionRow[] = [];
+      for (let i = 0; i < 300; i++) {
+        const p = rate();
+        let clicks = 0;
+        for (let s = 0; s < 400; s++) if (rng.next() < p) clicks++;
+        rows.push({ item: i, position: 0, explored: false, shown: 400, rewarded: clicks, reward: clicks });
+      }
+      return betaPosteriors(itemStats(rows, 300, [1]));
+    };
+    // Equal items: the observed spread is sampling noise, so shrink hard.
+    const flat = catalog(() => 0.05);
+    expect(flat.prior.alpha + flat.prior.beta).toBeGreaterThan(100);
+    // Long tail (a few stars): a weak prior, so a new item could be a star. True m = p(1−p)/τ² − 1 ≈ 5.
+    const tail = catalog(() => (rng.next() < 0.1 ? 0.4 : 0.03));
+    const m = tail.prior.alpha + tail.prior.beta;
+    expect(m).toBeGreaterThan(2);
+    expect(m).toBeLessThan(12);
+    // Thin data (5 showings per item): the spread is not resolvable, and the prior stays weak.
+    const thin: ItemPositionRow[] = Array.from({ length: 300 }, (_, i) => ({ item: i, position: 0, explored: true, shown: 12, rewarded: rng.next() < 0.3 ? 1 : 0, reward: 0 }));
+    const weak = betaPosteriors(itemStats(thin, 300, [1]));
+    expect(weak.prior.alpha + weak.prior.beta).toBeLessThan(15);
+  });
 });
 
 describe('exploration and policy', () => {
-  it('pools new and under-shown items, least shown first, capped', () => {
-    const now = 1_000_000;
-    const pool = explorationPool([500, 5, 0, 800, 90], [0, 0, 0, now - 10, 0], { now, newItemMs: 100, underShown: 100, max: 3, bootstrap: false });
-    expect(pool).toEqual([2, 1, 4]);
-    expect(explorationPool([5, 0], [0, 0], { now, newItemMs: 0, underShown: 0, max: 1, bootstrap: true })).toEqual([1, 0]);
+  it('pools the items that could still win: optimistic value above the k-th best mean, most optimistic first, capped', () => {
+    const prior = { alpha: 0.3, beta: 2.7 };
+    // rows: 0, 1 strong and known (the top k = 2); 2 known junk; 3 new (the prior); 4 uncertain and promising; 5 known mediocre.
+    const alpha = Float64Array.from([300, 250, 2, 0, 2, 40]).map((x) => x + prior.alpha);
+    const beta = Float64Array.from([700, 750, 998, 0, 6, 960]).map((x) => x + prior.beta);
+    const posteriors = { prior, alpha, beta };
+    const pool = explorationPool(posteriors, { k: 2, max: 10, bootstrap: false });
+    expect(pool).toEqual([4, 3]);
+    // A strong prior puts a new item's optimistic value below the bar; it still qualifies (no evidence against it).
+    const strong = { prior: { alpha: 10, beta: 90 }, alpha: Float64Array.from([310, 260, 12, 10]), beta: Float64Array.from([790, 840, 1088, 90]) };
+    expect(explorationPool(strong, { k: 2, max: 10, bootstrap: false })).toEqual([3]);
+    expect(explorationPool(posteriors, { k: 2, max: 1, bootstrap: false })).toEqual([4]);
+    expect(explorationPool(posteriors, { k: 2, max: 1, bootstrap: true })).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
-  it('epsilon fades with the slots shown and stays within its bounds', () => {
-    expect(surfaceEpsilon(1000, 10, 0, 0.05, 1)).toBe(1);
-    expect(surfaceEpsilon(1000, 10, 400_000, 0.05, 1)).toBe(0.1581);
-    expect(surfaceEpsilon(1000, 10, 1e9, 0.05, 1)).toBe(0.05);
-    expect(surfaceEpsilon(1000, 10, 10, 0.05, 0.8)).toBe(0.8);
+  it('epsilon buys a few clicks per pool item per round, within its bounds', () => {
+    const o = { pool: 20, slots: 50_000, prior: 0.05, meanExamination: 0.5, clicks: 3, min: 0.02, max: 0.25, bootstrap: false };
+    // 20 items × 3 / (0.05 · 0.5) = 2,400 slots of 50,000.
+    expect(explorationEpsilon(o)).toBe(0.048);
+    expect(explorationEpsilon({ ...o, pool: 0 })).toBe(0.02);
+    expect(explorationEpsilon({ ...o, slots: 1000 })).toBe(0.25);
+    expect(explorationEpsilon({ ...o, bootstrap: true })).toBe(0.25);
+  });
+
+  it('ramps exploration down the slate with mean weight 1, and averages examination over it', () => {
+    const w = rampWeights(10);
+    expect(w[0]).toBeCloseTo(0.1818, 4);
+    expect(w.reduce((a, b) => a + b, 0) / 10).toBeCloseTo(1, 3);
+    expect(meanExplorationExamination([1, 0.5], null, 2)).toBeCloseTo(0.75, 12);
+    expect(meanExplorationExamination([1, 0.5], [1, 3], 2)).toBeCloseTo(0.625, 12);
+  });
+
+  it('maps every configurable strategy to a spec the schema accepts', () => {
+    for (const name of ['epsilon-greedy', 'decaying-epsilon', 'ucb', 'thompson'] as const) {
+      expect(StrategySpec.safeParse(strategySpec(name, 0.1, rampWeights(10), { alpha: 2, beta: 30 }, 10)).success).toBe(true);
+    }
   });
 
   it('builds a policy the schema accepts', () => {
     const ids = Array.from({ length: 70 }, (_, i) => `i${i}`);
-    const policy = buildPolicy({ version: 'v20260101T000000Z-abcdef', defaultSurface: 'home', epsilon: { home: 0.2, cart: 0.05 }, kDefault: 10, kMax: 20, itemIds: ids, pool: [3, 4], popularityScore: ids.map((_, i) => i % 7), candidatesPerUser: 60 });
+    const policy = buildPolicy({ version: 'v20260101T000000Z-abcdef', defaultSurface: 'home', strategies: { home: { name: 'epsilon-greedy', epsilon: 0.2 }, cart: { name: 'epsilon-greedy', epsilon: 0.05, position_weights: [0.5, 1.5] } }, kDefault: 10, kMax: 20, itemIds: ids, pool: [3, 4], popularityScore: ids.map((_, i) => i % 7), candidatesPerUser: 60 });
     expect(Policy.safeParse(policy).success).toBe(true);
     expect(policy.popularity.length).toBe(70);
     expect(policy.popularity[0]).toEqual({ item: 'i6', score: 6 });

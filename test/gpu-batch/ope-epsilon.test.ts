@@ -82,7 +82,7 @@ describe('epsilon per surface from OPE, over a real DuckDB lake', () => {
 
   it('raises epsilon above the rule when the candidate ranks worst first, and records every estimate', async () => {
     const files = candidateFiles(world, shown, 'worst-first', 0.1);
-    const eps = await chooseSurfaceEpsilons(testConfig(work.dir), { version: VERSION, files }, lake);
+    const eps = await chooseSurfaceEpsilons(testConfig(work.dir, { epsilonOpe: { sample: 1000 }, epsilonMax: 1 }), { version: VERSION, files }, lake);
     const home = eps.home!;
     expect(home.rule).toBe(0.1);
     expect(home.source).toBe('ope');
@@ -100,7 +100,7 @@ describe('epsilon per surface from OPE, over a real DuckDB lake', () => {
   it('keeps the rule when the candidate ranks best first (exploring costs reward), leaving policy.json alone', async () => {
     const files = candidateFiles(world, shown, 'best-first', 0.1);
     const before = files['policy.json'];
-    const eps = await chooseSurfaceEpsilons(testConfig(work.dir), { version: VERSION, files }, lake);
+    const eps = await chooseSurfaceEpsilons(testConfig(work.dir, { epsilonOpe: { sample: 1000 }, epsilonMax: 1 }), { version: VERSION, files }, lake);
     expect(eps.home).toMatchObject({ rule: 0.1, chosen: 0.1, source: 'rule' });
     expect(eps.home!.candidates.find((c) => c.epsilon === 1)!.value).toBeLessThan(eps.home!.candidates[0]!.value);
     expect(files['policy.json']).toBe(before);
@@ -114,9 +114,9 @@ describe('epsilon per surface from OPE, over a real DuckDB lake', () => {
 describe('gate settings', () => {
   const flags = (...argv: string[]) => parseCli(['batch', 'run', ...argv]).flags;
 
-  it('defaults: gate on, tolerance 0.01, operator from $USER, no override', () => {
+  it('defaults: gate on, tolerance 0 plus a 5% relative margin, minimum ESS 3, operator from $USER, no override', () => {
     const c = loadConfig({ USER: 'carol' }, flags(), '/tmp');
-    expect(c.gate).toEqual({ enabled: true, tolerance: 0.01, maxImpressions: 20_000, minImpressions: 200, operator: 'carol' });
+    expect(c.gate).toEqual({ enabled: true, tolerance: 0, relativeMargin: 0.05, minEss: 3, maxImpressions: 20_000, minImpressions: 200, operator: 'carol' });
     expect(gateFromConfig(c)).toBeTypeOf('function');
   });
 

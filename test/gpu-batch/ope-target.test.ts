@@ -17,10 +17,12 @@ describe('loggedProbabilities (epsilon-greedy fast path)', () => {
       const exclude = new Set(Array.from({ length: int(4) }, () => universe[int(universe.length)]!));
       const k = 1 + int(12);
       const epsilon = [0, 0.05, 0.3, 1][int(4)]!;
+      const position_weights = [undefined, [0.2, 0.6, 1.4]][int(2)];
+      const params = { epsilon, ...(position_weights ? { position_weights } : {}) };
       const input = { ranked, pool, k, exclude };
-      const table = slateMarginals({ name: 'epsilon-greedy', epsilon }, input);
+      const table = slateMarginals({ name: 'epsilon-greedy', ...params }, input);
       const pairs = universe.flatMap((item_id) => Array.from({ length: k + 1 }, (_, position) => ({ item_id, position })));
-      const fast = loggedProbabilities(epsilon, input, pairs, shapes);
+      const fast = loggedProbabilities(params, input, pairs, shapes);
       pairs.forEach((p, j) => expect(fast[j]).toBeCloseTo(table[p.position]?.get(p.item_id) ?? 0, 12));
       checked += pairs.length;
     }

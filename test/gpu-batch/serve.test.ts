@@ -32,10 +32,11 @@ describe('batch serve endpoint', () => {
 
     expect((await post(`Bearer ${TOKEN}`)).status).toBe(202);
     expect((await post(`Bearer ${TOKEN}`)).status).toBe(409);
-    expect((await (await app.request('/status')).json()).running).toBe(true);
+    const authed = { headers: { authorization: `Bearer ${TOKEN}` } };
+    expect((await (await app.request('/status', authed)).json()).running).toBe(true);
     g.release();
     await scheduler.idle();
-    const status = await (await app.request('/status')).json();
+    const status = await (await app.request('/status', authed)).json();
     expect(status).toMatchObject({ running: false, runs: 1, last_run: { run_id: 'run-1', status: 'unchanged', counts: { impressions: 3 } }, last_error: null });
     expect(g.calls()).toBe(1);
   });
@@ -43,6 +44,22 @@ describe('batch serve endpoint', () => {
   it('without a configured token the trigger is off, not open', async () => {
     const app = createServeApp(new BatchScheduler(gatedRun().run, 0), undefined);
     expect((await app.request('/trigger', { method: 'POST', headers: { authorization: 'Bearer anything' } })).status).toBe(503);
+    expect((await app.request('/status', { headers: { authorization: 'Bearer anything' } })).status).toBe(503);
+  });
+
+  it('GET /status takes the same bearer token as /trigger and shows errors as one line', async () => {
+    const scheduler = new BatchScheduler(() => Promise.reject(new Error('Parser Error: syntax error at or near "at"\n\nLINE 1: CREATE TEMP TABLE ev (…')), 0);
+    const app = createServeApp(scheduler, TOKEN);
+    scheduler.trigger();
+    await scheduler.idle();
+    for (const auth of [undefined, 'Bearer wrong-token', `Basic ${TOKEN}`]) {
+      const r = await app.request('/status', { headers: auth ? { authorization: auth } : {} });
+      expect(r.status).toBe(401);
+      expect(JSON.stringify(await r.json())).not.toContain('Parser Error');
+    }
+    const ok = await app.request('/status', { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(ok.status).toBe(200);
+    expect((await ok.json()).last_error).toBe('Parser Error: syntax error at or near "at"');
   });
 
   it('records a failed run and keeps serving', async () => {

@@ -17,12 +17,13 @@ const ranked = Array.from({ length: 30 }, (_, i) => ({ item: `r${i}`, score: 30 
 const pool = ['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'r2', 'r7', 'r25', 'gone'];
 const input: SlateInput = { ranked, pool, k: 10, exclude: new Set(['r1', 'gone']) };
 const epsilon = 0.3;
+type Params = { epsilon: number; position_weights?: number[] };
 
-function replay(): { counts: Map<string, number>; logged: Map<string, number> } {
+function replay(params: Params): { counts: Map<string, number>; logged: Map<string, number> } {
   const counts = new Map<string, number>();
   const logged = new Map<string, number>();
   for (let n = 0; n < N; n++) {
-    const s = epsilonGreedy.sample(input, { epsilon }, rngForImpression(`imp-${n}`));
+    const s = epsilonGreedy.sample(input, params, rngForImpression(`imp-${n}`));
     for (const it of s.items) {
       const key = `${it.position}|${it.item_id}`;
       counts.set(key, (counts.get(key) ?? 0) + 1);
@@ -35,9 +36,9 @@ function replay(): { counts: Map<string, number>; logged: Map<string, number> } 
 }
 
 /** Pairs whose frequency is outside the 4-sigma bound of the propensity `p(pair)`. */
-function violations(counts: Map<string, number>, p: (key: string) => number): string[] {
+function violations(counts: Map<string, number>, p: (key: string) => number, params: Params = { epsilon }): string[] {
   const bad: string[] = [];
-  const keys = new Set([...counts.keys(), ...[...Array(input.k).keys()].flatMap((i) => [...(slateMarginals({ name: 'epsilon-greedy', epsilon }, input)[i]?.keys() ?? [])].map((it) => `${i}|${it}`))]);
+  const keys = new Set([...counts.keys(), ...[...Array(input.k).keys()].flatMap((i) => [...(slateMarginals({ name: 'epsilon-greedy', ...params }, input)[i]?.keys() ?? [])].map((it) => `${i}|${it}`))]);
   for (const key of keys) {
     const f = (counts.get(key) ?? 0) / N;
     const q = p(key);
@@ -48,7 +49,7 @@ function violations(counts: Map<string, number>, p: (key: string) => number): st
 }
 
 describe('epsilon-greedy logged propensities (100k seeded replays)', () => {
-  const { counts, logged } = replay();
+  const { counts, logged } = replay({ epsilon });
 
   it('match empirical (position, item) frequencies within 4 sigma', () => {
     const table = slateMarginals({ name: 'epsilon-greedy', epsilon }, input);
@@ -77,5 +78,29 @@ describe('epsilon-greedy logged propensities (100k seeded replays)', () => {
       return (pool.includes(item) ? epsilon / pool.length : 0) + (rankedAfterExclude[i]?.item === item ? 1 - epsilon : 0);
     };
     expect(violations(counts, naive).length).toBeGreaterThan(10);
+  });
+});
+
+/** Position weights (explore low in the slate) keep the propensities exact: same 4σ contract. */
+describe('epsilon-greedy with position weights (100k seeded replays)', () => {
+  const params: Params = { epsilon: 0.25, position_weights: [0.1, 0.3, 0.6, 1, 1.5, 2.5] };
+  const { counts, logged } = replay(params);
+
+  it('match empirical (position, item) frequencies within 4 sigma', () => {
+    const table = slateMarginals({ name: 'epsilon-greedy', ...params }, input);
+    for (const [key, p] of logged) {
+      const [pos, item] = key.split('|') as [string, string];
+      expect(table[Number(pos)]!.get(item)).toBe(p);
+    }
+    expect(violations(counts, (key) => logged.get(key) ?? 0, params)).toEqual([]);
+  });
+
+  it('explores less at the top than at the bottom, and the unweighted propensities are rejected', () => {
+    const table = slateMarginals({ name: 'epsilon-greedy', ...params }, input);
+    const explored = (i: number) => [...table[i]!.entries()].filter(([item]) => item.startsWith('p')).reduce((a, [, q]) => a + q, 0);
+    expect(explored(0)).toBeLessThan(0.03);
+    expect(explored(9)).toBeGreaterThan(0.4);
+    const flat = slateMarginals({ name: 'epsilon-greedy', epsilon: 0.25 }, input);
+    expect(violations(counts, (key) => { const [pos, item] = key.split('|') as [string, string]; return flat[Number(pos)]!.get(item) ?? 0; }, params).length).toBeGreaterThan(10);
   });
 });

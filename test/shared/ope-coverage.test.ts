@@ -138,6 +138,16 @@ describe('per-position slate IPS on epsilon-greedy logs (100 seeds × 500 impres
     expect(es[0]!.ess).toBeGreaterThan(100);
   });
 
+  it('self-normalised (slate SNIPS, the gate estimator) covers it in ≥ 88/100 seeds, with no more spread than IPS', () => {
+    const es = logs.map((d) => slateIps(d, { selfNormalize: true }));
+    expect(es[0]!.estimator).toBe('slate-snips');
+    expect(covered2(es, truthSlate)).toBeGreaterThanOrEqual(88);
+    const spread = (xs: Estimate[]) => variance(xs.map((e) => e.estimate));
+    expect(spread(es)).toBeLessThanOrEqual(spread(logs.map((d) => slateIps(d))) * 1.05);
+    const wrong = logs.map((d) => slateIps({ ...d, propensities: d.slateP }, { selfNormalize: true }));
+    expect(covered2(wrong, truthSlate)).toBeLessThan(50);
+  });
+
   it('negative case: the whole-slate probability used as a per-position propensity fails coverage', () => {
     const wrong = logs.map((d) => slateIps({ ...d, propensities: d.slateP }));
     expect(covered2(wrong, truthSlate)).toBeLessThan(50);

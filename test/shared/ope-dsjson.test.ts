@@ -79,13 +79,13 @@ describe('DSJSON export and import', () => {
 
   it.each<[string, unknown, string]>([
     ['not JSON', '{nope', 'dsjson: not valid JSON'],
-    ['not an object', '[1]', 'dsjson: a line must be a JSON object'],
+    ['not an object (VW skips lines not starting with {)', '[1]', 'dsjson: not a JSON object line (checkpoint / info line)'],
     ['no actions', { EventId: 'e', c: {} }, 'dsjson: missing c._multi (the actions)'],
-    ['no label', { EventId: 'e', c: { _multi: [] } }, 'dsjson: neither _outcomes (CCB) nor _labelIndex / a, p (CB) present'],
-    ['bad action index', { EventId: 'e', c: { _multi: [{}] }, _outcomes: [{ _a: [3], _p: [0.5] }] }, 'dsjson: _outcomes[0]._a[0] must index c._multi (0 … 0), got 3'],
+    ['no label', { EventId: 'e', c: { _multi: [] } }, 'dsjson: no chosen action (unlabelled decision)'],
+    ['bad action index', { EventId: 'e', c: { _multi: [{}] }, _outcomes: [{ _a: [3], _p: [0.5] }] }, 'dsjson: _outcomes[0]._a[0] must index the actions (0 … 0), got 3'],
     ['zero propensity', { EventId: 'e', c: { _multi: [{}] }, _outcomes: [{ _a: [0], _p: [0] }] }, 'dsjson: _outcomes[0]._p[0] must be in (0, 1], got 0'],
     ['bad cost', { EventId: 'e', c: { _multi: [{}] }, _outcomes: [{ _a: [0], _p: [1], _label_cost: 'x' }] }, 'dsjson: _outcomes[0]._label_cost must be a finite number, got x'],
-    ['no id', { c: { _multi: [{}] }, _outcomes: [{ _a: [0], _p: [1] }] }, 'dsjson: missing EventId'],
+    ['a reward-only line', { RewardValue: 1, EventId: 'x', Observations: [] }, 'dsjson: a reward with no decision (dangling observation)'],
   ])('rejects %s', (_case, line, message) => {
     expect(() => fromDsjson(line)).toThrow(new RangeError(message));
   });

@@ -43,7 +43,8 @@ describe('deploy gate on (candidate − serving)', () => {
     const g = gateDecision(d, 0.02);
     expect(g.publish).toBe(false);
     expect(g.forced).toBe(false);
-    expect(g.reason).toMatch(/^lower 95% bound of candidate − serving = -0\.\d+ ≤ −0\.02$/);
+    expect(g.outcome).toBe('reject');
+    expect(g.reason).toMatch(/^upper 95% bound of candidate − serving = -0\.\d+ < −0\.0200: worse beyond the margin$/);
   });
 
   it('a better candidate (explores less where exploring costs) is published', () => {
@@ -52,12 +53,31 @@ describe('deploy gate on (candidate − serving)', () => {
     expect(g.difference.ci[0]).toBeGreaterThan(0);
   });
 
-  it('the serving policy against itself: Δ̂ = 0, interval [0, 0]; held at tolerance 0, published at any positive tolerance', () => {
+  it('the serving policy against itself: Δ̂ = 0, interval [0, 0]: inconclusive at margin 0 (the point estimate publishes), a pass at any positive margin', () => {
     const g = gateDecision(slateDifference(log, serving, serving), 0);
     expect(g.difference.estimate).toBe(0);
     expect(g.difference.ci).toEqual([0, 0]);
-    expect(g.publish).toBe(false); // 0 > −0 is false: with tolerance 0 a tie does not publish
-    expect(gateDecision(g.difference, 0.001).publish).toBe(true);
+    expect(g).toMatchObject({ outcome: 'inconclusive', publish: true });
+    expect(gateDecision(g.difference, 0.001)).toMatchObject({ outcome: 'pass', publish: true });
+  });
+
+  const est = (estimate: number, lo: number, hi: number) => ({ estimator: 'test', estimate, ci: [lo, hi] as [number, number], ciMethod: 'normal' as const, level: 0.95, n: 1000, ess: 500 });
+
+  it('holds the interval to a margin relative to the serving value, rejecting only what is shown to be worse', () => {
+    const rule = { relativeMargin: 0.05, servingValue: 2 };
+    // margin = 0.1: a wide interval that straddles it is inconclusive and the point estimate decides.
+    expect(gateDecision(est(0.2, -0.5, 0.9), 0, undefined, rule)).toMatchObject({ outcome: 'inconclusive', publish: true, margin: 0.1 });
+    expect(gateDecision(est(-0.2, -0.5, 0.05), 0, undefined, rule)).toMatchObject({ outcome: 'inconclusive', publish: false });
+    expect(gateDecision(est(-0.3, -0.5, -0.11), 0, undefined, rule)).toMatchObject({ outcome: 'reject', publish: false });
+    expect(gateDecision(est(-0.05, -0.09, 0), 0, undefined, rule)).toMatchObject({ outcome: 'pass', publish: true });
+  });
+
+  it('without support the fallback evidence decides (no lock-in when there is none)', () => {
+    const rule = { ess: 5, minEss: 30 };
+    expect(gateDecision(est(-1, -2, -1.5), 0, undefined, rule)).toMatchObject({ outcome: 'unsupported', publish: true });
+    const g = gateDecision(est(1, 0.5, 2), 0, undefined, { ...rule, fallback: { publish: false, reason: 'holdout says worse' } });
+    expect(g).toMatchObject({ outcome: 'unsupported', publish: false });
+    expect(g.reason).toMatch(/ESS 5 < 30.*holdout says worse/);
   });
 
   it('an operator override publishes and is recorded', () => {

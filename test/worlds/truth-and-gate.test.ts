@@ -73,7 +73,7 @@ describe('true value of a version (the serving view, scored by the world)', () =
 
 describe('gate against the truth', () => {
   const gate = (publish: boolean, rel: number | null, evaluated = true): GateRow => ({
-    ran: true, evaluated, publish, reason: null, delta_hat: 0, ci: [0, 0], ess: 1, n: 1000, candidate: 'c', serving_before: 's', true_candidate: null, true_serving_before: null, true_delta_rel: rel,
+    ran: true, evaluated, publish, outcome: null, reason: null, delta_hat: 0, ci: [0, 0], ess: 1, n: 1000, candidate: 'c', serving_before: 's', true_candidate: null, true_serving_before: null, true_delta_rel: rel,
   });
   const row = (round: number, g: GateRow, planted: GateRow | null = null) => ({ round, gate: g, planted, vs_oracle: {}, cold_vs_oracle: null, explored_share: 0, good_within_2: null }) as unknown as RoundRow;
   const run = (seed: string, rounds: RoundRow[]) => ({ seed, rounds }) as unknown as WorldRun;

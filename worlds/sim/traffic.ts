@@ -1,3 +1,4 @@
+import { SlatecastClient } from '../../client/index.js';
 import { SlateResponse } from '../../shared/schemas/slate.js';
 import { expectedClicks, sampleClicks } from './click-model.js';
 import type { Visit } from './visits.js';
@@ -26,7 +27,8 @@ export interface RoundTraffic {
 }
 
 /**
- * Drives the edge over HTTP for one round, as clients would: each visit is `GET /v1/slate`, the
+ * Drives the edge over HTTP for one round through the typed client (`slatecast/client`), as a site
+ * would: each visit is `GET /v1/slate`, the
  * user reads the slate by the world's click model (clicks seeded by the world's seed, the round
  * and the visit, so they replay), and each click is `POST /v1/events` with the impression's token.
  * @param concurrency simultaneous visits in flight
@@ -39,6 +41,8 @@ export async function runTraffic(
   opts: { concurrency: number; onProgress?: (done: number, total: number) => void },
 ): Promise<RoundTraffic> {
   const t: RoundTraffic = { served: [], sources: {}, versions: new Set(), impressionIds: [], eventIds: [], errors: [] };
+  // No retries: every failed request counts as an error of the round, and the round reports them.
+  const client = new SlatecastClient({ baseUrl, retry: { retries: 0 } });
   let next = 0;
   let done = 0;
   await Promise.all(
@@ -46,7 +50,7 @@ export async function runTraffic(
       while (next < visits.length) {
         const v = visits[next++]!;
         try {
-          t.served.push(await visit(world, round, v, baseUrl, t));
+          t.served.push(await visit(world, round, v, client, t));
         } catch (e) {
           t.errors.push((e as Error).message);
         }
@@ -58,11 +62,8 @@ export async function runTraffic(
   return t;
 }
 
-async function visit(world: World, round: number, v: Visit, baseUrl: string, t: RoundTraffic): Promise<ServedVisit> {
-  const k = world.params.k;
-  const r = await fetch(`${baseUrl}/v1/slate?user_id=${encodeURIComponent(v.user.id)}&k=${k}`);
-  if (r.status !== 200) throw new Error(`GET /v1/slate → ${r.status} ${await r.text()}`);
-  const s = SlateResponse.parse(await r.json());
+async function visit(world: World, round: number, v: Visit, client: SlatecastClient, t: RoundTraffic): Promise<ServedVisit> {
+  const s = SlateResponse.parse(await client.getSlate({ user_id: v.user.id, k: world.params.k }));
   t.impressionIds.push(s.impression_id);
   t.versions.add(s.policy_version);
   t.sources[s.source] = (t.sources[s.source] ?? 0) + 1;
@@ -75,9 +76,7 @@ async function visit(world: World, round: number, v: Visit, baseUrl: string, t: 
   const clicked = sampleClicks(world.clickModel, a, world.rngFor(`click:${round}:${v.index}`));
   for (const [p, item] of s.items.entries()) {
     if (!clicked[p]) continue;
-    const e = await fetch(`${baseUrl}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: s.token, item_id: item.item_id, type: 'click' }) });
-    if (e.status !== 202) throw new Error(`POST /v1/events → ${e.status} ${await e.text()}`);
-    t.eventIds.push(((await e.json()) as { event_id: string }).event_id);
+    t.eventIds.push((await client.postEvent({ token: s.token, item_id: item.item_id, type: 'click' })).event_id);
   }
   return { visit: v, items, explored: s.items.map((i) => i.explored), expected: expectedClicks(world.clickModel, a), clicked, version: s.policy_version, source: s.source };
 }
