@@ -7,60 +7,37 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { cliErrors } from '../worlds/cli-args.js';
 import { runDemo, type DemoOptions } from './run-demo.js';
 import { renderReport } from './report.js';
-import { DEFAULT_WORLD } from './world.js';
+import { DEMO_WORLD } from '../worlds/families.js';
 
 const USAGE = `usage: npm run demo -- [--rounds N] [--users N] [--items N] [--seed S] [--epsilon auto|X] [--compare] [--out DIR]
   --rounds    retraining rounds after the bootstrap (default 5)
-  --users     initial simulated users (default ${DEFAULT_WORLD.users})
-  --items     initial catalog items (default ${DEFAULT_WORLD.items})
-  --seed      world seed (default ${DEFAULT_WORLD.seed})
+  --users     initial simulated users (default ${DEMO_WORLD.users})
+  --items     initial catalog items (default ${DEMO_WORLD.items})
+  --seed      world seed (default ${DEMO_WORLD.seed})
   --epsilon   exploration: auto (the batch tier chooses) or a fixed value in [0, 1]; 0 = none
   --compare   also run the same world with --epsilon 0 and put both in the report
   --out       output folder (default demo-out)`;
 
-function fail(msg: string): never {
-  process.stderr.write(`demo: ${msg}\n${USAGE}\n`);
-  process.exit(2);
-}
-
-function int(v: string | undefined, name: string, def: number, min: number, max: number): number {
-  if (v === undefined) return def;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) fail(`--${name} must be an integer in [${min}, ${max}], got "${v}"`);
-  return n;
-}
+const { fail, int, parse } = cliErrors('demo', USAGE);
 
 async function main(): Promise<void> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        rounds: { type: 'string' },
-        users: { type: 'string' },
-        items: { type: 'string' },
-        seed: { type: 'string' },
-        epsilon: { type: 'string' },
-        compare: { type: 'boolean' },
-        out: { type: 'string' },
-        help: { type: 'boolean' },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    fail((e as Error).message);
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+  const values = parse(process.argv.slice(2), {
+    rounds: { type: 'string' },
+    users: { type: 'string' },
+    items: { type: 'string' },
+    seed: { type: 'string' },
+    epsilon: { type: 'string' },
+    compare: { type: 'boolean' },
+    out: { type: 'string' },
+  });
   const eps = values.epsilon ?? 'auto';
   if (eps !== 'auto' && !(Number(eps) >= 0 && Number(eps) <= 1)) fail(`--epsilon must be "auto" or a number in [0, 1], got "${eps}"`);
   const opts: DemoOptions = {
     rounds: int(values.rounds, 'rounds', 5, 1, 50),
-    world: { ...DEFAULT_WORLD, users: int(values.users, 'users', DEFAULT_WORLD.users, 10, 100_000), items: int(values.items, 'items', DEFAULT_WORLD.items, 30, 100_000), seed: values.seed ?? DEFAULT_WORLD.seed },
+    world: { ...DEMO_WORLD, users: int(values.users, 'users', DEMO_WORLD.users, 10, 100_000), items: int(values.items, 'items', DEMO_WORLD.items, 30, 100_000), seed: values.seed ?? DEMO_WORLD.seed },
     epsilon: eps === 'auto' ? 'auto' : Number(eps),
     out: resolve(values.out ?? 'demo-out'),
   };

@@ -1,6 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { chartJsSource, esc } from '../worlds/html.js';
 
 /** One round of one run, as written to summary.json. */
 export interface RoundRow {
@@ -53,9 +51,7 @@ const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'];
  * no CDN. Every chart is a <canvas> with an id the end-to-end test looks for.
  */
 export async function renderReport(summary: Summary): Promise<string> {
-  const require = createRequire(import.meta.url);
-  // chart.js exports no subpath for its UMD build; it sits beside the CommonJS entry.
-  const chartJs = await readFile(join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
+  const chartJs = await chartJsSource();
   const rounds = summary.runs[0]?.rounds.map((r) => `round ${r.round}`) ?? [];
   const series = (pick: (r: RoundRow) => number | null, suffix = '') =>
     summary.runs.map((run, i) => ({ label: `${run.label}${suffix}`, data: run.rounds.map(pick), borderColor: COLORS[i % COLORS.length], backgroundColor: COLORS[i % COLORS.length], tension: 0.2 }));
@@ -88,7 +84,7 @@ table{border-collapse:collapse;margin:.5rem 0 1.5rem;font-size:13px}
 td,th{border-bottom:1px solid #eee;padding:.25rem .6rem;text-align:right}
 td:nth-child(2),th:nth-child(2){text-align:left}
 </style>
-<script>${chartJs.replace(/<\/script/gi, '<\\/script')}</script>
+<script>${chartJs}</script>
 </head><body>
 <h1>slatecast closed-loop demo</h1>
 <p class="sub">Generated ${esc(summary.generated_at)} · world ${esc(JSON.stringify(summary.world))}</p>
@@ -109,10 +105,6 @@ window.__chartsRendered = charts.length;
 </script>
 </body></html>
 `;
-}
-
-function esc(s: string): string {
-  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 }
 
 function pct(x: number): string {

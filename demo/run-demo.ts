@@ -1,22 +1,24 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { CATALOG_KEY, EVENTS_PREFIX, IMPRESSIONS_PREFIX } from '../shared/artifact/paths.js';
-import type { ObjectStore } from '../shared/store/object-store.js';
+import { CATALOG_KEY } from '../shared/artifact/paths.js';
 import { catalogNdjson } from '../gpu-batch/catalog/parse-catalog.js';
 import { parseConfig } from '../gpu-batch/config/config.js';
 import { gateFromConfig } from '../gpu-batch/ope/ope-gate.js';
 import { runBatch } from '../gpu-batch/run/run-batch.js';
 import { S3Store } from '../gpu-batch/store/s3-store.js';
 import { streamProgress, type Progress } from '../gpu-batch/util/progress.js';
-import { startEdge, type LocalEdge } from '../local/start-edge.js';
-import { startS3Server } from '../local/s3-server.js';
+import { oracleClicks } from '../worlds/baselines.js';
+import { logTally, SIM_SECRETS, startEdge, startS3Server, waitForLogs, waitForVersion, type LocalEdge } from '../worlds/sim/stack.js';
+import { runTraffic } from '../worlds/sim/traffic.js';
+import { roundVisits } from '../worlds/sim/visits.js';
+import { World, type WorldParams } from '../worlds/sim/world.js';
+import type { ServedVisit } from '../worlds/sim/traffic.js';
+import type { SimUser } from '../worlds/sim/world.js';
 import type { RoundRow, RunSummary } from './report.js';
-import { runTraffic } from './traffic.js';
-import { World, type WorldOptions } from './world.js';
 
 export interface DemoOptions {
   rounds: number;
-  world: WorldOptions;
+  world: WorldParams;
   /** 'auto': the batch tier's own epsilon rule; a number pins epsilon (0 = no exploration). */
   epsilon: 'auto' | number;
   out: string;
@@ -41,7 +43,9 @@ export async function runDemo(o: DemoOptions): Promise<RunSummary> {
   const goodExploited = new Map<string, number>();
   const promoted = new Set<string>();
   const shownEver = new Set<string>();
-  const logged: LogTally = { keys: new Set(), impressions: new Set(), events: new Set() };
+  const logged = logTally();
+  const firstRound = new Map<string, number>();
+
   const served = { impressions: [] as string[], events: [] as string[] };
   let cumulativeRegret = 0;
   try {
@@ -72,21 +76,26 @@ export async function runDemo(o: DemoOptions): Promise<RunSummary> {
       log.info(`[${label}] round ${round}: batch ${run.status} ${run.version ?? ''} in ${batchSeconds.toFixed(1)} s (${run.decision ?? ''}; gate ${gateVerdict})`);
 
       if (!edge) {
-        edge = await startEdge({ s3, tokenSecret: 'demo-token-secret-0123456789', userSalt: 'demo-user-salt-0123456789', vars: { ARTIFACT_TTL_S: '0.5' }, quiet: true });
+        edge = await startEdge({ s3, ...SIM_SECRETS, vars: { ARTIFACT_TTL_S: '0.5' }, quiet: true });
         log.info(`[${label}] edge worker (workerd) at ${edge.url}`);
       }
       const serving = await waitForVersion(edge.url, run.status === 'published' ? run.version : null);
 
       const tt = performance.now();
-      const t = await runTraffic(world, round, edge.url.toString().replace(/\/$/, ''), {
-        k: o.world.k,
+      const traffic = await runTraffic(world, round, roundVisits(world, round, firstRound), edge.url.toString().replace(/\/$/, ''), {
         concurrency: o.concurrency ?? 16,
         onProgress: (done, total) => log.bar(`[${label}] round ${round} users`, done, total),
       });
       const trafficSeconds = (performance.now() - tt) / 1000;
-      served.impressions.push(...t.impressionIds);
-      served.events.push(...t.eventIds);
+      served.impressions.push(...traffic.impressionIds);
+      served.events.push(...traffic.eventIds);
       await waitForLogs(store, logged, served);
+      const oracleCache = new Map<string, number>();
+      const t = tally(traffic.served, (u) => {
+        let v = oracleCache.get(u.id);
+        if (v === undefined) oracleCache.set(u.id, (v = oracleClicks(world, u)));
+        return v;
+      });
 
       for (const id of t.itemsShown) shownEver.add(id);
       for (const id of t.itemsExploited) {
@@ -116,15 +125,15 @@ export async function runDemo(o: DemoOptions): Promise<RunSummary> {
         new_items_promoted: promoted.size,
         good_new_items: goodBorn.size,
         good_new_items_exploited: goodExploited.size,
-        sources: t.sources,
+        sources: traffic.sources,
         batch_seconds: batchSeconds,
         traffic_seconds: trafficSeconds,
-        errors: t.errors.length,
+        errors: traffic.errors.length,
         gate: gateVerdict,
       };
       rows.push(row);
       log.info(
-        `[${label}] round ${round}: CTR ${(100 * row.ctr).toFixed(1)}% · oracle ${(100 * row.oracle_ctr).toFixed(1)}% · ratio ${row.ctr_vs_oracle.toFixed(2)} · explored ${(100 * row.explored_share).toFixed(0)}% · coverage ${(100 * row.coverage).toFixed(0)}% · ${t.requests} slates in ${trafficSeconds.toFixed(1)} s${t.errors.length ? ` · ${t.errors.length} ERRORS: ${t.errors[0]}` : ''}`,
+        `[${label}] round ${round}: CTR ${(100 * row.ctr).toFixed(1)}% · oracle ${(100 * row.oracle_ctr).toFixed(1)}% · ratio ${row.ctr_vs_oracle.toFixed(2)} · explored ${(100 * row.explored_share).toFixed(0)}% · coverage ${(100 * row.coverage).toFixed(0)}% · ${t.requests} slates in ${trafficSeconds.toFixed(1)} s${traffic.errors.length ? ` · ${traffic.errors.length} ERRORS: ${traffic.errors[0]}` : ''}`,
       );
     }
   } finally {
@@ -140,63 +149,25 @@ export async function runDemo(o: DemoOptions): Promise<RunSummary> {
   };
 }
 
-/** Polls /healthz until the edge serves `version` (or any version when null). */
-async function waitForVersion(url: URL, version: string | null): Promise<string> {
-  const deadline = Date.now() + 30_000;
-  let last = '';
-  while (Date.now() < deadline) {
-    const r = await fetch(new URL('/healthz', url));
-    const h = (await r.json()) as { version: string | null };
-    last = JSON.stringify(h);
-    if (h.version && (version === null || h.version === version)) return h.version;
-    await new Promise((res) => setTimeout(res, 200));
-  }
-  throw new Error(`edge did not pick up ${version ?? 'a version'} within 30 s: ${last}`);
-}
-
-/** Log objects read so far, by key, and the ids they held. */
-interface LogTally {
-  keys: Set<string>;
-  impressions: Set<string>;
-  events: Set<string>;
-}
-
-/**
- * Waits until the queue consumer has written every impression and event served so far (compared
- * by id, so duplicates from redelivery do not count twice). An object is remembered only when it
- * parses whole, so one read while still being written is read again.
- */
-async function waitForLogs(store: ObjectStore, logged: LogTally, served: { impressions: readonly string[]; events: readonly string[] }): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  const unreadable = new Map<string, string>();
-  const missing = () => ({ impressions: served.impressions.filter((id) => !logged.impressions.has(id)), events: served.events.filter((id) => !logged.events.has(id)) });
-  while (Date.now() < deadline) {
-    for (const [prefix, ids, field] of [[IMPRESSIONS_PREFIX, logged.impressions, 'impression_id'], [EVENTS_PREFIX, logged.events, 'event_id']] as const) {
-      for (const o of await store.list(prefix)) {
-        if (logged.keys.has(o.key)) continue;
-        const body = await store.get(o.key);
-        if (!body) continue;
-        const text = new TextDecoder().decode(body.body);
-        if (!text.endsWith('\n')) {
-          unreadable.set(o.key, `no final newline (${text.length} bytes)`);
-          continue;
-        }
-        try {
-          for (const line of text.split('\n')) if (line) ids.add((JSON.parse(line) as Record<string, string>)[field]!);
-        } catch (e) {
-          unreadable.set(o.key, (e as Error).message);
-          continue;
-        }
-        unreadable.delete(o.key);
-        logged.keys.add(o.key);
-      }
+/** Per-round totals of the served visits; the oracle is per user (the same for each visit). */
+function tally(served: readonly ServedVisit[], oracle: (u: SimUser) => number) {
+  const t = { requests: 0, shown: 0, clicks: 0, expectedClicks: 0, oracleClicks: 0, explored: { shown: 0, clicks: 0 }, exploited: { shown: 0, clicks: 0 }, itemsShown: new Set<string>(), itemsExploited: new Set<string>() };
+  for (const s of served) {
+    t.requests++;
+    t.shown += s.items.length;
+    t.expectedClicks += s.expected;
+    t.oracleClicks += oracle(s.visit.user);
+    for (const [p, item] of s.items.entries()) {
+      t.itemsShown.add(item.id);
+      const side = s.explored[p] ? t.explored : t.exploited;
+      side.shown++;
+      if (!s.explored[p]) t.itemsExploited.add(item.id);
+      if (!s.clicked[p]) continue;
+      side.clicks++;
+      t.clicks++;
     }
-    const m = missing();
-    if (m.impressions.length === 0 && m.events.length === 0) return;
-    await new Promise((res) => setTimeout(res, 250));
   }
-  const m = missing();
-  throw new Error(`logs did not arrive within 60 s: missing ${m.impressions.length} impressions (e.g. ${m.impressions.slice(0, 3).join(', ')}) and ${m.events.length} events (e.g. ${m.events.slice(0, 3).join(', ')}); unreadable objects: ${JSON.stringify([...unreadable].slice(0, 5))}`);
+  return t;
 }
 
 function printTable(label: string, rows: RoundRow[]): void {

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { renderReport, type RunSummary, type Summary } from '../../demo/report.js';
 import { runDemo } from '../../demo/run-demo.js';
 import { silentProgress } from '../../gpu-batch/util/progress.js';
-import { DEFAULT_WORLD } from '../../demo/world.js';
+import { DEMO_WORLD } from '../../worlds/families.js';
 
 /**
  * The closed loop end to end, reduced: the same seeded world run with exploration (the batch
@@ -22,7 +22,7 @@ describe('closed loop (reduced demo)', () => {
   beforeAll(async () => {
     out = await mkdtemp(join(tmpdir(), 'slatecast-e2e-'));
     // The demo's own defaults: a smaller world learns too little per round to show the loop.
-    const world = DEFAULT_WORLD;
+    const world = DEMO_WORLD;
     const rounds = 5;
     explore = await runDemo({ rounds, world, epsilon: 'auto', out, label: 'explore', progress: silentProgress });
     greedy = await runDemo({ rounds, world, epsilon: 0, out, label: 'greedy', progress: silentProgress });

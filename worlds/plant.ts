@@ -1,0 +1,31 @@
+import { ItemsFile, Policy, UserSlateShard } from '../shared/schemas/artifact.js';
+
+/**
+ * A deliberately worse candidate for the deploy gate's confusion table: the candidate's own files
+ * with every ranking replaced by the items the candidate ranks last — the catalog items missing
+ * from its popularity list (which holds its best by posterior mean), then that list from the
+ * bottom up. Every user's cached candidates and the popularity fallback become this list, with
+ * the original scores kept in descending order, so the files stay valid and the edge would serve
+ * them as they are. The exploration pool, strategy and epsilon are the candidate's own, so the
+ * planted version explores exactly as much as the real one and only its exploitation is bad.
+ * @param files a candidate's files (relative name → bytes), as the gate receives them
+ * @returns new files; the input is not modified
+ */
+export function worstFirstCandidate(files: Readonly<Record<string, Uint8Array>>): Record<string, Uint8Array> {
+  const enc = new TextEncoder();
+  const dec = new TextDecoder();
+  const json = (name: string): unknown => JSON.parse(dec.decode(files[name]!));
+  const policy = Policy.parse(json('policy.json'));
+  const catalog = files['items.json'] ? ItemsFile.parse(json('items.json')).ids : [];
+  const best = new Set(policy.popularity.map((p) => p.item));
+  const worst = [...catalog.filter((id) => !best.has(id)), ...policy.popularity.map((p) => p.item).reverse()];
+  const relabel = <T extends { items: string[] }>(u: T): T => ({ ...u, items: worst.slice(0, u.items.length) });
+  const out: Record<string, Uint8Array> = { ...files };
+  out['policy.json'] = enc.encode(JSON.stringify({ ...policy, popularity: policy.popularity.map((p, i) => ({ item: worst[i]!, score: p.score })) }));
+  for (const name of Object.keys(files)) {
+    if (!name.startsWith('user-slates/')) continue;
+    const s = UserSlateShard.parse(json(name));
+    out[name] = enc.encode(JSON.stringify({ ...s, users: Object.fromEntries(Object.entries(s.users).map(([uk, u]) => [uk, relabel(u)])) }));
+  }
+  return out;
+}

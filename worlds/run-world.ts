@@ -1,0 +1,242 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { CATALOG_KEY } from '../shared/artifact/paths.js';
+import { readManifest } from '../shared/artifact/verify.js';
+import type { ObjectStore } from '../shared/store/object-store.js';
+import { catalogNdjson } from '../gpu-batch/catalog/parse-catalog.js';
+import { S3Store } from '../gpu-batch/store/s3-store.js';
+import type { Progress } from '../gpu-batch/util/progress.js';
+import { baselineValues } from './baselines.js';
+import { batchRound, type BatchRound } from './batch-round.js';
+import { POLICIES, type GateRow, type PolicyKey, type RoundRow } from './round-row.js';
+import { logTally, SIM_SECRETS, startEdge, startS3Server, waitForLogs, waitForVersion, type LocalEdge } from './sim/stack.js';
+import { positionValues } from './sim/click-model.js';
+import { runTraffic } from './sim/traffic.js';
+import { roundVisits, type Visit } from './sim/visits.js';
+import { World, type WorldParams } from './sim/world.js';
+import { versionValue, VersionTarget, type UserKeys } from './version-value.js';
+
+export interface WorldRunOptions {
+  family: string;
+  params: WorldParams;
+  rounds: number;
+  gate: boolean;
+  /** Extra `slatecast batch run` flags. */
+  batchFlags: readonly string[];
+  /** Rounds in which a worst-first candidate is offered to the gate. */
+  plantRounds: ReadonlySet<number>;
+  /** Scratch for the batch tier (lake, reports); removed at the end. */
+  workDir: string;
+  concurrency: number;
+  /** Traffic bars and warnings; the batch tier reports its warnings only (the round line has its verdict). */
+  progress: Progress;
+  /** Called with each finished round (the CLI prints it). */
+  onRound?: (row: RoundRow) => void;
+}
+
+export interface WorldRun {
+  family: string;
+  seed: string;
+  params: WorldParams;
+  gate: boolean;
+  batch_flags: string[];
+  rounds: RoundRow[];
+  /** Per very good new item: rounds from arrival until first shown in an exploited slot (null: never). */
+  good_item_discovery: Array<{ item: string; born_round: number; exploited_after_rounds: number | null }>;
+}
+
+/**
+ * One seed of one world through the whole deployment: embedded S3, the worker in workerd, traffic
+ * over HTTP, `slatecast batch run` between rounds; baselines and the truth about every version on
+ * the same visits.
+ */
+export async function runWorld(o: WorldRunOptions): Promise<WorldRun> {
+  const s3 = await startS3Server();
+  const world = new World(o.params, Date.now());
+  const store = S3Store.fromConfig({ endpoint: s3.endpoint, bucket: s3.bucket, region: s3.region, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
+  const label = `${o.family}/${o.params.seed}`;
+  let edge: LocalEdge | null = null;
+  const rows: RoundRow[] = [];
+  const goodBorn = new Map<string, number>();
+  const goodExploited = new Map<string, number>();
+  const clicksSoFar = new Map<string, number>();
+  const firstRound = new Map<string, number>();
+  const keys: UserKeys = new Map();
+  const logged = logTally();
+  const served = { impressions: [] as string[], events: [] as string[] };
+  try {
+    for (let round = 0; round <= o.rounds; round++) {
+      const { newItems } = world.advance(round, Date.now());
+      for (const it of newItems) if (it.good) goodBorn.set(it.id, round);
+      await store.put(CATALOG_KEY, catalogNdjson(world.items.map((i) => i.catalog)), { contentType: 'application/x-ndjson' });
+
+      const tb = performance.now();
+      const batch = await batchRound({ s3, store, workDir: join(o.workDir, 'batch'), seed: o.params.seed, gate: o.gate, flags: o.batchFlags, plant: o.plantRounds.has(round), progress: { info() {}, warn: (m) => o.progress.warn(m), bar() {} } });
+      const batchSeconds = (performance.now() - tb) / 1000;
+      edge ??= await startEdge({ s3, ...SIM_SECRETS, vars: { ARTIFACT_TTL_S: '0.5' }, quiet: true });
+      const serving = await waitForVersion(edge.url, batch.record.status === 'published' ? batch.record.version : null);
+
+      const visits = roundVisits(world, round, firstRound);
+      const tt = performance.now();
+      const t = await runTraffic(world, round, visits, edge.url.toString().replace(/\/$/, ''), { concurrency: o.concurrency, onProgress: (d, n) => o.progress.bar(`[${label}] round ${round} visits`, d, n) });
+      const trafficSeconds = (performance.now() - tt) / 1000;
+      served.impressions.push(...t.impressionIds);
+      served.events.push(...t.eventIds);
+      const tl = performance.now();
+      await waitForLogs(store, logged, served);
+      const logsSeconds = (performance.now() - tl) / 1000;
+
+      const sv = t.served;
+      const vs = sv.map((s) => s.visit);
+      const t0 = performance.now();
+      const base = baselineValues(world, round, vs, clicksSoFar);
+      const baselineSeconds = (performance.now() - t0) / 1000;
+      const values: Record<PolicyKey, Float64Array> = {
+        slatecast: Float64Array.from(sv, (s) => s.expected),
+        slatecast_realised: Float64Array.from(sv, (s) => s.clicked.filter(Boolean).length),
+        random: base.random,
+        popularity: base.popularity,
+        best_global: base.bestGlobal,
+        oracle: base.oracle,
+      };
+      for (const s of sv) for (const [p, it] of s.items.entries()) if (s.clicked[p]) clicksSoFar.set(it.id, (clicksSoFar.get(it.id) ?? 0) + 1);
+
+      let slots = 0;
+      const side = { explored: { n: 0, v: 0 }, exploited: { n: 0, v: 0 } };
+      for (const s of sv) {
+        const pv = positionValues(world.clickModel, s.items.map((x) => world.attraction(s.visit.user, x)));
+        for (const [p, it] of s.items.entries()) {
+          slots++;
+          const b = s.explored[p] ? side.explored : side.exploited;
+          b.n++;
+          b.v += pv[p]!;
+          if (!s.explored[p] && goodBorn.has(it.id) && !goodExploited.has(it.id)) goodExploited.set(it.id, round);
+        }
+      }
+      const closed = [...goodBorn].filter(([, born]) => born <= round - 2);
+
+      const t1 = performance.now();
+      const truth = await gateTruth(world, round, vs, batch, store, serving, keys);
+      const truthSeconds = (performance.now() - t1) / 1000;
+      const row: RoundRow = {
+        round,
+        version: serving,
+        batch_status: batch.record.status,
+        batch_seconds: batchSeconds,
+        traffic_seconds: trafficSeconds,
+        other_seconds: { logs: logsSeconds, baselines: baselineSeconds, truth: truthSeconds },
+        visits: sv.length,
+        cold_visits: vs.filter((v) => v.cold).length,
+        value: mapPolicies((k) => mean(values[k])),
+        vs_oracle: mapPolicies((k) => ratio(values[k], values.oracle)),
+        cold_vs_oracle: vs.some((v) => v.cold) ? mapPolicies((k) => ratio(values[k], values.oracle, vs.map((v) => v.cold))) : null,
+        explored_share: side.explored.n / Math.max(1, slots),
+        explored_slot_value: side.explored.n ? side.explored.v / side.explored.n : null,
+        exploited_slot_value: side.exploited.n ? side.exploited.v / side.exploited.n : null,
+        good_items: goodBorn.size,
+        good_exploited: goodExploited.size,
+        good_within_2: closed.length ? closed.filter(([id, born]) => goodExploited.has(id) && goodExploited.get(id)! - born <= 2).length / closed.length : null,
+        gate: truth.gate,
+        planted: truth.planted,
+        serving_view_check: truth.servingCheck === null ? null : truth.servingCheck / Math.max(1e-12, mean(values.slatecast)),
+        sources: t.sources,
+        errors: t.errors.length,
+        first_error: t.errors[0] ?? null,
+      };
+      rows.push(row);
+      o.onRound?.(row);
+    }
+  } finally {
+    await edge?.stop();
+    await s3.stop();
+    store.close();
+    await rm(o.workDir, { recursive: true, force: true });
+  }
+  return {
+    family: o.family,
+    seed: o.params.seed,
+    params: o.params,
+    gate: o.gate,
+    batch_flags: [...o.batchFlags],
+    rounds: rows,
+    good_item_discovery: [...goodBorn].map(([item, born]) => ({ item, born_round: born, exploited_after_rounds: goodExploited.has(item) ? goodExploited.get(item)! - born : null })),
+  };
+}
+
+/**
+ * The true values behind this round's gate decision, on this round's visits: the version serving
+ * before the run and the run's candidate (published: read from the store; rejected: the files the
+ * gate saw), and the planted candidate if one was offered. Also the serving version's value by the
+ * serving view, to check the view against what the edge served.
+ */
+async function gateTruth(world: World, round: number, visits: readonly Visit[], batch: BatchRound, store: ObjectStore, serving: string, keys: UserKeys): Promise<{ gate: GateRow; planted: GateRow | null; servingCheck: number | null }> {
+  const rec = batch.record;
+  const targets = new Map<string, Promise<VersionTarget | null>>();
+  const published = async (v: string) => VersionTarget.fromStore(store, await readManifest(store, v, null));
+  const target = (v: string | null, files?: Record<string, Uint8Array> | Readonly<Record<string, Uint8Array>>): Promise<VersionTarget | null> => {
+    if (!v) return Promise.resolve(null);
+    let t = targets.get(v);
+    if (!t) targets.set(v, (t = files ? Promise.resolve(VersionTarget.fromFiles(v, files)) : published(v)));
+    return t;
+  };
+  const value = async (t: VersionTarget | null) => (t ? mean(await versionValue(world, round, visits, t, SIM_SECRETS.userSalt, keys)) : null);
+  const servingCheck = await value(await target(serving));
+
+  const candidateVersion = rec.status === 'published' ? rec.version : (batch.candidate?.version ?? null);
+  const candidateTarget = rec.status === 'published' ? await target(rec.version) : batch.candidate ? await target(batch.candidate.version, batch.candidate.files) : null;
+  const trueCandidate = candidateVersion === serving ? servingCheck : await value(candidateTarget);
+  const trueBefore = rec.serving_before === serving ? servingCheck : await value(await target(rec.serving_before));
+  const gateRow = gateRowOf(rec.gate, candidateVersion, rec.serving_before, trueCandidate, trueBefore);
+  let planted: GateRow | null = null;
+  if (batch.planted) {
+    const p = batch.planted;
+    const v = await value(VersionTarget.fromFiles(p.version, p.files));
+    planted = gateRowOf(p.verdict as unknown as Record<string, unknown> | null, p.version, rec.serving_before, v, trueBefore);
+  }
+  return { gate: gateRow, planted, servingCheck };
+}
+
+type Est = { estimate: number; ci: [number, number]; ess: number };
+
+function gateRowOf(g: Record<string, unknown> | null, candidate: string | null, before: string | null, trueCandidate: number | null, trueBefore: number | null): GateRow {
+  const d = (g?.difference ?? null) as Est | null;
+  return {
+    ran: g !== null,
+    evaluated: g?.evaluated === true,
+    publish: g ? g.publish === true : null,
+    outcome: typeof g?.outcome === 'string' ? g.outcome : null,
+    reason: typeof g?.reason === 'string' ? g.reason : null,
+    delta_hat: d?.estimate ?? null,
+    ci: d?.ci ?? null,
+    ess: d?.ess ?? null,
+    n: typeof g?.n === 'number' ? g.n : null,
+    candidate,
+    serving_before: before,
+    true_candidate: trueCandidate,
+    true_serving_before: trueBefore,
+    true_delta_rel: trueCandidate !== null && trueBefore !== null && trueBefore > 0 ? (trueCandidate - trueBefore) / trueBefore : null,
+  };
+}
+
+function mapPolicies(f: (k: PolicyKey) => number): Record<PolicyKey, number> {
+  return Object.fromEntries(POLICIES.map((k) => [k, f(k)])) as Record<PolicyKey, number>;
+}
+
+function mean(x: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i]!;
+  return x.length ? s / x.length : 0;
+}
+
+/** Σ x / Σ y over the visits (all, or where `mask` is true). */
+function ratio(x: ArrayLike<number>, y: ArrayLike<number>, mask?: readonly boolean[]): number {
+  let sx = 0;
+  let sy = 0;
+  for (let i = 0; i < x.length; i++) {
+    if (mask && !mask[i]) continue;
+    sx += x[i]!;
+    sy += y[i]!;
+  }
+  return sy > 0 ? sx / sy : 0;
+}
