@@ -3,6 +3,7 @@ import { ArtifactUnavailableError, NoArtifactError, NoVerifiedVersionError } fro
 import { configProblem } from './config-check.js';
 import type { HonoEnv } from './env.js';
 import { HttpError } from './errors.js';
+import { recordRequest } from './request-metrics.js';
 import { events } from './routes/events.js';
 import { health } from './routes/health.js';
 import { openapi } from './routes/openapi.js';
@@ -10,6 +11,9 @@ import { slate } from './routes/slate.js';
 
 /** The edge app: sub-apps mounted by path, one error envelope for everything. */
 export const app = new Hono<HonoEnv>();
+
+// Counted first, so the count sees the final status (errors included: onError has run by then).
+app.use('*', recordRequest);
 
 // Refuse to run with missing or weak secrets, or an incomplete store setting, rather than sign
 // with them or fail later with a 500. /healthz reports the same problem.

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import type { SlateSource } from '../shared/schemas/slate.js';
 
 /**
  * Bindings and variables from wrangler.toml (generated `Env`, see `npm run cf-typegen`) plus the
@@ -6,7 +7,8 @@ import type { Context } from 'hono';
  */
 export type AppEnv = Env;
 
-export type HonoEnv = { Bindings: AppEnv };
+/** Per-request variables: the scorer step that answered a slate, for the request counters. */
+export type HonoEnv = { Bindings: AppEnv; Variables: { source?: SlateSource } };
 export type AppContext = Context<HonoEnv>;
 
 /** Numeric settings, parsed once per request from string vars (vars are strings in wrangler). */

@@ -52,6 +52,7 @@ async function serveSlate(c: AppContext, req: SlateRequest): Promise<SlateRespon
   const context = req.context ?? {};
   const uk = await userKeys.get(env.USER_SALT, req.user_id);
   const { source, ranked, historyLength } = await firstCandidates(scorerChain, { userKey: uk, context, loaded, store, cache: artifactCache, now });
+  c.set('source', source);
 
   const impressionId = crypto.randomUUID();
   const strategy = surfaceCfg.strategy;

@@ -7,25 +7,26 @@ import { FAMILIES } from '../../worlds/families.js';
 import { runWorld, type WorldRun } from '../../worlds/run-world.js';
 
 /**
- * A reduced world-suite run in CI: one seed of the drift family (500 items, tastes turning each
- * round, 16 taste dimensions of which the catalog shows 4) through the deployment path — S3,
- * workerd, `slatecast batch run` with the gate on — for 4 rounds, a worst-first candidate planted
- * in round 3. Bounds come from two full runs (seeds 1, 2): over rounds 2–4 slatecast averaged
- * 0.40 and 0.47 of the oracle against the most-clicked list's 0.33 and 0.40 (a lead of 0.06–0.07
- * per seed), and it was ≥ 6× random by round 2. The assertions keep half that lead as margin.
+ * Learning, asserted in CI on one world-suite run: the long-tail family (1,500 Zipf-quality items,
+ * 2 of 16 taste dimensions in the catalog, cascade clicks) on a seed the tuning never saw, through
+ * the deployment path — S3, workerd, `slatecast batch run` with the gate on — rounds 0–5, a
+ * worst-first candidate planted in round 3. Bounds from the suite's 3 seeds (README): over rounds
+ * 4–5 slatecast led the most-clicked list by 0.085, 0.195 and 0.13 of the oracle (mean 0.14, sd
+ * ≈ 0.05), so "no worse than the most-clicked list" keeps about 3 sd of margin; it was ≥ 9× random
+ * from round 1 on.
  */
-describe('learning in a reduced world (drift family, gate on)', () => {
+describe('learning in a world it was not tuned on (long-tail family, gate on)', () => {
   let run: WorldRun;
 
   beforeAll(async () => {
     run = await runWorld({
-      family: 'drift',
-      params: { ...FAMILIES.drift, seed: 'drift-ci-7' },
-      rounds: 4,
+      family: 'long-tail',
+      params: { ...FAMILIES['long-tail'], seed: 'long-tail-ci-7' },
+      rounds: 5,
       gate: true,
       batchFlags: [],
       plantRounds: new Set([3]),
-      workDir: await mkdtemp(join(tmpdir(), 'slatecast-e2e-worlds-')),
+      workDir: await mkdtemp(join(tmpdir(), 'slatecast-e2e-learning-')),
       concurrency: 16,
       progress: silentProgress,
     });
@@ -35,13 +36,11 @@ describe('learning in a reduced world (drift family, gate on)', () => {
     for (const r of run.rounds) expect(r.errors, r.first_error ?? '').toBe(0);
   });
 
-  it('beats the most-clicked list over rounds 2–4 and random by far', () => {
-    const rows = run.rounds.filter((r) => r.round >= 2);
-    const mean = (pick: (r: (typeof rows)[number]) => number) => rows.reduce((a, r) => a + pick(r), 0) / rows.length;
-    const slatecast = mean((r) => r.vs_oracle.slatecast);
-    const popularity = mean((r) => r.vs_oracle.popularity);
-    expect(slatecast, JSON.stringify(rows.map((r) => r.vs_oracle))).toBeGreaterThanOrEqual(popularity + 0.03);
-    for (const r of rows) expect(r.vs_oracle.slatecast).toBeGreaterThan(4 * r.vs_oracle.random);
+  it('is no worse than the most-clicked list over rounds 4–5, and far above random from round 1', () => {
+    const late = run.rounds.filter((r) => r.round >= 4);
+    const mean = (pick: (r: (typeof late)[number]) => number) => late.reduce((a, r) => a + pick(r), 0) / late.length;
+    expect(mean((r) => r.vs_oracle.slatecast), JSON.stringify(late.map((r) => r.vs_oracle))).toBeGreaterThanOrEqual(mean((r) => r.vs_oracle.popularity));
+    for (const r of run.rounds.filter((x) => x.round >= 1)) expect(r.vs_oracle.slatecast).toBeGreaterThan(4 * r.vs_oracle.random);
   });
 
   it('the gate rejects the planted worst-first candidate', () => {
