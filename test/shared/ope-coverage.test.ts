@@ -119,11 +119,14 @@ describe('per-position slate IPS on epsilon-greedy logs (100 seeds × 500 impres
   const target = epsilonGreedy.marginals(input, { epsilon: 0.1 });
   const truthSlate = target.reduce((s, row, l) => s + [...row].reduce((t, [x, p]) => t + p * ctr[x]! * positionBias[l]!, 0), 0);
 
+  const itemsOf: string[][][] = [];
   const logs = Array.from({ length: SEEDS }, (_, s) => {
     const rng = xoshiro128ss([s + 1, 5, 5, 5]);
+    itemsOf[s] = [];
     const rows = { rewards: [] as number[][], propensities: [] as number[][], targetProbabilities: [] as number[][], slateP: [] as number[][] };
     for (let i = 0; i < 500; i++) {
       const slate = epsilonGreedy.sample(input, { epsilon: 0.3 }, rngForImpression(`${s}-${i}`));
+      itemsOf[s]!.push(slate.items.map((it) => it.item_id));
       rows.rewards.push(slate.items.map((it) => (rng.next() < ctr[it.item_id]! * positionBias[it.position]! ? 1 : 0)));
       rows.propensities.push(slate.items.map((it) => it.propensity));
       rows.targetProbabilities.push(slate.items.map((it) => target[it.position]!.get(it.item_id) ?? 0));
@@ -144,8 +147,12 @@ describe('per-position slate IPS on epsilon-greedy logs (100 seeds × 500 impres
     expect(covered2(es, truthSlate)).toBeGreaterThanOrEqual(88);
     const spread = (xs: Estimate[]) => variance(xs.map((e) => e.estimate));
     expect(spread(es)).toBeLessThanOrEqual(spread(logs.map((d) => slateIps(d))) * 1.05);
-    const wrong = logs.map((d) => slateIps({ ...d, propensities: d.slateP }, { selfNormalize: true }));
-    expect(covered2(wrong, truthSlate)).toBeLessThan(50);
+    // Self-normalising forgives a per-position rescaling of the weights (so the whole-slate
+    // probability case no longer fails it), not weights of the wrong policy: target marginals
+    // taken under uniform slates (ε = 1) value that policy, and miss the truth of ε = 0.1.
+    const uniform = epsilonGreedy.marginals(input, { epsilon: 1 });
+    const wrongTarget = logs.map((d, s) => slateIps({ ...d, targetProbabilities: d.rewards.map((row, i) => row.map((_, l) => uniform[l]!.get(itemsOf[s]![i]![l]!) ?? 0)) }, { selfNormalize: true }));
+    expect(covered2(wrongTarget, truthSlate)).toBeLessThan(50);
   });
 
   it('negative case: the whole-slate probability used as a per-position propensity fails coverage', () => {
