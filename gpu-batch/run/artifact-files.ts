@@ -23,7 +23,7 @@ export interface VersionFiles {
  * Turns what was learned into the files the edge reads: `policy.json`, `user-slates/NNNN.json`,
  * `items.json` + `items.f32` + `items.i8` + `items.scale.f32`, and `posteriors.json`.
  */
-export function versionFiles(config: BatchConfig, learned: Learned, version: string, now: number, generation: number): VersionFiles {
+export function versionFiles(config: BatchConfig, learned: Learned, version: string, generation: number): VersionFiles {
   const { itemIds } = learned;
   const surfaces = new Set([config.surface, ...Object.keys(learned.surfaceSlots)]);
   const pool = config.explore ? explorationPool(learned.posteriors, { k: config.kDefault, max: config.poolMax, bootstrap: learned.bootstrap }) : [];

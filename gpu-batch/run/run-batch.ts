@@ -188,7 +188,7 @@ export async function runBatch(config: BatchConfig, deps: BatchDeps): Promise<Ru
 
       // 5. policy + candidate files
       const generation = serving ? (typeof serving.training.generation === 'number' ? serving.training.generation + 1 : 1) : 0;
-      const vf = versionFiles(config, learned, version, started, generation);
+      const vf = versionFiles(config, learned, version, generation);
       record.policy = vf.policySummary;
       if (!learned.bootstrap) {
         // Epsilon per surface from off-policy estimates (the rule's value is the floor).
