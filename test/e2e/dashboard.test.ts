@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectCharts, inChromium } from '../support/chromium.js';
 import { DASHBOARD_TOKEN, dashboardWorld, type DashboardWorld } from '../support/dashboard-fixture.js';
 
 /** Where the screenshot goes (gitignored; CI keeps it as an artifact). */
@@ -20,42 +20,33 @@ describe('operator dashboard in Chromium', () => {
   });
 
   it('logs in with ?token=, draws every chart, marks the rollback, logs no console error', async () => {
-    const executablePath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-    expect(executablePath, 'Debian chromium is installed (.ci/run installs it)').toBeDefined();
-    const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      const errors: string[] = [];
-      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-      page.on('pageerror', (e) => errors.push(String(e)));
-      await page.goto(`${w.server.url}/dashboard?token=${DASHBOARD_TOKEN}`);
-      // The token left the address bar for a cookie.
-      expect(new URL(page.url()).search).toBe('');
-      await page.waitForFunction((n) => (window as unknown as { __chartsRendered?: number }).__chartsRendered === n, CHARTS.length, { timeout: 15_000 });
-      for (const id of CHARTS) {
-        const box = await page.locator(`canvas#${id}`).boundingBox();
-        expect(box?.width, id).toBeGreaterThan(100);
-        // Drawn: the canvas holds non-transparent pixels (axes, bars, lines).
-        const inked = await page.evaluate((cid) => {
-          const c = document.getElementById(cid) as HTMLCanvasElement;
-          const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-          let n = 0;
-          for (let i = 3; i < px.length; i += 4) if (px[i]! > 0) n++;
-          return n;
-        }, id);
-        expect(inked, id).toBeGreaterThan(500);
-      }
-      const newest = w.published.at(-1)!;
-      await expect(page.locator('#versions td.rolled-back').first().textContent()).resolves.toBe(newest);
-      await expect(page.locator('#versions td.serving').count()).resolves.toBe(1);
-      await expect(page.locator('#quarantine tbody tr').count()).resolves.toBe(1);
-      await expect(page.locator('#runs tbody tr').count()).resolves.toBe(3);
-      expect(errors).toEqual([]);
-      await mkdir(SHOTS, { recursive: true });
-      await page.screenshot({ path: join(SHOTS, 'dashboard.png'), fullPage: true });
-      expect(existsSync(join(SHOTS, 'dashboard.png'))).toBe(true);
-    } finally {
-      await browser.close();
-    }
+    await inChromium(
+      `${w.server.url}/dashboard?token=${DASHBOARD_TOKEN}`,
+      async (page) => {
+        // The token left the address bar for a cookie.
+        expect(new URL(page.url()).search).toBe('');
+        await expectCharts(page, CHARTS);
+        for (const id of CHARTS) {
+          // Drawn: the canvas holds non-transparent pixels (axes, bars, lines).
+          const inked = await page.evaluate((cid) => {
+            const c = document.getElementById(cid) as HTMLCanvasElement;
+            const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+            let n = 0;
+            for (let i = 3; i < px.length; i += 4) if (px[i]! > 0) n++;
+            return n;
+          }, id);
+          expect(inked, id).toBeGreaterThan(500);
+        }
+        const newest = w.published.at(-1)!;
+        await expect(page.locator('#versions td.rolled-back').first().textContent()).resolves.toBe(newest);
+        await expect(page.locator('#versions td.serving').count()).resolves.toBe(1);
+        await expect(page.locator('#quarantine tbody tr').count()).resolves.toBe(1);
+        await expect(page.locator('#runs tbody tr').count()).resolves.toBe(3);
+        await mkdir(SHOTS, { recursive: true });
+        await page.screenshot({ path: join(SHOTS, 'dashboard.png'), fullPage: true });
+        expect(existsSync(join(SHOTS, 'dashboard.png'))).toBe(true);
+      },
+      { width: 1280, height: 900 },
+    );
   });
 });

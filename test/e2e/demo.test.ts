@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { expectCharts, inChromium } from '../support/chromium.js';
 import { renderReport, type RunSummary, type Summary } from '../../demo/report.js';
 import { runDemo } from '../../demo/run-demo.js';
 import { silentProgress } from '../../gpu-batch/util/progress.js';
@@ -58,23 +57,6 @@ describe('closed loop (reduced demo)', () => {
   });
 
   it('the report renders its charts in headless Chromium without console errors', async () => {
-    const executablePath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-    expect(executablePath, 'Debian chromium is installed (.ci/run installs it)').toBeDefined();
-    const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
-    try {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-      page.on('pageerror', (e) => errors.push(String(e)));
-      await page.goto(`file://${join(out, 'report.html')}`);
-      await page.waitForFunction(() => (window as unknown as { __chartsRendered?: number }).__chartsRendered === 5, undefined, { timeout: 15_000 });
-      for (const id of ['chart-ctr', 'chart-regret', 'chart-coverage', 'chart-discovery', 'chart-explore']) {
-        const box = await page.locator(`canvas#${id}`).boundingBox();
-        expect(box?.width, id).toBeGreaterThan(100);
-      }
-      expect(errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    await inChromium(`file://${join(out, 'report.html')}`, (page) => expectCharts(page, ['chart-ctr', 'chart-regret', 'chart-coverage', 'chart-discovery', 'chart-explore']));
   });
 });

@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { expectCharts, inChromium } from '../support/chromium.js';
 import { silentProgress } from '../../gpu-batch/util/progress.js';
 import { FAMILIES, withOverrides } from '../../worlds/families.js';
 import { renderWorldsReport } from '../../worlds/report.js';
@@ -68,23 +67,6 @@ describe('world suite (reduced long-tail world)', () => {
   });
 
   it('the report renders its charts in headless Chromium without console errors', async () => {
-    const executablePath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-    expect(executablePath, 'Debian chromium is installed (.ci/run installs it)').toBeDefined();
-    const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
-    try {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-      page.on('pageerror', (e) => errors.push(String(e)));
-      await page.goto(`file://${join(out, 'report.html')}`);
-      await page.waitForFunction(() => (window as unknown as { __chartsRendered?: number }).__chartsRendered === 3, undefined, { timeout: 15_000 });
-      for (const id of ['chart-long-tail-all', 'chart-long-tail-cold', 'chart-long-tail-explore']) {
-        const box = await page.locator(`canvas#${id}`).boundingBox();
-        expect(box?.width, id).toBeGreaterThan(100);
-      }
-      expect(errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    await inChromium(`file://${join(out, 'report.html')}`, (page) => expectCharts(page, ['chart-long-tail-all', 'chart-long-tail-cold', 'chart-long-tail-explore']));
   });
 });
