@@ -57,7 +57,7 @@ flags:
   --strategy epsilon-greedy|decaying-epsilon|ucb|thompson   exploration strategy (env SLATECAST_STRATEGY)
   --epsilon-min 0.02 --epsilon-max 0.1        bounds of the exploration rate (env SLATECAST_EPSILON_MIN/MAX)
   --epsilon-bootstrap 1                       exploration of a version trained on no logs
-  --explore-positions ramp|flat --pool-max 100 --explore-clicks 6   (clicks per pool item per retrain ε buys)
+  --explore-positions ramp|flat --pool-max 40 --explore-clicks 8    (clicks per pool item per retrain ε buys)
   --no-explore                                serve the ranking alone (env SLATECAST_EXPLORE=off)
   --port 8788 --host 127.0.0.1 --run-now      (batch serve)
 `;

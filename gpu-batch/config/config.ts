@@ -87,7 +87,7 @@ export const BatchConfig = z.object({
   epsilonMax: num(0, 1).default(0.1),
   epsilonBootstrap: num(0, 1).default(1),
   /** Expected clicks per pool item per retrain that exploration buys (a few: enough to tell a winner). */
-  exploreClicks: num(0.1, 1000).default(4),
+  exploreClicks: num(0.1, 1000).default(8),
   /** `ramp`: ε rises down the slate (mean ε over k slots); `flat`: the same ε at every position. */
   explorePositions: z.enum(['ramp', 'flat']).default('ramp'),
   /** Most items in the exploration pool (the most optimistic that could still win). */
