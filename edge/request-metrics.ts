@@ -27,7 +27,7 @@ export const recordRequest: MiddlewareHandler<HonoEnv> = async (c, next) => {
   const dataset = c.env.EDGE_METRICS as AnalyticsEngineDataset | undefined;
   if (!dataset) return;
   try {
-    dataset.writeDataPoint(requestDataPoint(new URL(c.req.url).pathname, c.req.method, c.res.status, c.get('source')));
+    dataset.writeDataPoint(requestDataPoint(c.req.path, c.req.method, c.res.status, c.get('source')));
   } catch (e) {
     console.error(`slatecast: metrics write failed: ${(e as Error).message}`);
   }

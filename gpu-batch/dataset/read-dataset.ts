@@ -138,12 +138,6 @@ export async function readUserHistory(c: DuckDBConnection, users: number): Promi
   return out;
 }
 
-/** @returns impressions per surface (all of the window) */
-export async function readSurfaceImpressions(c: DuckDBConnection): Promise<Record<string, number>> {
-  const [surface, n] = await columns(c, `SELECT "surface", count(*)::INTEGER FROM "imp" GROUP BY "surface" ORDER BY "surface"`);
-  return Object.fromEntries((surface ?? []).map((s, k) => [s as string, n![k] as number]));
-}
-
 /**
  * Cumulative counts of the whole lake, the exactly-once ledger written into every manifest:
  * replaying any log object any number of times must leave them unchanged.

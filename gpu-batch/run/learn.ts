@@ -85,6 +85,8 @@ export async function learn(config: BatchConfig, lake: LakeFiles, catalog: reado
     const trainRows = await readItemPositionStats(c, trainBefore);
     const thetaTrain = positionWeightsAll(trainRows, ds.items, config.kMax);
     const trainStats = itemStats(trainRows, ds.items, thetaTrain);
+    // Base appeal as known before the holdout: the posterior-popularity metric and the blend fit use it.
+    const baseTrain = posteriorMeans(betaPosteriors(trainStats));
 
     let metrics: Record<string, unknown> = { holdout: null };
     if (hasHoldout) {
@@ -94,8 +96,7 @@ export async function learn(config: BatchConfig, lake: LakeFiles, catalog: reado
         const k = Math.min(METRIC_K, ds.items);
         const model = rankingMetrics(await topKForUsers(trained.params, users, k), users, heldout, k, trained.params.item, config.dims, trainStats.rewarded);
         const pop = rankingMetrics(popularityLists(trainStats.rewarded, trainStats.impressions, users.length, k), users, heldout, k, trained.params.item, config.dims, trainStats.rewarded);
-        const postMeans = posteriorMeans(betaPosteriors(trainStats));
-        const popPosterior = rankingMetrics(popularityLists(postMeans, trainStats.impressions, users.length, k), users, heldout, k, trained.params.item, config.dims, trainStats.rewarded);
+        const popPosterior = rankingMetrics(popularityLists(baseTrain, trainStats.impressions, users.length, k), users, heldout, k, trained.params.item, config.dims, trainStats.rewarded);
         metrics = {
           k,
           holdout: { fraction: config.holdoutFraction, cutoff_ts: ds.cutoff, users: users.length, positives: [...heldout.values()].reduce((a, s) => a + s.size, 0) },
@@ -112,7 +113,6 @@ export async function learn(config: BatchConfig, lake: LakeFiles, catalog: reado
     let blend: Blend | null = null;
     if (hasHoldout) {
       const rows = await readShownRows(c, ds.cutoff, 200_000, config.seed);
-      const baseTrain = posteriorMeans(betaPosteriors(trainStats));
       const seen = new Uint8Array(ds.users);
       for (let k = 0; k < pairs.user.length; k++) seen[pairs.user[k]!] = 1;
       const d = config.dims;
