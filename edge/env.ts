@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { SlateSource } from '../shared/schemas/slate.js';
+import type { EdgeDeps } from './deps.js';
 
 /**
  * Bindings and variables from wrangler.toml (generated `Env`, see `npm run cf-typegen`) plus the
@@ -7,8 +8,12 @@ import type { SlateSource } from '../shared/schemas/slate.js';
  */
 export type AppEnv = Env;
 
-/** Per-request variables: the scorer step that answered a slate, for the request counters. */
-export type HonoEnv = { Bindings: AppEnv; Variables: { source?: SlateSource } };
+/**
+ * Per-request variables: the app's dependencies (set by `createApp` on every request, so routes
+ * read `c.var.artifactCache` rather than a module singleton) and the scorer step that answered a
+ * slate, for the request counters.
+ */
+export type HonoEnv = { Bindings: AppEnv; Variables: EdgeDeps & { source?: SlateSource } };
 export type AppContext = Context<HonoEnv>;
 
 /** Numeric settings, parsed once per request from string vars (vars are strings in wrangler). */

@@ -1,7 +1,11 @@
-import { app } from './app.js';
+import { createApp } from './app.js';
+import { defaultDeps } from './deps.js';
 import type { AppEnv } from './env.js';
 import { writeLogBatch } from './queue/consumer.js';
 import { storeFor } from './store/index.js';
+
+/** One app per isolate: module scope is per isolate in Workers, so its caches are too. */
+const app = createApp(defaultDeps());
 
 /**
  * The Worker: HTTP (`fetch`), the log queue consumer (`queue`) and the Cron Trigger that pokes the

@@ -1,3 +1,4 @@
+import { BoundedMap } from '../shared/bounded-map.js';
 import { userKey } from '../shared/crypto/hmac.js';
 
 /** Enough for the active users of one isolate; each entry is ~150 bytes. */
@@ -9,9 +10,16 @@ const MAX_ENTRIES = 20_000;
  * It holds nothing the isolate does not already see (raw ids arrive in every request).
  */
 export class UserKeyCache {
-  private readonly keys = new Map<string, string>();
+  private readonly keys: BoundedMap<string, string>;
 
-  constructor(private readonly maxEntries = MAX_ENTRIES) {}
+  constructor(maxEntries = MAX_ENTRIES) {
+    this.keys = new BoundedMap(maxEntries);
+  }
+
+  /** Entries held now (at most the bound). */
+  get size(): number {
+    return this.keys.size;
+  }
 
   async get(salt: string, userId: string): Promise<string> {
     const id = `${salt}\u0000${userId}`;
@@ -19,7 +27,6 @@ export class UserKeyCache {
     if (hit !== undefined) return hit;
     const key = await userKey(salt, userId);
     this.keys.set(id, key);
-    if (this.keys.size > this.maxEntries) this.keys.delete(this.keys.keys().next().value!);
     return key;
   }
 }

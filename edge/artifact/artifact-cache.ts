@@ -1,4 +1,5 @@
 import { firstVerified, pointerChain } from '../../shared/artifact/history.js';
+import { BoundedMap } from '../../shared/bounded-map.js';
 import { ArtifactError, readManifest, readPointerState, readVerifiedJson } from '../../shared/artifact/verify.js';
 import { shardFile, shardOf } from '../../shared/artifact/paths.js';
 import { ownValue } from '../../shared/own-key.js';
@@ -82,7 +83,7 @@ export class ArtifactCache {
   private lastError: Health['lastError'] = null;
   private readonly refused = new Map<string, string>();
   private refreshing: Promise<void> | null = null;
-  private readonly shards = new Map<string, Promise<UserSlateShard>>();
+  private readonly shards = new BoundedMap<string, Promise<UserSlateShard>>(SHARD_CACHE_ENTRIES);
   private posteriorsOf: { version: string; map: Promise<ReadonlyMap<string, BetaPosterior>> } | null = null;
 
   constructor(
@@ -191,7 +192,6 @@ export class ArtifactCache {
     if (!p) {
       p = readVerifiedJson(store, loaded.manifest, file, UserSlateShard);
       this.shards.set(key, p);
-      if (this.shards.size > SHARD_CACHE_ENTRIES) this.shards.delete(this.shards.keys().next().value!);
     }
     try {
       return ownValue((await p).users, userKey) ?? null;

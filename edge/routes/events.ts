@@ -6,7 +6,6 @@ import { readJson } from '../body.js';
 import type { HonoEnv } from '../env.js';
 import { badRequest, HttpError } from '../errors.js';
 import { limitEvents } from '../rate-limit.js';
-import { RECENT_EVENT_IDS_MAX, recentEventIds } from '../state.js';
 
 /** `/v1/events`: rewards, each vouched for by the token of the impression it belongs to. */
 export const events = new Hono<HonoEnv>();
@@ -26,7 +25,7 @@ events.post('/', async (c) => {
   if (position < 0) throw new HttpError(422, 'item_not_in_impression', `item_id: "${ev.item_id}" was not shown in impression ${t.iid}`, 'item_id');
 
   const eventId = scopedEventId(t.iid, ev.item_id, ev.type, ev.event_id);
-  if (recentEventIds.has(eventId)) return c.json({ accepted: true, duplicate: true, event_id: eventId }, 202);
+  if (c.var.recentEventIds.has(eventId)) return c.json({ accepted: true, duplicate: true, event_id: eventId }, 202);
 
   const record: EventRecord = {
     schema: 'event/v1',
@@ -49,8 +48,7 @@ events.post('/', async (c) => {
     console.error(`slatecast: event ${eventId} not queued: ${e instanceof Error ? e.message : e}`);
     throw new HttpError(503, 'queue_unavailable', 'event not accepted, retry with the same event_id');
   }
-  recentEventIds.add(eventId);
-  if (recentEventIds.size > RECENT_EVENT_IDS_MAX) recentEventIds.delete(recentEventIds.values().next().value!);
+  c.var.recentEventIds.set(eventId, true);
   return c.json({ accepted: true, duplicate: false, event_id: eventId }, 202);
 });
 

@@ -2,7 +2,6 @@ import { Hono } from 'hono';
 import { ArtifactUnavailableError, NoArtifactError, NoVerifiedVersionError } from '../artifact/artifact-cache.js';
 import { configProblem } from '../config-check.js';
 import { settings, type HonoEnv } from '../env.js';
-import { artifactCache } from '../state.js';
 import { storeFor } from '../store/index.js';
 
 /**
@@ -20,6 +19,7 @@ health.get('/', async (c) => {
   const cfg = settings(c.env);
   const times = { ttlMs: cfg.artifactTtlMs, hardTtlMs: cfg.artifactHardTtlMs };
   const store = storeFor(c.env);
+  const artifactCache = c.var.artifactCache;
   // A due check is awaited here, not left to the background: health reports the store as it is
   // now, so it recovers the moment the store does.
   if (artifactCache.due(now, times)) await artifactCache.refresh(store, now);

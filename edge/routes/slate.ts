@@ -10,7 +10,6 @@ import { readJson } from '../body.js';
 import { firstCandidates } from '../candidates/index.js';
 import { settings, type AppContext, type HonoEnv } from '../env.js';
 import { badRequest, HttpError } from '../errors.js';
-import { artifactCache, impressionLog, scorerChain, userKeys } from '../state.js';
 import { storeFor } from '../store/index.js';
 import { checkUserAssertion } from '../user-assertion.js';
 import { readQuery } from '../query.js';
@@ -41,6 +40,7 @@ async function serveSlate(c: AppContext, req: SlateRequest): Promise<SlateRespon
   const now = Date.now();
   const vouched = await checkUserAssertion(c, req.user_id, now);
   const store = storeFor(env);
+  const { artifactCache, impressionLog, scorerChain, userKeys } = c.var;
   const loaded = await artifactCache.get(store, now, { ttlMs: cfg.artifactTtlMs, hardTtlMs: cfg.artifactHardTtlMs }, (p) => c.executionCtx.waitUntil(p));
   const policy = loaded.policy;
   const surface = req.surface ?? policy.default_surface;

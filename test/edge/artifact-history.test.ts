@@ -21,8 +21,9 @@ interface Healthz {
 const unreachable = () => Promise.reject(new Error('connect ECONNREFUSED 10.0.0.7:9000'));
 const slateVersion = async (r: Response) => ((await r.json()) as { policy_version: string }).policy_version;
 
-// One isolate runs this file's tests in order, so the first one meets a cold artifact cache, as a
-// freshly started isolate does (issue 12, items 1, 2 and 10).
+// The bucket carries over from test to test in this file; each test's edge starts with a cold
+// artifact cache, as a freshly started isolate does (issue 12, items 1, 2 and 10).
+// Harnesses that share `deps` are one isolate seeing other bindings.
 describe('pointer history, bad pointers and health', () => {
   const store = new R2Store(env.BUCKET);
   const t0 = Date.now() - 60_000;
@@ -66,13 +67,14 @@ describe('pointer history, bad pointers and health', () => {
   });
 
   it('10: health says the store failed without its internals, and is ok on the first check after it recovers', async () => {
-    const down = harness({ ARTIFACT_TTL_S: '0.001', BUCKET: { get: unreachable, head: unreachable, list: unreachable, put: unreachable } as unknown as R2Bucket });
+    const up = harness();
+    expect(await (await up.call('/healthz')).json()).toMatchObject({ status: 'ok' });
+    const down = harness({ ARTIFACT_TTL_S: '0.001', BUCKET: { get: unreachable, head: unreachable, list: unreachable, put: unreachable } as unknown as R2Bucket }, up.deps);
     const bad = await down.call('/healthz');
     const text = await bad.text();
     expect(JSON.parse(text)).toMatchObject({ status: 'degraded', problem: { code: 'store_unreachable', message: 'artifact store unreachable' } });
     expect(text).not.toMatch(/ECONNREFUSED|10\.0\.0\.7/);
     // Default TTL (30 s): the check after a failure comes within a second, and /healthz awaits it.
-    const up = harness();
     await new Promise((res) => setTimeout(res, 1100));
     expect(await (await up.call('/healthz')).json()).toMatchObject({ status: 'ok', problem: null });
   });

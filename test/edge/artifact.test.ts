@@ -15,7 +15,8 @@ const unreachable: ObjectStore = {
   delete: () => Promise.reject(new Error('connect ECONNREFUSED')),
 };
 
-// One isolate runs this file's tests in order; the artifact cache is per isolate, as in production.
+// The bucket carries over from test to test in this file; each test's edge starts cold (its own
+// artifact cache), and harnesses that share `deps` are one isolate seeing other bindings.
 describe('artifact loading, verification and fallbacks', () => {
   const store = new R2Store(env.BUCKET);
   const fast = { ARTIFACT_TTL_S: '0.001' };
@@ -74,7 +75,7 @@ describe('artifact loading, verification and fallbacks', () => {
   it('keeps serving the cached version while the store is unreachable, until the hard TTL', async () => {
     const h = harness(fast);
     const serving = ((await (await h.call('/healthz')).json()) as { version: string }).version;
-    const down = harness({ STORE: 'r2', ARTIFACT_TTL_S: '0.001', ARTIFACT_HARD_TTL_S: '2', BUCKET: { get: unreachable.get, head: unreachable.get, list: unreachable.list, put: unreachable.put } as unknown as R2Bucket });
+    const down = harness({ STORE: 'r2', ARTIFACT_TTL_S: '0.001', ARTIFACT_HARD_TTL_S: '2', BUCKET: { get: unreachable.get, head: unreachable.get, list: unreachable.list, put: unreachable.put } as unknown as R2Bucket }, h.deps);
     const r = await down.call('/v1/slate?user_id=u');
     expect(r.status).toBe(200);
     expect(await r.json()).toMatchObject({ policy_version: serving });

@@ -71,7 +71,7 @@ describe('POST /v1/events inside workerd', () => {
   it('answers 503 and keeps no record when the queue is down, so the client can retry', async () => {
     const ok = harness();
     const s = await slateFor(ok);
-    const down = harness({ LOG_QUEUE: { send: async () => Promise.reject(new Error('queue down')) } as unknown as Queue });
+    const down = harness({ LOG_QUEUE: { send: async () => Promise.reject(new Error('queue down')) } as unknown as Queue }, ok.deps);
     const r = await down.json('/v1/events', { token: s.token, item_id: s.items[1]!.item_id, type: 'purchase', value: 12.5, event_id: 'retry-me' });
     expect(r.status).toBe(503);
     const retry = await ok.json('/v1/events', { token: s.token, item_id: s.items[1]!.item_id, type: 'purchase', value: 12.5, event_id: 'retry-me' });

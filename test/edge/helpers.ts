@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:test';
-import worker from '../../edge/index.js';
+import { createApp } from '../../edge/app.js';
+import { defaultDeps, type EdgeDeps } from '../../edge/deps.js';
 import type { AppEnv } from '../../edge/env.js';
 import type { LogLine } from '../../shared/schemas/queue.js';
 
@@ -10,10 +11,13 @@ export interface SentRecord {
 }
 
 /**
- * Calls the worker's fetch handler in this isolate with a queue that records what is sent:
- * `wire` holds the message bodies as sent, `sent` the records they carry.
+ * Calls an edge app in this isolate with a queue that records what is sent: `wire` holds the
+ * message bodies as sent, `sent` the records they carry.
+ * @param deps the app's state: fresh by default (a cold isolate); pass another harness's `deps`
+ *   to call the same isolate's state with other bindings (a store or queue going down)
  */
-export function harness(overrides: Partial<AppEnv> = {}) {
+export function harness(overrides: Partial<AppEnv> = {}, deps: EdgeDeps = defaultDeps()) {
+  const app = createApp(deps);
   const wire: LogLine[] = [];
   const sent: SentRecord[] = [];
   const take = (body: LogLine) => {
@@ -34,12 +38,12 @@ export function harness(overrides: Partial<AppEnv> = {}) {
   const pending: Promise<unknown>[] = [];
   const ctx = { waitUntil: (p: Promise<unknown>) => pending.push(p), passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
   async function call(path: string, init?: RequestInit): Promise<Response> {
-    const r = await worker.fetch(new Request(`https://edge.test${path}`, init), e, ctx);
+    const r = await app.fetch(new Request(`https://edge.test${path}`, init), e, ctx);
     await Promise.all(pending.splice(0));
     return r;
   }
   async function json(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
     return call(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   }
-  return { env: e, sent, wire, call, json };
+  return { env: e, deps, sent, wire, call, json };
 }

@@ -51,12 +51,13 @@ describe('scorer chain: wasm for users with recent items but no cached candidate
   });
 
   it('a tampered matrix is refused by its checksum and the request falls through (no 5xx)', async () => {
+    const h = harness({ ARTIFACT_TTL_S: '0.001' });
+    expect((await h.call('/healthz').then((r) => r.json())) as { version: string }).toMatchObject({ version });
     const store = new R2Store(env.BUCKET);
     const bad = await publishFixture(store, { salt: env.USER_SALT, matrix: { dims: DIMS, values }, suffix: 'badbad' });
     const bytes = new Uint8Array((await (await env.BUCKET.get(artifactKey(bad.version, 'items.i8')))!.arrayBuffer()));
     bytes[0] = bytes[0]! ^ 0x55;
     await env.BUCKET.put(artifactKey(bad.version, 'items.i8'), bytes);
-    const h = harness({ ARTIFACT_TTL_S: '0.001' });
     await h.call('/healthz');
     await h.call('/healthz');
     const r = await h.json('/v1/slate', { user_id: 'y', context: { recent_item_ids: ['item-5'] } });
