@@ -22,7 +22,7 @@ const unreachable = () => Promise.reject(new Error('connect ECONNREFUSED 10.0.0.
 const slateVersion = async (r: Response) => ((await r.json()) as { policy_version: string }).policy_version;
 
 // One isolate runs this file's tests in order, so the first one meets a cold artifact cache, as a
-// freshly started isolate does (issue 12, items 1, 2 and 10).
+// freshly started isolate does.
 describe('pointer history, bad pointers and health', () => {
   const store = new R2Store(env.BUCKET);
   const t0 = Date.now() - 60_000;
