@@ -10,7 +10,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['test/shared/**/*.test.ts', 'test/gpu-batch/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/worlds/**/*.test.ts'],
+          include: ['test/shared/**/*.test.ts', 'test/edge-node/**/*.test.ts', 'test/gpu-batch/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/worlds/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

@@ -23,7 +23,7 @@ if (!(seconds > 0 && seconds <= 600) || !(connections > 0 && connections <= 512)
 
 const salt = 'load-user-salt-0123456789';
 const edge = await startMiniflareEdge({ bindings: { TOKEN_SECRET: 'load-token-secret-0123456789', USER_SALT: salt }, quiet: true, queueBatchTimeoutS: 1 });
-let failed = false;
+let failed: boolean;
 try {
   const bucket = (await edge.mf.getR2Bucket('BUCKET')) as unknown as R2Bucket;
   const users = Array.from({ length: 2000 }, (_, i) => `load-user-${i}`);

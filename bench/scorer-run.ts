@@ -6,8 +6,8 @@
  */
 import { WasmScorer } from '../edge/scoring/wasm-scorer.js';
 import { topNF32, topNI8 } from '../shared/scoring/top-n.js';
-import { CHECK_CASES, checkAgainstReference } from './scorer-check.js';
-import { randomInt8, randomMatrix, randomQuery } from './scorer-data.js';
+import { CHECK_CASES, checkAgainstReference } from '../test/support/scorer-check.js';
+import { randomInt8, randomMatrix, randomQuery } from '../test/support/scorer-data.js';
 import { naiveTopN } from './scorer-naive.js';
 
 export interface Shape {
@@ -63,7 +63,7 @@ export interface ShapeResult extends Shape {
 export interface RuntimeResult {
   runtime: string;
   mem_read_gb_per_s: number;
-  /** Correctness cases (bench/scorer-check.ts) passed before timing. */
+  /** Correctness cases (test/support/scorer-check.ts) passed before timing. */
   checks_passed: number;
   clock_resolution_ms: number;
   /** Wall time of the whole run by this runtime's own clock (compare with the host's). */

@@ -1,5 +1,5 @@
 /**
- * Scorer benchmark (issue 4): the WASM kernel vs the plain-TS reference vs this machine's
+ * Scorer benchmark: the WASM kernel vs the plain-TS reference vs this machine's
  * single-core memory-read bandwidth, in Node and inside workerd, in one run.
  *
  *   npx tsx bench/scorer.ts            # prints a table, writes bench/scorer-results.json

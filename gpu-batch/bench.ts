@@ -19,7 +19,7 @@ import { runBatch } from './run/run-batch.js';
 import { makeWorld, simulateLogs, writeLogObjects } from './synth/index.js';
 import { selectBackend } from './train/backend.js';
 import { trainMf } from './train/mf-model.js';
-import { normalArray, trainingRng } from './train/init.js';
+import { trainingRng } from './train/init.js';
 import { streamProgress, silentProgress, type Progress } from './util/progress.js';
 
 export interface BatchBenchOptions {

@@ -31,7 +31,7 @@ export const DEMO_WORLD: WorldParams = {
 const HIDDEN_TASTE = { dims: 16, vectorScale: 1.8, affinity: 1.6, drift: 0, k: 10 } as const;
 
 /**
- * The world suite's families (issue 13): named presets whose every leaf the CLI can override
+ * The world suite's families: named presets whose every leaf the CLI can override
  * (`--set items=2000`). Each has new items (some very good) and new users every round, and more
  * latent taste than its catalog text reveals.
  */

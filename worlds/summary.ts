@@ -69,7 +69,7 @@ function decision(g: GateRow): string {
 /**
  * Aggregates the seeds of one family round by round (mean and min–max), and tallies every gate
  * decision against the truth.
- * @param margin relative true difference that counts as better / worse (issue 13: 5%)
+ * @param margin relative true difference that counts as better / worse (default 5%)
  */
 export function summarise(family: string, runs: readonly WorldRun[], margin = 0.05): FamilySummary {
   const rounds = [...new Set(runs.flatMap((r) => r.rounds.map((x) => x.round)))].sort((a, b) => a - b);

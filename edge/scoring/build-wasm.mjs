@@ -51,7 +51,9 @@ if (check) {
   let wat = '';
   try {
     wat = readFileSync(join(here, 'scorer.wat'), 'utf8');
-  } catch {}
+  } catch {
+    // no scorer.wat committed: the comparison below reports it
+  }
   if (!committed.equals(wasm) || wat !== outputs.get('scorer.wat')) {
     console.error(`build:wasm --check: ${relative(root, wasmPath)} or scorer.wat does not match ${source}; run npm run build:wasm and commit it`);
     process.exit(1);

@@ -145,13 +145,13 @@ export async function readUserHistory(c: DuckDBConnection, users: number): Promi
 export async function readLakeCounts(c: DuckDBConnection, lake: LakeFiles): Promise<Record<string, number>> {
   const counts: Record<string, number> = { impressions: 0, impression_items: 0, events: 0, clicks: 0, users: 0 };
   if (lake.impressions.length > 0) {
-    const [[n, items, users]] = (await (await c.runAndReadAll(`SELECT count(*)::BIGINT, coalesce(sum(len("items")), 0)::BIGINT, count(DISTINCT "user_key")::BIGINT FROM read_parquet($f)`, { f: pathList(lake.impressions) })).getRowsJS()) as [[bigint, bigint, bigint]];
+    const [[n, items, users]] = (await c.runAndReadAll(`SELECT count(*)::BIGINT, coalesce(sum(len("items")), 0)::BIGINT, count(DISTINCT "user_key")::BIGINT FROM read_parquet($f)`, { f: pathList(lake.impressions) })).getRowsJS() as [[bigint, bigint, bigint]];
     counts.impressions = Number(n);
     counts.impression_items = Number(items);
     counts.users = Number(users);
   }
   if (lake.events.length > 0) {
-    const [[n, clicks]] = (await (await c.runAndReadAll(`SELECT count(*)::BIGINT, count(*) FILTER (WHERE "type" = 'click')::BIGINT FROM read_parquet($f)`, { f: pathList(lake.events) })).getRowsJS()) as [[bigint, bigint]];
+    const [[n, clicks]] = (await c.runAndReadAll(`SELECT count(*)::BIGINT, count(*) FILTER (WHERE "type" = 'click')::BIGINT FROM read_parquet($f)`, { f: pathList(lake.events) })).getRowsJS() as [[bigint, bigint]];
     counts.events = Number(n);
     counts.clicks = Number(clicks);
   }

@@ -42,11 +42,13 @@ export async function evaluateTarget(slates: readonly LoggedSlate[], target: Tar
   for (const items of sorted) {
     for (const it of items) {
       const p = posSum.get(it.position) ?? [0, 0];
-      p[0] += it.reward, p[1]++;
+      p[0] += it.reward;
+      p[1]++;
       posSum.set(it.position, p);
       const key = `${it.position}\u0000${it.item_id}`;
       const c = cell.get(key) ?? [0, 0];
-      c[0] += it.reward, c[1]++;
+      c[0] += it.reward;
+      c[1]++;
       cell.set(key, c);
     }
   }

@@ -31,7 +31,7 @@ export function bootstrapWhenCatalogArrives(store: ObjectStore, scheduler: Batch
     } catch {
       // The store is ours and local; a failed poll is retried on the next tick.
     }
-    if (!stopped) timer = setTimeout(tick, POLL_MS);
+    if (!stopped) timer = setTimeout(() => void tick(), POLL_MS);
   };
   void tick();
   return {

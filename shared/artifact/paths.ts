@@ -1,4 +1,4 @@
-/** Object keys of the one bucket (see docs/ARCHITECTURE.md, "Object layout"). */
+/** Object keys of the one bucket (see docs/architecture.md, "Object layout"). */
 
 export const POINTER_KEY = 'artifacts/CURRENT';
 export const WATERMARK_KEY = 'state/batch-watermark.json';

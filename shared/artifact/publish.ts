@@ -58,7 +58,7 @@ export async function publishVersion(
   const manifestBytes = utf8(JSON.stringify(manifest));
   const manifestSha256 = await sha256Hex(manifestBytes);
   await store.put(artifactKey(draft.version, 'manifest.json'), manifestBytes, { contentType: 'application/json' });
-  opts.onProgress?.(++done, names.length + 1);
+  opts.onProgress?.(done + 1, names.length + 1);
 
   // Verify what the store now holds, exactly as the edge will read it.
   const readBack = await readManifest(store, draft.version, manifestSha256);

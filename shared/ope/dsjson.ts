@@ -98,7 +98,7 @@ export function decisionSlate(d: DsjsonDecision): LoggedSlate {
  * was written by `toDsjson`, else null.
  * @throws RangeError `dsjson: …` naming why the line is not a decision
  */
-export function fromDsjson(line: string | unknown, options: DsjsonReadOptions = {}): { slate: LoggedSlate; impression: ImpressionRecord | null } {
+export function fromDsjson(line: unknown, options: DsjsonReadOptions = {}): { slate: LoggedSlate; impression: ImpressionRecord | null } {
   const r = readDsjsonLine(typeof line === 'string' ? line : JSON.stringify(line), options);
   if (r.kind === 'skip') throw new RangeError(`dsjson: ${r.detail ?? SKIP_TEXT[r.reason]}`);
   return { slate: decisionSlate(r.decision), impression: r.decision.impression };

@@ -22,7 +22,7 @@ const unreachable = () => Promise.reject(new Error('connect ECONNREFUSED 10.0.0.
 const slateVersion = async (r: Response) => ((await r.json()) as { policy_version: string }).policy_version;
 
 // The bucket carries over from test to test in this file; each test's edge starts with a cold
-// artifact cache, as a freshly started isolate does (issue 12, items 1, 2 and 10).
+// artifact cache, as a freshly started isolate does.
 // Harnesses that share `deps` are one isolate seeing other bindings.
 describe('pointer history, bad pointers and health', () => {
   const store = new R2Store(env.BUCKET);

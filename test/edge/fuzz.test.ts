@@ -40,7 +40,7 @@ const query = fc.dictionary(fc.oneof(fc.constantFrom('user_id', 'k', 'surface'),
 });
 
 describe('fuzzing every route inside workerd', () => {
-  let tokens: string[] = [];
+  const tokens: string[] = [];
   beforeAll(async () => {
     await publishFixture(new R2Store(env.BUCKET), { salt: env.USER_SALT, users: { 'item-lover': ['item-1', 'item-2', 'item-3', 'item-4', 'item-5'] } });
     const h = harness();

@@ -9,7 +9,7 @@ import { SlateResponse } from '../../shared/schemas/slate.js';
 import { publishFixture } from '../support/fixture-artifact.js';
 import { harness } from './helpers.js';
 
-// Defects found by probing the running edge from outside (issue 12), one test each.
+// Defects found by probing the running edge from outside, one test each.
 
 /** Keys that `obj[key]` finds on every plain object. */
 const INHERITED = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
@@ -22,7 +22,7 @@ async function slateFor(h: ReturnType<typeof harness>, user: string) {
 
 const events = (h: ReturnType<typeof harness>) => h.sent.filter((m) => m.kind === 'event').map((m) => EventRecord.parse(m.record));
 
-describe('issue 12: requests that once went wrong', () => {
+describe('probed from outside: requests that once went wrong', () => {
   beforeAll(async () => {
     await publishFixture(new R2Store(env.BUCKET), { salt: env.USER_SALT, users: { alice: Array.from({ length: 20 }, (_, i) => `item-${i}`) }, items: 60 });
   });

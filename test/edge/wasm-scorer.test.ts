@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 // rule), exactly as the worker bundles it; Workers refuse to compile fetched bytes.
 import mod from '../../edge/scoring/scorer.wasm';
 import { WasmScorer, scorerFor } from '../../edge/scoring/wasm-scorer.js';
-import { CHECK_CASES, checkAgainstReference } from '../../bench/scorer-check.js';
-import { rngFor } from '../../bench/scorer-data.js';
+import { CHECK_CASES, checkAgainstReference } from '../support/scorer-check.js';
+import { rngFor } from '../support/scorer-data.js';
 
 describe('WASM scorer inside workerd: kernel top-N equals the TypeScript reference', () => {
   const scorer = new WasmScorer(mod);

@@ -26,7 +26,10 @@ function world(): TrainingPairs {
     for (let k = 0; k < 20; k++) {
       const i = Math.floor(rng.next() * 30);
       const liked = Math.floor(i / 10) === u % 3;
-      user.push(u), item.push(i), y.push(liked !== rng.next() < 0.05 ? 1 : 0), w.push(liked ? 1 : 2);
+      user.push(u);
+      item.push(i);
+      y.push(liked !== rng.next() < 0.05 ? 1 : 0);
+      w.push(liked ? 1 : 2);
     }
   }
   return { user: Int32Array.from(user), item: Int32Array.from(item), y: Float32Array.from(y), w: Float32Array.from(w), positives: 0, keepNegatives: 1 };

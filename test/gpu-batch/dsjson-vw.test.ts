@@ -48,7 +48,7 @@ describe('DSJSON lines from VW test sets', () => {
   });
 
   it('decisionservice: action ids over 128 characters are shortened to stable, distinct ids; repeated ids in one decision are kept apart', () => {
-    const { decisions: d, counts } = read('decisionservice.json');
+    const { counts } = read('decisionservice.json');
     expect(counts.decisions).toBe(3);
     expect(counts.shortened_ids).toBeGreaterThan(0);
     expect(counts.repeated_ids).toBeGreaterThan(0);

@@ -16,7 +16,10 @@ function blockWorld(): TrainingPairs {
   for (let u = 0; u < 40; u++) {
     for (let k = 0; k < 12; k++) {
       const i = Math.floor(rng.next() * 20);
-      user.push(u), item.push(i), y.push(Math.floor(i / 10) === u % 2 ? 1 : 0), w.push(1);
+      user.push(u);
+      item.push(i);
+      y.push(Math.floor(i / 10) === u % 2 ? 1 : 0);
+      w.push(1);
     }
   }
   return { user: Int32Array.from(user), item: Int32Array.from(item), y: Float32Array.from(y), w: Float32Array.from(w), positives: 0, keepNegatives: 1 };
@@ -75,7 +78,12 @@ describe('cold items', () => {
     fillColdItems(params, x, CONTENT_BUCKETS, new Array(5).fill(false), { seed: 1 });
     const cos = (a: number, b: number) => {
       let s = 0, na = 0, nb = 0;
-      for (let c = 0; c < 32; c++) (s += params.item[a * 32 + c]! * params.item[b * 32 + c]!), (na += params.item[a * 32 + c]! ** 2), (nb += params.item[b * 32 + c]! ** 2);
+      for (let c = 0; c < 32; c++) {
+        const x = params.item[a * 32 + c]!, z = params.item[b * 32 + c]!;
+        s += x * z;
+        na += x ** 2;
+        nb += z ** 2;
+      }
       return s / Math.sqrt(na * nb);
     };
     expect(cos(0, 4)).toBeCloseTo(1, 6);

@@ -46,7 +46,10 @@ describe('batch serve /dashboard', () => {
     for (const r of d.runs) expect(r.steps.map((s) => s.name)).toContain('list');
     const gated = d.runs.filter((r) => r.gate?.evaluated);
     expect(gated.length).toBeGreaterThanOrEqual(1);
-    for (const r of gated) expect(r.gate!.lo!).toBeLessThanOrEqual(r.gate!.estimate!), expect(r.gate!.estimate!).toBeLessThanOrEqual(r.gate!.hi!);
+    for (const r of gated) {
+      expect(r.gate!.lo!).toBeLessThanOrEqual(r.gate!.estimate!);
+      expect(r.gate!.estimate!).toBeLessThanOrEqual(r.gate!.hi!);
+    }
     expect(d.quarantine).toHaveLength(1);
     expect(d.quarantine[0]!.reason).toMatch(/line 1/);
     expect(d.surfaces.length).toBeGreaterThanOrEqual(1);

@@ -16,7 +16,7 @@ const times = { ttlMs: 1000, hardTtlMs: 5000 };
 const keep = () => {};
 
 /**
- * Store faults found by probing (issue 12) against a real S3-compatible server: a lake with
+ * Store faults found by probing against a real S3-compatible server: a lake with
  * impressions but no events yet, a corrupt newest version, and an unparseable CURRENT. One bucket,
  * one story: each step builds on the state the previous one left.
  */

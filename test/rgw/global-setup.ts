@@ -7,6 +7,6 @@ export default async function setup(): Promise<void> {
     const r = await fetch(env.endpoint, { signal: AbortSignal.timeout(5_000) });
     await r.body?.cancel();
   } catch (e) {
-    throw new Error(`no S3 server answers at ${env.endpoint} (${(e as Error).message}): start one with \`local/rgw/start-rgw.sh\``);
+    throw new Error(`no S3 server answers at ${env.endpoint} (${(e as Error).message}): start one with \`local/rgw/start-rgw.sh\``, { cause: e });
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dequantizeRows, quantizeRows } from '../../shared/scoring/quantize.js';
 import { I8_DIMS_MAX, TOP_N_MAX, quantizeQuery, scoreRowF32, topNF32, topNI8 } from '../../shared/scoring/top-n.js';
-import { randomMatrix, randomQuery } from '../../bench/scorer-data.js';
+import { randomMatrix, randomQuery } from '../support/scorer-data.js';
 
 /** The reference itself: tie rule, exclusions, NaN, input checks. The kernel is checked against it elsewhere. */
 describe('topNF32 (reference)', () => {

@@ -33,7 +33,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const queue: Fault[] = [];
   const seen: FaultProxy['seen'] = [];
   const hung = new Set<ServerResponse>();
-  const server = createServer(async (req, res) => {
+  // A failure to reach `target` resets the client's connection instead of rejecting unhandled.
+  const answer = async (req: IncomingMessage, res: ServerResponse) => {
     const body = await readBody(req);
     const fault = queue.shift() ?? 'forward';
     seen.push({ method: req.method ?? '', path: req.url ?? '', body: body.toString(), fault });
@@ -46,6 +47,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     const text = await r.text();
     if (fault === 'lose-answer') return res.writeHead(502, { 'content-type': 'text/plain' }).end('bad gateway');
     res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/octet-stream' }).end(text);
+  };
+  const server = createServer((req, res) => {
+    answer(req, res).catch(() => req.socket.destroy());
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { ScorerNotReadyError, WasmScorer, scorerFor } from '../../edge/scoring/wasm-scorer.js';
 import { dequantizeRows, quantizeRows } from '../../shared/scoring/quantize.js';
 import { meanOfRowsF32, topNF32, topNI8 } from '../../shared/scoring/top-n.js';
-import { CHECK_CASES, checkAgainstReference } from '../../bench/scorer-check.js';
-import { randomInt8, randomMatrix, randomQuery } from '../../bench/scorer-data.js';
+import { CHECK_CASES, checkAgainstReference } from '../support/scorer-check.js';
+import { randomInt8, randomMatrix, randomQuery } from '../support/scorer-data.js';
 
 // Node gets the module from the bytes; workerd from `import mod from '….wasm'` (test/edge/wasm-scorer.test.ts).
 const mod = new WebAssembly.Module(readFileSync(new URL('../../edge/scoring/scorer.wasm', import.meta.url)));

@@ -2,7 +2,7 @@
  * Seeded item matrices and queries for the scorer's tests and benchmark, identical in Node and
  * in workerd (no `Math.random()`), so a failing case replays from its seed.
  */
-import { xoshiro128ss, type Rng } from '../shared/rng.js';
+import { xoshiro128ss, type Rng } from '../../shared/rng.js';
 
 /** Shapes that break naive kernels: exact ties, odd widths, a remainder of rows past the 4-row blocks. */
 export interface MatrixOptions {

@@ -1,2 +1,0 @@
-export * from './catalog-store.js';
-export * from './parse-catalog.js';

@@ -1,2 +1,0 @@
-export * from './build-dataset.js';
-export * from './read-dataset.js';

@@ -1,4 +1,0 @@
-export * from './gate.js';
-export * from './gc.js';
-export * from './item-matrix.js';
-export * from './rollback.js';

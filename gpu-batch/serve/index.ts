@@ -1,3 +1,0 @@
-export * from './app.js';
-export * from './scheduler.js';
-export * from './serve.js';

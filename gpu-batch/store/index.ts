@@ -1,1 +1,0 @@
-export { S3Store } from './s3-store.js';

@@ -1,4 +1,0 @@
-export * from './encoding.js';
-export * from './hmac.js';
-export * from './token.js';
-export * from './user-assertion.js';

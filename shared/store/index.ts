@@ -1,2 +1,0 @@
-export * from './object-store.js';
-export { MemoryStore } from './memory-store.js';
