@@ -1,17 +1,12 @@
 import { ArtifactCache } from './artifact/artifact-cache.js';
-import { cacheStep, popularityStep, type CandidateStep } from './candidates/index.js';
-import { wasmStep } from './candidates/wasm-step.js';
 import { LogBuffer } from './queue/log-buffer.js';
 import { UserKeyCache } from './user-key-cache.js';
 
 /**
- * Per-isolate state: the artifact cache and the scorer chain. Module scope is per isolate in
+ * Per-isolate state: the artifact cache, buffers and memos. Module scope is per isolate in
  * Workers, so this lives as long as the isolate and is shared by its requests.
  */
 export const artifactCache = new ArtifactCache();
-
-/** cache → wasm → popularity: the first step with an answer serves, and the response says which. */
-export const scorerChain: CandidateStep[] = [cacheStep, wasmStep, popularityStep];
 
 /** Recently accepted event ids: answers duplicates without re-queueing (best effort, per isolate). */
 export const recentEventIds = new Set<string>();

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 // In workerd the .wasm arrives precompiled through the module graph (wrangler's CompiledWasm
 // rule), exactly as the worker bundles it; Workers refuse to compile fetched bytes.
-import mod from '../../edge/scoring/scorer.wasm';
-import { WasmScorer, scorerFor } from '../../edge/scoring/wasm-scorer.js';
+import mod from '../../shared/scoring/scorer.wasm';
+import { WasmScorer, scorerFor } from '../../shared/scoring/wasm-scorer.js';
 import { CHECK_CASES, checkAgainstReference } from '../../bench/scorer-check.js';
 import { rngFor } from '../../bench/scorer-data.js';
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Builds edge/scoring/scorer.wasm from kernel/scorer.ts with AssemblyScript (npm-only tooling).
+ * Builds shared/scoring/scorer.wasm from kernel/scorer.ts with AssemblyScript (npm-only tooling).
  * The .wasm is committed because the worker bundles it (`import mod from './scorer.wasm'`:
  * Workers refuse to compile fetched bytes); `--check` rebuilds in memory and fails when the
  * committed bytes differ, so CI catches a kernel edited without a rebuild.
