@@ -265,7 +265,7 @@ const perModule = new WeakMap<WebAssembly.Module, WasmScorer>();
  * The isolate's scorer for this module, instantiated on first use and reused after, so a
  * loaded matrix survives across requests.
  * @example
- *   import scorerWasm from './scoring/scorer.wasm';
+ *   import scorerWasm from '../../shared/scoring/scorer.wasm';
  *   const scorer = scorerFor(scorerWasm);
  *   if (scorer.spec?.version !== v) await scorer.load(spec, { matrix: obj.body, scales });
  *   const { indices, scores } = scorer.score(query, 50, { exclude: recentRows, version: v });
