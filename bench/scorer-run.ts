@@ -4,7 +4,7 @@
  * Node calls it directly; inside workerd the bench worker (bench/scorer-worker.ts) calls it, so
  * both runtimes run the very same measurement code.
  */
-import { WasmScorer } from '../edge/scoring/wasm-scorer.js';
+import { WasmScorer } from '../shared/scoring/wasm-scorer.js';
 import { topNF32, topNI8 } from '../shared/scoring/top-n.js';
 import { CHECK_CASES, checkAgainstReference } from '../test/support/scorer-check.js';
 import { randomInt8, randomMatrix, randomQuery } from '../test/support/scorer-data.js';

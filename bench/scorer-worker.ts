@@ -3,7 +3,7 @@
  * the RuntimeResult back. It times itself with `performance.now()`, so the figures exclude the
  * HTTP hop, and it imports the .wasm exactly as the edge does (a CompiledWasm module).
  */
-import mod from '../edge/scoring/scorer.wasm';
+import mod from '../shared/scoring/scorer.wasm';
 import { runScorerShapes, type RunOptions } from './scorer-run.js';
 
 export default {

@@ -45,7 +45,7 @@ export interface ScorerBenchResult {
 }
 
 const GOALS = { speedup_vs_ts: 8, fraction_of_mem_read: 0.6, ms_1m_int8: 5 };
-const WASM = new URL('../edge/scoring/scorer.wasm', import.meta.url);
+const WASM = new URL('../shared/scoring/scorer.wasm', import.meta.url);
 
 /** Runs every runtime in turn (never concurrently: they would share the memory bus and cores). */
 export async function runScorerBench(opts: ScorerBenchOptions = {}): Promise<ScorerBenchResult> {

@@ -1,7 +1,6 @@
 import { BoundedMap } from '../shared/bounded-map.js';
 import { ArtifactCache } from './artifact/artifact-cache.js';
-import { cacheStep, popularityStep, type CandidateStep } from './candidates/index.js';
-import { wasmStep } from './candidates/wasm-step.js';
+import { IsolateMatrix } from './candidates/wasm-step.js';
 import { LogBuffer } from './queue/log-buffer.js';
 import { UserKeyCache } from './user-key-cache.js';
 
@@ -16,8 +15,8 @@ const RECENT_EVENT_IDS_MAX = 10_000;
 export interface EdgeDeps {
   /** The serving artifact version, refreshed in the background. */
   artifactCache: ArtifactCache;
-  /** The first step with an answer serves, and the response says which. */
-  scorerChain: CandidateStep[];
+  /** The wasm scorer and the item matrix it holds. */
+  matrix: IsolateMatrix;
   /** Recently accepted event ids: answers duplicates without re-queueing (best effort). */
   recentEventIds: BoundedMap<string, true>;
   /** Impression records waiting to be sent to the log queue in one batch. */
@@ -26,11 +25,11 @@ export interface EdgeDeps {
   userKeys: UserKeyCache;
 }
 
-/** Fresh production state: empty caches and the cache → wasm → popularity chain. */
+/** Fresh production state: empty caches. */
 export function defaultDeps(): EdgeDeps {
   return {
     artifactCache: new ArtifactCache(),
-    scorerChain: [cacheStep, wasmStep, popularityStep],
+    matrix: new IsolateMatrix(),
     recentEventIds: new BoundedMap(RECENT_EVENT_IDS_MAX),
     impressionLog: new LogBuffer(),
     userKeys: new UserKeyCache(),

@@ -5,6 +5,7 @@ import { shardFile, shardOf } from '../../shared/artifact/paths.js';
 import { ownValue } from '../../shared/own-key.js';
 import { Policy, UserSlateShard, type Manifest, type PointerEntry } from '../../shared/schemas/artifact.js';
 import { PosteriorsFile } from '../../shared/schemas/posteriors.js';
+import { posteriorMap } from '../../shared/serving/posterior-map.js';
 import type { BetaPosterior } from '../../shared/explore/types.js';
 import type { ObjectStore } from '../../shared/store/object-store.js';
 
@@ -112,6 +113,14 @@ export class ArtifactCache {
     return this.current;
   }
 
+  /**
+   * The version served now (null before the first load). A request that loaded an older one is
+   * still in flight: the wasm step never restarts that version's matrix load over this one's.
+   */
+  get servingVersion(): string | null {
+    return this.current?.version ?? null;
+  }
+
   /** Whether the pointer should be read again: the TTL passed, or the last read failed a while ago. */
   due(now: number, times: CacheTimes): boolean {
     const wait = this.lastCheckFailed || this.problem?.code === 'store_unreachable' ? Math.min(times.ttlMs, RETRY_AFTER_FAILURE_MS) : times.ttlMs;
@@ -204,12 +213,12 @@ export class ArtifactCache {
 
   /**
    * Per-item reward posteriors of the serving version (`posteriors.json`), loaded once per version
-   * and only for strategies that read them (Thompson, UCB). Empty when the version has none.
+   * and only for strategies that declare them (`Strategy.inputs`). Empty when the version has none.
    */
   async posteriors(store: ObjectStore, loaded: Loaded, now: number): Promise<ReadonlyMap<string, BetaPosterior>> {
     if (!Object.hasOwn(loaded.manifest.files, 'posteriors.json')) return new Map();
     if (this.posteriorsOf?.version !== loaded.version) {
-      const map = readVerifiedJson(store, loaded.manifest, 'posteriors.json', PosteriorsFile).then((f) => new Map(f.ids.map((id, i) => [id, { alpha: f.alpha[i]!, beta: f.beta[i]! }])));
+      const map = readVerifiedJson(store, loaded.manifest, 'posteriors.json', PosteriorsFile).then(posteriorMap);
       this.posteriorsOf = { version: loaded.version, map };
     }
     try {

@@ -5,9 +5,9 @@ import { rngForImpression } from '../../shared/rng.js';
 import { SlateQuery, SlateRequest, type SlateResponse } from '../../shared/schemas/slate.js';
 import type { ImpressionRecord } from '../../shared/schemas/impression.js';
 import { encodeLogLine } from '../../shared/schemas/queue.js';
-import { ownValue } from '../../shared/own-key.js';
+import { VersionView } from '../../shared/serving/version-view.js';
 import { readJson } from '../body.js';
-import { firstCandidates } from '../candidates/index.js';
+import { edgePorts } from '../candidates/index.js';
 import { settings, type AppContext, type HonoEnv } from '../env.js';
 import { badRequest, HttpError } from '../errors.js';
 import { storeFor } from '../store/index.js';
@@ -30,8 +30,9 @@ slate.post('/', async (c) => {
 });
 
 /**
- * Loads the serving version, picks candidates through the scorer chain, explores with the
- * surface's strategy (seeded from the impression id), signs a token over what was shown and
+ * Loads the serving version, builds the strategy input with the shared serving view (candidates
+ * through the scorer chain cache → wasm → popularity, as the OPE gate rebuilds it), explores with
+ * the surface's strategy (seeded from the impression id), signs a token over what was shown and
  * queues the impression log record.
  */
 async function serveSlate(c: AppContext, req: SlateRequest): Promise<SlateResponse> {
@@ -40,28 +41,24 @@ async function serveSlate(c: AppContext, req: SlateRequest): Promise<SlateRespon
   const now = Date.now();
   const vouched = await checkUserAssertion(c, req.user_id, now);
   const store = storeFor(env);
-  const { artifactCache, impressionLog, scorerChain, userKeys } = c.var;
+  const { artifactCache, impressionLog, matrix, userKeys } = c.var;
   const loaded = await artifactCache.get(store, now, { ttlMs: cfg.artifactTtlMs, hardTtlMs: cfg.artifactHardTtlMs }, (p) => c.executionCtx.waitUntil(p));
+  const view = new VersionView(edgePorts({ loaded, store, cache: artifactCache, matrix, now }));
   const policy = loaded.policy;
   const surface = req.surface ?? policy.default_surface;
-  const surfaceCfg = ownValue(policy.surfaces, surface);
+  const surfaceCfg = view.surface(surface);
   if (!surfaceCfg) throw new HttpError(400, 'bad_request', `surface: unknown surface "${surface}" (known: ${Object.keys(policy.surfaces).join(', ')})`, 'surface');
   const k = req.k ?? surfaceCfg.k_default;
   if (k > surfaceCfg.k_max) throw new HttpError(400, 'bad_request', `k: at most ${surfaceCfg.k_max} on surface "${surface}"`, 'k');
 
   const context = req.context ?? {};
   const uk = await userKeys.get(env.USER_SALT, req.user_id);
-  const { source, ranked, historyLength } = await firstCandidates(scorerChain, { userKey: uk, context, loaded, store, cache: artifactCache, now });
+  const strategy = surfaceCfg.strategy;
+  const { source, input } = await view.serve(strategy, { userKey: uk, k, recent: context.recent_item_ids ?? [], exclude: context.exclude_item_ids ?? [] });
   c.set('source', source);
 
   const impressionId = crypto.randomUUID();
-  const strategy = surfaceCfg.strategy;
-  const posteriors = strategy.name === 'thompson' || strategy.name === 'ucb' ? await artifactCache.posteriors(store, loaded, now) : undefined;
-  const result = sampleSlate(
-    strategy,
-    { ranked, pool: policy.exploration_pool, k, exclude: new Set(context.exclude_item_ids ?? []), history_length: historyLength ?? 0, generation: policy.generation ?? 0, posteriors },
-    rngForImpression(impressionId),
-  );
+  const result = sampleSlate(strategy, input, rngForImpression(impressionId));
   if (result.items.length === 0) throw new HttpError(409, 'nothing_to_show', 'every candidate is excluded', 'context.exclude_item_ids');
 
   const token = await signToken(env.TOKEN_SECRET, {

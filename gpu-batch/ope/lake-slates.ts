@@ -11,6 +11,8 @@ export interface LoggedImpression {
   surface: string;
   k: number;
   exclude: string[];
+  /** The logged `context.recent_item_ids`: what the edge's wasm step ranked from. */
+  recent: string[];
 }
 
 export interface ReadSlatesOptions {
@@ -64,7 +66,7 @@ export async function readLakeSlates(c: DuckDBConnection, lake: { impressions: r
   return rows.map(([iid, ts, uk, surface, pv, k, context, items]) => {
     const id = String(iid);
     const shown = JSON.parse(String(items)) as Array<{ item_id: string; position: number; propensity: number }>;
-    const ctx = context === null ? null : (JSON.parse(String(context)) as { exclude_item_ids?: string[] });
+    const ctx = context === null ? null : (JSON.parse(String(context)) as { exclude_item_ids?: string[]; recent_item_ids?: string[] });
     return {
       slate: {
         impression_id: id,
@@ -76,6 +78,7 @@ export async function readLakeSlates(c: DuckDBConnection, lake: { impressions: r
       surface: String(surface),
       k: Number(k),
       exclude: ctx?.exclude_item_ids ?? [],
+      recent: ctx?.recent_item_ids ?? [],
     };
   });
 }

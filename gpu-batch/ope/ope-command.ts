@@ -189,7 +189,7 @@ async function loadTarget(arg: string, config: BatchConfig, store: () => ObjectS
   return {
     tables: async (_slate, i) => {
       const rec = loaded[i]!.impression!;
-      const imp: LoggedImpression = { slate: loaded[i]!.slate, user_key: rec.user_key, surface: rec.surface, k: rec.k, exclude: rec.context.exclude_item_ids };
+      const imp: LoggedImpression = { slate: loaded[i]!.slate, user_key: rec.user_key, surface: rec.surface, k: rec.k, exclude: rec.context.exclude_item_ids, recent: rec.context.recent_item_ids };
       return v.table(imp);
     },
     target: { kind: 'version', name: version },

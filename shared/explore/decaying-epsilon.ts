@@ -31,6 +31,7 @@ export function decayedEpsilon(params: DecayingEpsilonParams, n: number): number
  * epsilon_n; `effective_params` records `{ epsilon, n }` so the log can replay it.
  */
 export const decayingEpsilon: Strategy<DecayingEpsilonParams> = {
+  inputs: ['history_length'],
   sample(input, params, rng) {
     const { epsilon, n } = effective(input, params);
     return { ...epsilonGreedy.sample(input, { epsilon }, rng), propensity_method: 'exact', effective_params: { epsilon, n } };

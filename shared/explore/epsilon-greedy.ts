@@ -31,6 +31,7 @@ export interface EpsilonGreedyParams {
  * Cost O(k²) per slate.
  */
 export const epsilonGreedy: Strategy<EpsilonGreedyParams> = {
+  inputs: [],
   sample(input, params, rng) {
     const eps = epsilonByPosition(params);
     const prep = prepare(input);

@@ -4,7 +4,7 @@ import { decayingEpsilon } from './decaying-epsilon.js';
 import { epsilonGreedy } from './epsilon-greedy.js';
 import { softmax } from './softmax.js';
 import { thompson } from './thompson.js';
-import type { MonteCarloOptions, SlateInput, SlateResult, Strategy } from './types.js';
+import type { MonteCarloOptions, SlateInput, SlateResult, Strategy, StrategyInput } from './types.js';
 import { ucb } from './ucb.js';
 
 export * from './types.js';
@@ -27,6 +27,14 @@ export const strategies = {
   thompson,
   ucb,
 } satisfies { [N in StrategyName]: Strategy<SpecOf<N>> };
+
+/**
+ * The optional inputs (history length, generation, posteriors) the strategy a spec names reads,
+ * as its registry entry declares them: what the serving view builds for it.
+ */
+export function strategyInputs(spec: StrategySpec): readonly StrategyInput[] {
+  return strategies[spec.name].inputs;
+}
 
 /**
  * Samples a slate with the strategy a spec names.

@@ -48,6 +48,7 @@ export function annealedTemperature(params: Pick<SoftmaxParams, 'temperature_0' 
  * `explored` marks an item that differs from the greedy (score-sorted) slate at that position.
  */
 export const softmax: Strategy<SoftmaxParams> = {
+  inputs: ['history_length', 'generation'],
   sample(input, params, rng) {
     const { set, logits, temperature, t } = setup(input, params);
     const draw = drawer(set, logits);

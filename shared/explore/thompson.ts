@@ -25,6 +25,7 @@ export interface ThompsonParams {
  * `propensity_se`). `explored` marks an item that differs from the slate sorted by posterior mean.
  */
 export const thompson: Strategy<ThompsonParams> = {
+  inputs: ['posteriors'],
   sample(input, params, rng) {
     const set = candidateSet(input, params.candidates);
     const post = posteriorsOf(input, set.items, params.prior_alpha, params.prior_beta);

@@ -101,10 +101,20 @@ export interface SlateResult {
 }
 
 /**
+ * The optional parts of {@link SlateInput} a strategy may read. Each strategy declares its own
+ * (`Strategy.inputs`), and the serving view (`shared/serving/`) builds exactly those, so the edge
+ * and the OPE gate hand a strategy the same input and read `posteriors.json` only for the
+ * strategies that use it.
+ */
+export type StrategyInput = 'history_length' | 'generation' | 'posteriors';
+
+/**
  * A strategy: ranked candidates + pool in, a slate and the exact probabilities of what it showed
  * out. Like a Vowpal Wabbit `cb_explore_adf` reduction: scores in, probabilities out.
  */
 export interface Strategy<P> {
+  /** The optional inputs it reads; the others are left out of what it is given. */
+  readonly inputs: readonly StrategyInput[];
   /** Sample one slate. All randomness comes from `rng`. */
   sample(input: SlateInput, params: P, rng: Rng): SlateResult;
   /**

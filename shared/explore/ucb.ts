@@ -30,6 +30,7 @@ export function ucbIndex(alpha: number, beta: number, c: number): number {
  * the logs support no other policy, hence the epsilon. Each slate item's `score` is its UCB index.
  */
 export const ucb: Strategy<UcbParams> = {
+  inputs: ['posteriors'],
   sample(input, params, rng) {
     return { ...epsilonGreedy.sample(reranked(input, params), { epsilon: params.epsilon }, rng), propensity_method: 'exact' };
   },

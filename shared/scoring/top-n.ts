@@ -1,5 +1,5 @@
 /**
- * Plain-TypeScript reference of the WASM scorer (edge/scoring/kernel/scorer.ts): top-N rows of an
+ * Plain-TypeScript reference of the WASM scorer (shared/scoring/kernel/scorer.ts): top-N rows of an
  * item matrix by dot product with a query. It reproduces the kernel's arithmetic bit for bit, so
  * tests can demand identical output, and it is the baseline the benchmark compares against.
  *

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ScorerNotReadyError, WasmScorer, scorerFor } from '../../edge/scoring/wasm-scorer.js';
+import { ScorerNotReadyError, WasmScorer } from '../../shared/scoring/wasm-scorer.js';
 import { dequantizeRows, quantizeRows } from '../../shared/scoring/quantize.js';
 import { meanOfRowsF32, topNF32, topNI8 } from '../../shared/scoring/top-n.js';
 import { CHECK_CASES, checkAgainstReference } from '../support/scorer-check.js';
 import { randomInt8, randomMatrix, randomQuery } from '../support/scorer-data.js';
 
 // Node gets the module from the bytes; workerd from `import mod from '….wasm'` (test/edge/wasm-scorer.test.ts).
-const mod = new WebAssembly.Module(readFileSync(new URL('../../edge/scoring/scorer.wasm', import.meta.url)));
+const mod = new WebAssembly.Module(readFileSync(new URL('../../shared/scoring/scorer.wasm', import.meta.url)));
 
 describe('WASM scorer in Node: kernel top-N equals the TypeScript reference', () => {
   const scorer = new WasmScorer(mod);
@@ -17,10 +17,6 @@ describe('WASM scorer in Node: kernel top-N equals the TypeScript reference', ()
 });
 
 describe('WASM scorer boundary', () => {
-  it('is one instance per isolate and module', () => {
-    expect(scorerFor(mod)).toBe(scorerFor(mod));
-  });
-
   it('refuses queries until a matrix is loaded, and for another version', async () => {
     const s = new WasmScorer(mod);
     expect(() => s.score(new Float32Array(4), 1)).toThrow(ScorerNotReadyError);

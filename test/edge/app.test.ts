@@ -1,7 +1,5 @@
 import { env, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { popularityStep } from '../../edge/candidates/index.js';
-import { defaultDeps } from '../../edge/deps.js';
 import { R2Store } from '../../edge/store/r2-store.js';
 import { SlateResponse } from '../../shared/schemas/slate.js';
 import { publishFixture } from '../support/fixture-artifact.js';
@@ -28,12 +26,5 @@ describe('the edge app built from its dependencies', () => {
     expect(await (await a.json('/v1/events', click(s))).json()).toMatchObject({ duplicate: false });
     expect(await (await harness({}, a.deps).json('/v1/events', click(s))).json()).toMatchObject({ duplicate: true });
     expect(await (await harness().json('/v1/events', click(s))).json()).toMatchObject({ duplicate: false });
-  });
-
-  it('serves through the scorer chain it is given', async () => {
-    const cached = SlateResponse.parse(await (await harness().call('/v1/slate?user_id=fay')).json());
-    expect(cached.source).toBe('cache');
-    const popularOnly = harness({}, { ...defaultDeps(), scorerChain: [popularityStep] });
-    expect(SlateResponse.parse(await (await popularOnly.call('/v1/slate?user_id=fay')).json()).source).toBe('popularity');
   });
 });

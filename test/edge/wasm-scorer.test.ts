@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 // In workerd the .wasm arrives precompiled through the module graph (wrangler's CompiledWasm
 // rule), exactly as the worker bundles it; Workers refuse to compile fetched bytes.
-import mod from '../../edge/scoring/scorer.wasm';
-import { WasmScorer, scorerFor } from '../../edge/scoring/wasm-scorer.js';
+import mod from '../../shared/scoring/scorer.wasm';
+import { WasmScorer } from '../../shared/scoring/wasm-scorer.js';
 import { CHECK_CASES, checkAgainstReference } from '../support/scorer-check.js';
 import { rngFor } from '../support/scorer-data.js';
 
@@ -33,7 +33,7 @@ describe('WASM scorer inside workerd: 1M x 64 int8', () => {
   it('streams in with room to spare under the 128 MB isolate limit and answers a query', async () => {
     const rows = 1_000_000;
     const dims = 64;
-    const scorer = scorerFor(mod);
+    const scorer = new WasmScorer(mod);
     const matrix = seededStream(rows * dims, 1, (rng, out) => {
       for (let i = 0; i < out.length; i++) out[i] = (Math.floor(rng() * 255) - 127) & 0xff;
     });

@@ -9,7 +9,7 @@
  *   ranking on the dequantised values except where two rows are within float32 rounding of a tie,
  *   (b) every score is within the quantisation error bound of the unquantised float score.
  */
-import type { WasmScorer } from '../../edge/scoring/wasm-scorer.js';
+import type { WasmScorer } from '../../shared/scoring/wasm-scorer.js';
 import { dequantizeRows, quantizeRows } from '../../shared/scoring/quantize.js';
 import { quantizeQuery, topNF32, topNI8, type TopN } from '../../shared/scoring/top-n.js';
 import { randomMatrix, randomQuery } from './scorer-data.js';

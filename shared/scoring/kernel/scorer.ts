@@ -3,7 +3,7 @@
  * SIMD scoring kernel: dot(query, row) for every row of an item matrix, keeping the best `cap`
  * rows in a min-heap, so only `cap` (index, score) pairs ever leave wasm.
  *
- * Memory is owned by the JS boundary (edge/scoring/wasm-scorer.ts): it lays out the matrix,
+ * Memory is owned by the JS boundary (shared/scoring/wasm-scorer.ts): it lays out the matrix,
  * query, heap and output regions above `heapBase()` and passes raw pointers. The kernel never
  * allocates (runtime stub), so one instance serves every query of an isolate.
  *

@@ -7,25 +7,25 @@
  (type $5 (func (param i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
  (type $6 (func (param i32 i32) (result i32)))
  (type $7 (func (result i32)))
- (global $edge/scoring/kernel/scorer/gHs (mut i32) (i32.const 0))
- (global $edge/scoring/kernel/scorer/gHi (mut i32) (i32.const 0))
- (global $edge/scoring/kernel/scorer/gCap (mut i32) (i32.const 0))
- (global $edge/scoring/kernel/scorer/gSize (mut i32) (i32.const 0))
- (global $edge/scoring/kernel/scorer/gExcl (mut i32) (i32.const 0))
+ (global $shared/scoring/kernel/scorer/gHs (mut i32) (i32.const 0))
+ (global $shared/scoring/kernel/scorer/gHi (mut i32) (i32.const 0))
+ (global $shared/scoring/kernel/scorer/gCap (mut i32) (i32.const 0))
+ (global $shared/scoring/kernel/scorer/gSize (mut i32) (i32.const 0))
+ (global $shared/scoring/kernel/scorer/gExcl (mut i32) (i32.const 0))
  (memory $0 0)
- (export "heapBase" (func $edge/scoring/kernel/scorer/heapBase))
- (export "topF32" (func $edge/scoring/kernel/scorer/topF32))
- (export "topI8" (func $edge/scoring/kernel/scorer/topI8))
- (export "readProbe" (func $edge/scoring/kernel/scorer/readProbe))
+ (export "heapBase" (func $shared/scoring/kernel/scorer/heapBase))
+ (export "topF32" (func $shared/scoring/kernel/scorer/topF32))
+ (export "topI8" (func $shared/scoring/kernel/scorer/topI8))
+ (export "readProbe" (func $shared/scoring/kernel/scorer/readProbe))
  (export "memory" (memory $0))
- (func $edge/scoring/kernel/scorer/offer (param $0 f32) (param $1 i32) (result f32)
+ (func $shared/scoring/kernel/scorer/offer (param $0 f32) (param $1 i32) (result f32)
   (local $2 i32)
   (local $3 i32)
   (local $4 i32)
   (local $5 i32)
   (local $6 f32)
   (local $7 i32)
-  global.get $edge/scoring/kernel/scorer/gExcl
+  global.get $shared/scoring/kernel/scorer/gExcl
   local.get $1
   i32.const 3
   i32.shr_u
@@ -39,15 +39,15 @@
   i32.and
   i32.eqz
   if
-   global.get $edge/scoring/kernel/scorer/gSize
-   global.get $edge/scoring/kernel/scorer/gCap
+   global.get $shared/scoring/kernel/scorer/gSize
+   global.get $shared/scoring/kernel/scorer/gCap
    i32.lt_s
    if
-    global.get $edge/scoring/kernel/scorer/gHs
+    global.get $shared/scoring/kernel/scorer/gHs
     local.set $4
-    global.get $edge/scoring/kernel/scorer/gHi
+    global.get $shared/scoring/kernel/scorer/gHi
     local.set $5
-    global.get $edge/scoring/kernel/scorer/gSize
+    global.get $shared/scoring/kernel/scorer/gSize
     local.set $2
     local.get $1
     local.set $3
@@ -119,36 +119,36 @@
     i32.add
     local.get $3
     i32.store
-    global.get $edge/scoring/kernel/scorer/gSize
+    global.get $shared/scoring/kernel/scorer/gSize
     i32.const 1
     i32.add
-    global.set $edge/scoring/kernel/scorer/gSize
+    global.set $shared/scoring/kernel/scorer/gSize
    else
     local.get $0
-    global.get $edge/scoring/kernel/scorer/gHs
+    global.get $shared/scoring/kernel/scorer/gHs
     f32.load
     f32.gt
     if
-     global.get $edge/scoring/kernel/scorer/gHs
-     global.get $edge/scoring/kernel/scorer/gHi
-     global.get $edge/scoring/kernel/scorer/gSize
+     global.get $shared/scoring/kernel/scorer/gHs
+     global.get $shared/scoring/kernel/scorer/gHi
+     global.get $shared/scoring/kernel/scorer/gSize
      local.get $0
      local.get $1
-     call $edge/scoring/kernel/scorer/siftDown
+     call $shared/scoring/kernel/scorer/siftDown
     end
    end
   end
-  global.get $edge/scoring/kernel/scorer/gSize
-  global.get $edge/scoring/kernel/scorer/gCap
+  global.get $shared/scoring/kernel/scorer/gSize
+  global.get $shared/scoring/kernel/scorer/gCap
   i32.lt_s
   if (result f32)
    f32.const -inf
   else
-   global.get $edge/scoring/kernel/scorer/gHs
+   global.get $shared/scoring/kernel/scorer/gHs
    f32.load
   end
  )
- (func $edge/scoring/kernel/scorer/siftDown (param $0 i32) (param $1 i32) (param $2 i32) (param $3 f32) (param $4 i32)
+ (func $shared/scoring/kernel/scorer/siftDown (param $0 i32) (param $1 i32) (param $2 i32) (param $3 f32) (param $4 i32)
   (local $5 i32)
   (local $6 i32)
   (local $7 i32)
@@ -266,7 +266,7 @@
   local.get $4
   i32.store
  )
- (func $edge/scoring/kernel/scorer/offer4 (param $0 v128) (param $1 i32) (param $2 f32) (result f32)
+ (func $shared/scoring/kernel/scorer/offer4 (param $0 v128) (param $1 i32) (param $2 f32) (result f32)
   (local $3 f32)
   (local $4 f32)
   (local $5 f32)
@@ -279,7 +279,7 @@
   if
    local.get $3
    local.get $1
-   call $edge/scoring/kernel/scorer/offer
+   call $shared/scoring/kernel/scorer/offer
    local.set $2
   end
   local.get $2
@@ -292,7 +292,7 @@
    local.get $1
    i32.const 1
    i32.add
-   call $edge/scoring/kernel/scorer/offer
+   call $shared/scoring/kernel/scorer/offer
    local.set $2
   end
   local.get $2
@@ -305,7 +305,7 @@
    local.get $1
    i32.const 2
    i32.add
-   call $edge/scoring/kernel/scorer/offer
+   call $shared/scoring/kernel/scorer/offer
    local.set $2
   end
   local.get $2
@@ -318,23 +318,23 @@
    local.get $1
    i32.const 3
    i32.add
-   call $edge/scoring/kernel/scorer/offer
+   call $shared/scoring/kernel/scorer/offer
   else
    local.get $2
   end
  )
- (func $edge/scoring/kernel/scorer/drain (param $0 i32) (result i32)
+ (func $shared/scoring/kernel/scorer/drain (param $0 i32) (result i32)
   (local $1 i32)
   (local $2 i32)
   (local $3 i32)
   (local $4 i32)
   local.get $0
-  global.get $edge/scoring/kernel/scorer/gCap
+  global.get $shared/scoring/kernel/scorer/gCap
   i32.const 2
   i32.shl
   i32.add
   local.set $2
-  global.get $edge/scoring/kernel/scorer/gSize
+  global.get $shared/scoring/kernel/scorer/gSize
   local.tee $3
   i32.const 1
   i32.sub
@@ -350,38 +350,38 @@
     local.tee $4
     local.get $0
     i32.add
-    global.get $edge/scoring/kernel/scorer/gHi
+    global.get $shared/scoring/kernel/scorer/gHi
     i32.load
     i32.store
     local.get $2
     local.get $4
     i32.add
-    global.get $edge/scoring/kernel/scorer/gHs
+    global.get $shared/scoring/kernel/scorer/gHs
     f32.load
     f32.store
-    global.get $edge/scoring/kernel/scorer/gSize
+    global.get $shared/scoring/kernel/scorer/gSize
     i32.const 1
     i32.sub
-    global.set $edge/scoring/kernel/scorer/gSize
-    global.get $edge/scoring/kernel/scorer/gSize
+    global.set $shared/scoring/kernel/scorer/gSize
+    global.get $shared/scoring/kernel/scorer/gSize
     i32.const 0
     i32.gt_s
     if
-     global.get $edge/scoring/kernel/scorer/gHs
-     global.get $edge/scoring/kernel/scorer/gHi
-     global.get $edge/scoring/kernel/scorer/gSize
-     global.get $edge/scoring/kernel/scorer/gSize
+     global.get $shared/scoring/kernel/scorer/gHs
+     global.get $shared/scoring/kernel/scorer/gHi
+     global.get $shared/scoring/kernel/scorer/gSize
+     global.get $shared/scoring/kernel/scorer/gSize
      i32.const 2
      i32.shl
      local.tee $4
-     global.get $edge/scoring/kernel/scorer/gHs
+     global.get $shared/scoring/kernel/scorer/gHs
      i32.add
      f32.load
-     global.get $edge/scoring/kernel/scorer/gHi
+     global.get $shared/scoring/kernel/scorer/gHi
      local.get $4
      i32.add
      i32.load
-     call $edge/scoring/kernel/scorer/siftDown
+     call $shared/scoring/kernel/scorer/siftDown
     end
     local.get $1
     i32.const 1
@@ -392,7 +392,7 @@
   end
   local.get $3
  )
- (func $edge/scoring/kernel/scorer/topI8 (param $0 i32) (param $1 i32) (param $2 i32) (param $3 i32) (param $4 i32) (param $5 f32) (param $6 i32) (param $7 i32) (param $8 i32) (param $9 i32) (result i32)
+ (func $shared/scoring/kernel/scorer/topI8 (param $0 i32) (param $1 i32) (param $2 i32) (param $3 i32) (param $4 i32) (param $5 f32) (param $6 i32) (param $7 i32) (param $8 i32) (param $9 i32) (result i32)
   (local $10 f32)
   (local $11 v128)
   (local $12 i32)
@@ -410,19 +410,19 @@
   (local $24 i32)
   (local $25 i32)
   local.get $8
-  global.set $edge/scoring/kernel/scorer/gHs
+  global.set $shared/scoring/kernel/scorer/gHs
   local.get $8
   local.get $6
   i32.const 2
   i32.shl
   i32.add
-  global.set $edge/scoring/kernel/scorer/gHi
+  global.set $shared/scoring/kernel/scorer/gHi
   local.get $6
-  global.set $edge/scoring/kernel/scorer/gCap
+  global.set $shared/scoring/kernel/scorer/gCap
   i32.const 0
-  global.set $edge/scoring/kernel/scorer/gSize
+  global.set $shared/scoring/kernel/scorer/gSize
   local.get $7
-  global.set $edge/scoring/kernel/scorer/gExcl
+  global.set $shared/scoring/kernel/scorer/gExcl
   f32.const -inf
   local.set $10
   local.get $3
@@ -630,7 +630,7 @@
       local.get $11
       local.get $12
       local.get $10
-      call $edge/scoring/kernel/scorer/offer4
+      call $shared/scoring/kernel/scorer/offer4
       local.set $10
      end
      local.get $12
@@ -751,7 +751,7 @@
     if
      local.get $21
      local.get $12
-     call $edge/scoring/kernel/scorer/offer
+     call $shared/scoring/kernel/scorer/offer
      local.set $10
     end
     local.get $12
@@ -762,9 +762,9 @@
    end
   end
   local.get $9
-  call $edge/scoring/kernel/scorer/drain
+  call $shared/scoring/kernel/scorer/drain
  )
- (func $edge/scoring/kernel/scorer/topF32 (param $0 i32) (param $1 i32) (param $2 i32) (param $3 i32) (param $4 i32) (param $5 i32) (param $6 i32) (param $7 i32) (result i32)
+ (func $shared/scoring/kernel/scorer/topF32 (param $0 i32) (param $1 i32) (param $2 i32) (param $3 i32) (param $4 i32) (param $5 i32) (param $6 i32) (param $7 i32) (result i32)
   (local $8 f32)
   (local $9 v128)
   (local $10 i32)
@@ -782,19 +782,19 @@
   (local $22 i32)
   (local $23 i32)
   local.get $6
-  global.set $edge/scoring/kernel/scorer/gHs
+  global.set $shared/scoring/kernel/scorer/gHs
   local.get $6
   local.get $4
   i32.const 2
   i32.shl
   i32.add
-  global.set $edge/scoring/kernel/scorer/gHi
+  global.set $shared/scoring/kernel/scorer/gHi
   local.get $4
-  global.set $edge/scoring/kernel/scorer/gCap
+  global.set $shared/scoring/kernel/scorer/gCap
   i32.const 0
-  global.set $edge/scoring/kernel/scorer/gSize
+  global.set $shared/scoring/kernel/scorer/gSize
   local.get $5
-  global.set $edge/scoring/kernel/scorer/gExcl
+  global.set $shared/scoring/kernel/scorer/gExcl
   local.get $2
   i32.const 2
   i32.shl
@@ -991,7 +991,7 @@
       local.get $9
       local.get $10
       local.get $8
-      call $edge/scoring/kernel/scorer/offer4
+      call $shared/scoring/kernel/scorer/offer4
       local.set $8
      end
      local.get $10
@@ -1093,7 +1093,7 @@
     if
      local.get $14
      local.get $10
-     call $edge/scoring/kernel/scorer/offer
+     call $shared/scoring/kernel/scorer/offer
      local.set $8
     end
     local.get $10
@@ -1104,9 +1104,9 @@
    end
   end
   local.get $7
-  call $edge/scoring/kernel/scorer/drain
+  call $shared/scoring/kernel/scorer/drain
  )
- (func $edge/scoring/kernel/scorer/readProbe (param $0 i32) (param $1 i32) (result i32)
+ (func $shared/scoring/kernel/scorer/readProbe (param $0 i32) (param $1 i32) (result i32)
   (local $2 v128)
   (local $3 v128)
   (local $4 v128)
@@ -1166,7 +1166,7 @@
   i32x4.extract_lane 3
   i32.xor
  )
- (func $edge/scoring/kernel/scorer/heapBase (result i32)
+ (func $shared/scoring/kernel/scorer/heapBase (result i32)
   i32.const 1024
  )
 )

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
- * Builds edge/scoring/scorer.wasm from kernel/scorer.ts with AssemblyScript (npm-only tooling).
+ * Builds shared/scoring/scorer.wasm from kernel/scorer.ts with AssemblyScript (npm-only tooling).
  * The .wasm is committed because the worker bundles it (`import mod from './scorer.wasm'`:
  * Workers refuse to compile fetched bytes); `--check` rebuilds in memory and fails when the
- * committed bytes differ, so CI catches a kernel edited without a rebuild.
+ * committed bytes differ, so CI catches a kernel edited without a rebuild. A build tool beside
+ * its kernel, never imported: shared/'s no-`node:*` rule is for the code both tiers run.
  *
  *   npm run build:wasm            # write scorer.wasm (+ scorer.wat for review)
  *   npm run build:wasm -- --check # exit 1 if scorer.wasm is stale

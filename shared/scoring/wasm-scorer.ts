@@ -1,10 +1,11 @@
 /**
- * The one WASM memory boundary of the edge: everything that touches scorer.wasm's linear memory
- * lives here. The module comes in as a `WebAssembly.Module` (in workerd from
- * `import mod from './scorer.wasm'`, since Workers refuse to compile fetched bytes; in Node from
- * `new WebAssembly.Module(readFileSync(...))`), so the same code runs in both.
+ * The one WASM memory boundary: everything that touches scorer.wasm's linear memory lives here.
+ * The module comes in as a `WebAssembly.Module` (in workerd from `import mod from './scorer.wasm'`,
+ * since Workers refuse to compile fetched bytes; in Node from
+ * `new WebAssembly.Module(readFileSync(...))`), so the edge and the batch tier's OPE run the same
+ * kernel through the same code (hence it lives in shared/).
  *
- * Lifecycle: one instance per isolate ({@link scorerFor}); the item matrix is copied (or streamed)
+ * Lifecycle: one instance per isolate (the edge's `IsolateMatrix`); the item matrix is copied (or streamed)
  * into linear memory once per artifact version, with no JS-side copy kept; each query copies
  * the query in and ≤ 500 results out. Linear memory only grows, so a new version reuses it.
  *
@@ -13,7 +14,7 @@
  *   | scales (rows × 4, int8 only) | matrix (rows × dims × 1 or 4)
  * For 1M × 64 int8 that is 64 MB + 4 MB + 125 KB, inside the 128 MB isolate limit.
  */
-import { I8_DIMS_MAX, TOP_N_MAX, checkTopNArgs, meanOfRowsF32, meanOfRowsI8, quantizeQuery, type TopN } from '../../shared/scoring/top-n.js';
+import { I8_DIMS_MAX, TOP_N_MAX, checkTopNArgs, meanOfRowsF32, meanOfRowsI8, quantizeQuery, type TopN } from './top-n.js';
 
 export type { TopN };
 export { TOP_N_MAX };
@@ -47,8 +48,9 @@ export interface ScoreOptions {
 }
 
 /**
- * Thrown by {@link WasmScorer.score} when no matrix (or not the asked version) is loaded: the
- * one error on which the slate route's fallback chain moves on to the next scorer.
+ * Thrown by {@link WasmScorer.score} when no matrix (or not the asked version) is loaded, as
+ * while a newer version's matrix loads over it. The edge's wasm step turns it into "pass to the
+ * next step" of the scorer chain (edge/candidates/wasm-step.ts), never into an error response.
  */
 export class ScorerNotReadyError extends Error {
   override readonly name = 'ScorerNotReadyError';
@@ -255,21 +257,4 @@ async function* chunks(src: ReadableStream<Uint8Array> | AsyncIterable<Uint8Arra
   } finally {
     reader.releaseLock();
   }
-}
-
-const perModule = new WeakMap<WebAssembly.Module, WasmScorer>();
-
-/**
- * The isolate's scorer for this module, instantiated on first use and reused after, so a
- * loaded matrix survives across requests.
- * @example
- *   import scorerWasm from './scoring/scorer.wasm';
- *   const scorer = scorerFor(scorerWasm);
- *   if (scorer.spec?.version !== v) await scorer.load(spec, { matrix: obj.body, scales });
- *   const { indices, scores } = scorer.score(query, 50, { exclude: recentRows, version: v });
- */
-export function scorerFor(module: WebAssembly.Module): WasmScorer {
-  let s = perModule.get(module);
-  if (!s) perModule.set(module, (s = new WasmScorer(module)));
-  return s;
 }
