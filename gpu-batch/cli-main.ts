@@ -2,7 +2,6 @@ import { parseCli, USAGE } from './config/args.js';
 import { loadConfig } from './config/config.js';
 import { UsageError } from './config/errors.js';
 import { putCatalog } from './catalog/catalog-store.js';
-import { gateFromConfig } from './ope/ope-gate.js';
 import { importDsjsonCommand } from './import/import-command.js';
 import { opeCommand } from './ope/ope-command.js';
 import { rollback } from './publish/rollback.js';
@@ -34,14 +33,12 @@ export async function main(argv: readonly string[], env: Record<string, string |
         return 0;
       }
       case 'batch run': {
-        const gate = gateFromConfig(config, progress);
-        const r = await runBatch(config, { store, progress, ...(gate ? { gate } : {}) });
+        const r = await runBatch(config, { store, progress });
         out.write(`${JSON.stringify({ run_id: r.run_id, status: r.status, version: r.version, decision: r.decision, gate: r.gate, counts: r.counts, quarantined: r.quarantined.length, report: `${config.workDir}/reports/${r.run_id}.md` })}\n`);
         return 0;
       }
       case 'batch serve': {
-        const gate = gateFromConfig(config, progress);
-        const server = await startBatchServer(config, store, { progress, runNow: cli.flags['run-now'] === true, ...(gate ? { deps: { gate } } : {}) });
+        const server = await startBatchServer(config, store, { progress, runNow: cli.flags['run-now'] === true });
         progress.info(`batch serve on ${server.url}: every ${config.serve.everyMs / 60000} min, GET /status; POST /trigger, GET /metrics, GET /dashboard ${config.serve.triggerToken ? `enabled (bearer token; a browser may open ${server.url}/dashboard?token=…)` : 'disabled (no BATCH_TRIGGER_TOKEN)'}`);
         await new Promise<void>((resolve) => {
           const stop = () => resolve();

@@ -21,5 +21,4 @@ export { startBatchServer, type BatchServer } from './serve/serve.js';
 export { BatchScheduler } from './serve/scheduler.js';
 export { createServeApp } from './serve/app.js';
 export { selectBackend, type BackendInfo } from './train/backend.js';
-export { makeWorld, clickProbability, simulateLogs, writeLogObjects, synthUserKey, type World } from './synth/index.js';
 export { silentProgress, streamProgress, type Progress } from './util/progress.js';

@@ -36,7 +36,7 @@ export async function versionValue(world: World, round: number, visits: readonly
       let uk = keys.get(v.user.id);
       if (uk === undefined) keys.set(v.user.id, (uk = await userKey(salt, v.user.id)));
       // Only the request's fields are read: the logged slate is not part of what a version serves.
-      const request: LoggedImpression = { user_key: uk, surface, k: world.params.k, exclude: [], slate: { impression_id: `truth-${round}-${v.user.id}`, ts: null, policy_version: null, items: [] } };
+      const request: LoggedImpression = { user_key: uk, surface, k: world.params.k, exclude: [], recent: [], slate: { impression_id: `truth-${round}-${v.user.id}`, ts: null, policy_version: null, items: [] } };
       const input = await target.input(request);
       const rng = world.rngFor(`truth:${round}:${v.user.id}`);
       let sum = 0;

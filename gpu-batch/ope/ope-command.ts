@@ -1,4 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { readManifest, readPointer } from '../../shared/artifact/verify.js';
 import { decisionSlate, toDsjsonLine } from '../../shared/ope/dsjson.js';
 import type { LoggedSlate } from '../../shared/ope/logged-slate.js';
@@ -10,7 +12,9 @@ import { ImpressionRecord } from '../../shared/schemas/impression.js';
 import type { ObjectStore } from '../../shared/store/object-store.js';
 import type { BatchConfig, Flags } from '../config/config.js';
 import { UsageError } from '../config/errors.js';
-import type { RewardMap } from '../config/rewards.js';
+import { attributeRewards, readAttributed, rewardKey, type AttributionParams } from '../dataset/attribution.js';
+import { IMPRESSION_COLUMNS } from '../lake/columns.js';
+import { pathList, withDuck } from '../lake/duck.js';
 import { DsjsonTally, formatDsjsonCounts, type DsjsonCounts } from '../import/read-dsjson.js';
 import { evaluateTarget, formatTable, type OpeRow, type TargetTables } from './evaluate.js';
 import type { LoggedImpression } from './lake-slates.js';
@@ -71,7 +75,7 @@ export async function opeCommand(config: BatchConfig, flags: Flags, store: () =>
     counts = tally.counts;
   } else {
     const { files } = await readLogFiles('ope', [logs], LOG_EXTENSIONS.ndjson, config, store);
-    loaded = parseNdjson(files, config.rewards, config.attributionWindowMs);
+    loaded = await parseNdjson(files, config);
   }
   loaded.sort((a, b) => (b.slate.ts ?? 0) - (a.slate.ts ?? 0) || (a.slate.impression_id < b.slate.impression_id ? 1 : -1));
   if (loaded.length > max) loaded = loaded.slice(0, max);
@@ -98,14 +102,14 @@ function lines(f: LogFile): Array<{ where: string; line: string }> {
 }
 
 /**
- * Our NDJSON logs: impressions and events (by their `schema`), deduplicated by id (earliest copy),
- * rewards attributed as training does: events of the same impression and item arriving within
- * the window, each type once per shown item, weighted by the reward map.
+ * Our NDJSON logs: impressions and events (by their `schema`), each line checked with zod, the
+ * impressions deduplicated by id (earliest copy), then rewards attributed in DuckDB exactly as
+ * training does (`attributeRewards`, over the records written back as NDJSON and read with
+ * `read_json`).
  */
-function parseNdjson(files: readonly LogFile[], rewards: RewardMap, windowMs: number): Loaded[] {
+async function parseNdjson(files: readonly LogFile[], p: AttributionParams): Promise<Loaded[]> {
   const imps = new Map<string, ImpressionRecord>();
-  const firstEvent = new Map<string, number>();
-  const seenEvents = new Set<string>();
+  const events: EventRecord[] = [];
   for (const f of files) {
     for (const { where, line } of lines(f)) {
       let obj: unknown;
@@ -116,34 +120,40 @@ function parseNdjson(files: readonly LogFile[], rewards: RewardMap, windowMs: nu
       }
       const schema = (obj as { schema?: unknown } | null)?.schema;
       if (schema === 'impression/v1') {
-        const p = ImpressionRecord.safeParse(obj);
-        if (!p.success) throw new UsageError(`ope: ${where}: bad impression: ${p.error.issues[0]?.path.join('.')} ${p.error.issues[0]?.message}`);
-        const prev = imps.get(p.data.impression_id);
-        if (!prev || p.data.ts < prev.ts) imps.set(p.data.impression_id, p.data);
+        const r = ImpressionRecord.safeParse(obj);
+        if (!r.success) throw new UsageError(`ope: ${where}: bad impression: ${r.error.issues[0]?.path.join('.')} ${r.error.issues[0]?.message}`);
+        const prev = imps.get(r.data.impression_id);
+        if (!prev || r.data.ts < prev.ts) imps.set(r.data.impression_id, r.data);
       } else if (schema === 'event/v1') {
-        const p = EventRecord.safeParse(obj);
-        if (!p.success) throw new UsageError(`ope: ${where}: bad event: ${p.error.issues[0]?.path.join('.')} ${p.error.issues[0]?.message}`);
-        const e = p.data;
-        if (seenEvents.has(e.event_id) || !(e.type in rewards)) continue;
-        seenEvents.add(e.event_id);
-        const key = `${e.impression_id}\u0000${e.item_id}\u0000${e.type}`;
-        firstEvent.set(key, Math.min(firstEvent.get(key) ?? Infinity, e.received_at));
+        const r = EventRecord.safeParse(obj);
+        if (!r.success) throw new UsageError(`ope: ${where}: bad event: ${r.error.issues[0]?.path.join('.')} ${r.error.issues[0]?.message}`);
+        events.push(r.data);
       } else {
         throw new UsageError(`ope: ${where}: neither an impression/v1 nor an event/v1 record (DSJSON needs --format dsjson)`);
       }
     }
   }
-  return [...imps.values()].map((rec) => {
-    const r = rec.items.map((it) => {
-      let sum = 0;
-      for (const [type, w] of Object.entries(rewards)) {
-        const at = firstEvent.get(`${rec.impression_id}\u0000${it.item_id}\u0000${type}`);
-        if (at !== undefined && at >= rec.ts && at <= rec.ts + windowMs) sum += w ?? 0;
-      }
-      return sum;
+  const records = [...imps.values()];
+  const reward = await attributeNdjson(records, events, p);
+  return records.map((rec) => ({ slate: fromImpression(rec, rec.items.map((it) => reward.get(rewardKey(rec.impression_id, it.item_id)) ?? 0)), impression: rec }));
+}
+
+/** Rewards of checked records through the one attribution (records → NDJSON → DuckDB `read_json`). */
+async function attributeNdjson(imps: readonly ImpressionRecord[], events: readonly EventRecord[], p: AttributionParams): Promise<Map<string, number>> {
+  const dir = await mkdtemp(join(tmpdir(), 'slatecast-ope-'));
+  try {
+    const ndjson = (rows: readonly unknown[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+    const files = { impressions: join(dir, 'impressions.ndjson'), events: join(dir, 'events.ndjson') };
+    await writeFile(files.impressions, ndjson(imps));
+    await writeFile(files.events, ndjson(events));
+    return await withDuck(async (c) => {
+      await c.run(`CREATE TEMP TABLE "ope_imp" AS SELECT "impression_id", "ts", "items" FROM read_json($f, format = 'newline_delimited', columns = ${IMPRESSION_COLUMNS})`, { f: pathList([files.impressions]) });
+      await attributeRewards(c, 'ope_imp', { format: 'ndjson', files: events.length > 0 ? [files.events] : [] }, p);
+      return readAttributed(c);
     });
-    return { slate: fromImpression(rec, r), impression: rec };
-  });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 async function loadTarget(arg: string, config: BatchConfig, store: () => ObjectStore, loaded: readonly Loaded[]): Promise<{ tables: TargetTables; target: OpeCommandResult['target'] }> {
@@ -189,7 +199,7 @@ async function loadTarget(arg: string, config: BatchConfig, store: () => ObjectS
   return {
     tables: async (_slate, i) => {
       const rec = loaded[i]!.impression!;
-      const imp: LoggedImpression = { slate: loaded[i]!.slate, user_key: rec.user_key, surface: rec.surface, k: rec.k, exclude: rec.context.exclude_item_ids };
+      const imp: LoggedImpression = { slate: loaded[i]!.slate, user_key: rec.user_key, surface: rec.surface, k: rec.k, exclude: rec.context.exclude_item_ids, recent: rec.context.recent_item_ids };
       return v.table(imp);
     },
     target: { kind: 'version', name: version },
