@@ -1,6 +1,6 @@
 import { hash32 } from '../shared/rng.js';
 import type { ObjectStore } from '../shared/store/object-store.js';
-import { parseCli } from '../gpu-batch/config/args.js';
+import { parseCli } from '../gpu-batch/cli/parse-cli.js';
 import { loadConfig } from '../gpu-batch/config/config.js';
 import { gateFromConfig } from '../gpu-batch/ope/ope-gate.js';
 import type { DeploymentGate, GateVerdict } from '../gpu-batch/publish/gate.js';

@@ -10,7 +10,7 @@ import { Version } from '../../shared/schemas/common.js';
 import { EventRecord } from '../../shared/schemas/event.js';
 import { ImpressionRecord } from '../../shared/schemas/impression.js';
 import type { ObjectStore } from '../../shared/store/object-store.js';
-import type { BatchConfig, Flags } from '../config/config.js';
+import type { BatchConfig } from '../config/config.js';
 import { UsageError } from '../config/errors.js';
 import { attributeRewards, readAttributed, rewardKey, type AttributionParams } from '../dataset/attribution.js';
 import { IMPRESSION_COLUMNS } from '../lake/columns.js';
@@ -25,6 +25,25 @@ import { VersionTarget } from './policy-view.js';
 interface Loaded {
   slate: LoggedSlate;
   impression: ImpressionRecord | null;
+}
+
+/** `slatecast ope`'s options, as its flag schema (cli/commands/ope.ts) parses them. */
+export interface OpeOptions {
+  /** A local file or folder, or `s3://bucket/prefix`. */
+  logs: string;
+  /** A version name, `current`, or a `target-policy/v1` file. */
+  target: string;
+  format: 'ndjson' | 'dsjson';
+  /** Weight cap of clipped IPS. */
+  clip: number;
+  /** The newest this many impressions are evaluated (Infinity: all). */
+  maxImpressions: number;
+  /** Write the JSON report here instead of printing it. */
+  out?: string | undefined;
+  /** Also write the logs as DSJSON here. */
+  exportDsjson?: string | undefined;
+  /** A malformed DSJSON line is an error instead of skipped and counted. */
+  strict: boolean;
 }
 
 export interface OpeCommandResult {
@@ -47,22 +66,9 @@ export interface OpeCommandResult {
  * before anything is written, so bad flags or files (UsageError, exit 2) change nothing.
  * @returns the text to print (table, then JSON unless `--out`)
  */
-export async function opeCommand(config: BatchConfig, flags: Flags, store: () => ObjectStore): Promise<{ text: string; result: OpeCommandResult }> {
+export async function opeCommand(config: BatchConfig, o: OpeOptions, store: () => ObjectStore): Promise<{ text: string; result: OpeCommandResult }> {
   const t0 = performance.now();
-  const str = (name: string): string | undefined => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
-  const logs = str('logs');
-  const targetArg = str('target');
-  if (!logs) throw new UsageError('ope: --logs DIR|s3://BUCKET/PREFIX is required');
-  if (!targetArg) throw new UsageError('ope: --target VERSION|policy.json is required');
-  const format = str('format') ?? 'ndjson';
-  if (format !== 'ndjson' && format !== 'dsjson') throw new UsageError(`ope: --format must be ndjson or dsjson, got ${format}`);
-  const clip = str('clip') === undefined ? 10 : Number(str('clip'));
-  if (!(Number.isFinite(clip) && clip > 0)) throw new UsageError(`ope: --clip must be a number > 0, got ${str('clip')}`);
-  const maxArg = str('max-impressions');
-  const max = maxArg === undefined ? Infinity : Number(maxArg);
-  if (!(max === Infinity || (Number.isInteger(max) && max >= 2))) throw new UsageError(`ope: --max-impressions must be an integer ≥ 2, got ${maxArg}`);
-  const out = str('out');
-  const exportTo = str('export-dsjson');
+  const { logs, format, clip, out, exportDsjson: exportTo } = o;
 
   // Logs.
   let counts: DsjsonCounts | undefined;
@@ -70,7 +76,7 @@ export async function opeCommand(config: BatchConfig, flags: Flags, store: () =>
   if (format === 'dsjson') {
     // Streamed line by line; only the logged slates are kept, not the lines' contexts.
     const { sources, passedOver } = await listLogSources('ope', [logs], LOG_EXTENSIONS.dsjson, config, store);
-    const tally = new DsjsonTally({ strict: flags['strict'] === true, passedOver });
+    const tally = new DsjsonTally({ strict: o.strict, passedOver });
     for (const src of sources) for await (const d of tally.file(src.name, src.lines())) loaded.push({ slate: decisionSlate(d), impression: d.impression });
     counts = tally.counts;
   } else {
@@ -78,11 +84,11 @@ export async function opeCommand(config: BatchConfig, flags: Flags, store: () =>
     loaded = await parseNdjson(files, config);
   }
   loaded.sort((a, b) => (b.slate.ts ?? 0) - (a.slate.ts ?? 0) || (a.slate.impression_id < b.slate.impression_id ? 1 : -1));
-  if (loaded.length > max) loaded = loaded.slice(0, max);
+  if (loaded.length > o.maxImpressions) loaded = loaded.slice(0, o.maxImpressions);
   if (loaded.length < 2) throw new UsageError(`ope: ${logs} holds ${loaded.length} logged impressions; at least 2 are needed${counts ? `\n${formatDsjsonCounts(counts)}` : ''}`);
 
   // Target.
-  const { tables, target } = await loadTarget(targetArg, config, store, loaded);
+  const { tables, target } = await loadTarget(o.target, config, store, loaded);
   if (exportTo && loaded.some((l) => l.impression === null)) throw new UsageError('ope: --export-dsjson needs impression records (these logs are foreign DSJSON)');
 
   const rows = await evaluateTarget(loaded.map((l) => l.slate), tables, { clip });

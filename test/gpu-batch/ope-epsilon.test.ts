@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Policy } from '../../shared/schemas/artifact.js';
 import { MemoryStore } from '../../shared/store/memory-store.js';
-import { parseCli } from '../../gpu-batch/config/args.js';
+import { parseCli } from '../../gpu-batch/cli/parse-cli.js';
 import { loadConfig, type BatchConfig } from '../../gpu-batch/config/config.js';
 import { UsageError } from '../../gpu-batch/config/errors.js';
 import { withDuck } from '../../gpu-batch/lake/duck.js';
