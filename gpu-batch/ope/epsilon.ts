@@ -3,6 +3,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Policy } from '../../shared/schemas/artifact.js';
 import type { BatchConfig } from '../config/config.js';
 import type { LakeFiles } from '../dataset/build-dataset.js';
+import { round6 } from '../util/round.js';
 import { readLakeSlates } from './lake-slates.js';
 import type { VersionTarget } from './policy-view.js';
 
@@ -75,10 +76,10 @@ export async function chooseSurfaceEpsilons(
       logs.length,
       choice.candidates.map((c) => ({
         epsilon: c.epsilon,
-        value: round(c.value.estimate),
-        ci: [round(c.value.ci[0]), round(c.value.ci[1])],
-        difference: round(c.difference.estimate),
-        difference_ci: [round(c.difference.ci[0]), round(c.difference.ci[1])],
+        value: round6(c.value.estimate),
+        ci: [round6(c.value.ci[0]), round6(c.value.ci[1])],
+        difference: round6(c.difference.estimate),
+        difference_ci: [round6(c.difference.ci[0]), round6(c.difference.ci[1])],
         eligible: c.eligible,
         ess: Math.round(c.value.ess),
       })),
@@ -86,8 +87,4 @@ export async function chooseSurfaceEpsilons(
     if (choice.changed) policy.surfaces[surface] = { ...cfg, strategy: { ...cfg.strategy, epsilon: choice.epsilon } };
   }
   return out;
-}
-
-function round(x: number): number {
-  return Math.round(x * 1e6) / 1e6;
 }

@@ -10,7 +10,7 @@ import { posteriorMeans } from '../policy/posteriors.js';
 import { itemMatrixFiles } from '../publish/item-matrix.js';
 import { buildShards, shardCount } from '../slates/user-shards.js';
 import { jsonBytes } from '../util/json-bytes.js';
-import type { Learned } from './learn.js';
+import type { Learned } from '../learn/learn.js';
 
 /**
  * A candidate version: its policy as a typed object (the ε choice may still change it), every

@@ -9,7 +9,7 @@ import type { Ingested } from './steps/ingest.js';
 import type { Listed } from './steps/list.js';
 import type { Judged } from './steps/gate.js';
 import type { Candidate } from './steps/policy.js';
-import type { Learned } from './learn.js';
+import type { Learned } from '../learn/learn.js';
 
 /** Local folders of one run; inbox and staging are removed when it ends. */
 export interface RunDirs {

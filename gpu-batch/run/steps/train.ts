@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BatchConfig } from '../../config/config.js';
 import { selectBackend, type BackendInfo } from '../../train/backend.js';
 import { resultOf, type Step } from '../context.js';
-import { learn } from '../learn.js';
+import { learn } from '../../learn/learn.js';
 
 let backend: { requested: string; info: Promise<BackendInfo> } | null = null;
 
