@@ -1,4 +1,4 @@
-import { benchBatch } from '../gpu-batch/bench.js';
+import { benchBatch } from './batch-run.js';
 
 export interface BatchBenchRow {
   figure: string;
@@ -24,6 +24,8 @@ export async function runBatchBench(opts: { quick?: boolean } = {}): Promise<{ r
     rows.push({ figure: `ingest + join, ${n}`, value: `${fmt(Number(r.ingest_records_per_s))} records/s`, reference: `DuckDB count(*) ${fmt(Number(r.duckdb_count_impressions_per_s))}/s`, ratio: (Number(r.ingest_records_per_s) / Number(r.duckdb_count_impressions_per_s)).toFixed(2) });
     const t = r.training_samples_per_s as Record<string, number | string>;
     if (typeof t.wasm === 'number' && typeof t.cpu === 'number') rows.push({ figure: `training samples/s (${n})`, value: `wasm ${fmt(t.wasm)}/s`, reference: `cpu ${fmt(t.cpu)}/s`, ratio: `${(t.wasm / t.cpu).toFixed(1)}×` });
+    const g = (r.batch_run as { gate: { ran: boolean; publish?: boolean; evaluated?: boolean | null; reason?: string } }).gate;
+    rows.push({ figure: `deploy gate, ${n}`, value: g.ran ? `${g.publish ? 'pass' : 'reject'}${g.evaluated === false ? ' (not evaluated)' : ''}` : 'off', reference: g.reason ?? 'config.gate.enabled = false', ratio: '' });
     rows.push({ figure: `batch run wall time, ${n}`, value: `${wall(r).toFixed(1)} s`, reference: `${n}`, ratio: `${((Number(r.impressions) / wall(r)) / 1e3).toFixed(1)}k imp/s`, goal: Number(r.impressions) >= 1e6 ? '≤ 60 s' : '' });
   }
   if (runs.length === 2) {

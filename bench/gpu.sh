@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The GPU batch tier's benchmark for a GPU host with no network: training samples/s and
 # candidate-generation users/s on webgpu (Dawn → Vulkan) against wasm, at 1M and 10M samples and
-# 100k users × 50k items, as JSON (gpu-batch/bench-device.ts does the measuring).
+# 100k users × 50k items, as JSON (bench/device.ts does the measuring).
 #
 #   bench/gpu.sh pack [DIR]   on a machine with the repo installed (npm ci): writes a self-contained
 #                             folder (default .tmp/gpu-pack, ~60 MB: the bench bundled by esbuild, the
@@ -27,7 +27,7 @@ if [ "$cmd" = pack ]; then
   rm -rf "$dir" && mkdir -p "$dir/node_modules"
   # Our code bundled; the tfjs packages and Dawn stay packages (they load .wasm/.node files next to
   # themselves, and the webgpu backend is imported by name at run time).
-  "$root/node_modules/.bin/esbuild" "$root/gpu-batch/bench-device.ts" --bundle --platform=node --format=esm \
+  "$root/node_modules/.bin/esbuild" "$root/bench/device.ts" --bundle --platform=node --format=esm \
     --target=node20 --outfile="$dir/bench-device.mjs" --log-level=warning \
     --external:@tensorflow/* --external:webgpu \
     --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"
@@ -75,7 +75,7 @@ major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
 if [ -f "$here/bench-device.mjs" ]; then
   bench=(node --max-old-space-size=16384 "$here/bench-device.mjs")
 elif [ -d "$here/../node_modules/webgpu" ]; then
-  bench=(node --max-old-space-size=16384 --import tsx "$here/../gpu-batch/bench-device.ts")
+  bench=(node --max-old-space-size=16384 --import tsx "$here/device.ts")
   cd "$here/.."
 else
   echo "gpu.sh: neither a pack (bench-device.mjs) nor a repo checkout with node_modules/webgpu here; run 'bench/gpu.sh pack' where npm ci has run" >&2

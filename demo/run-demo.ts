@@ -3,7 +3,6 @@ import { performance } from 'node:perf_hooks';
 import { CATALOG_KEY } from '../shared/artifact/paths.js';
 import { catalogNdjson } from '../gpu-batch/catalog/parse-catalog.js';
 import { parseConfig } from '../gpu-batch/config/config.js';
-import { gateFromConfig } from '../gpu-batch/ope/ope-gate.js';
 import { runBatch } from '../gpu-batch/run/run-batch.js';
 import { S3Store } from '../gpu-batch/store/s3-store.js';
 import { streamProgress, type Progress } from '../gpu-batch/util/progress.js';
@@ -67,9 +66,8 @@ export async function runDemo(o: DemoOptions): Promise<RunSummary> {
       await store.put(CATALOG_KEY, catalogNdjson(world.items.map((i) => i.catalog)), { contentType: 'application/x-ndjson' });
 
       const tb = performance.now();
-      // The deploy gate as `slatecast batch run` configures it (on by default): the figures come from the path a deployment runs.
-      const gate = gateFromConfig(config, log);
-      const run = await runBatch(config, { store, progress: log, ...(gate ? { gate } : {}) });
+      // The deploy gate as the config has it (on by default, as in `slatecast batch run`): the figures come from the path a deployment runs.
+      const run = await runBatch(config, { store, progress: log });
       const batchSeconds = (performance.now() - tb) / 1000;
       if (run.status === 'failed') throw new Error(`batch run failed: ${run.error}`);
       const gateVerdict = run.gate ? `${run.gate.publish ? 'pass' : 'reject'}${(run.gate as { evaluated?: boolean }).evaluated === false ? ' (not evaluated)' : ''}` : 'off';

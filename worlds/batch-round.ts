@@ -1,6 +1,6 @@
 import { hash32 } from '../shared/rng.js';
 import type { ObjectStore } from '../shared/store/object-store.js';
-import { parseCli } from '../gpu-batch/config/args.js';
+import { parseCli } from '../gpu-batch/cli/parse-cli.js';
 import { loadConfig } from '../gpu-batch/config/config.js';
 import { gateFromConfig } from '../gpu-batch/ope/ope-gate.js';
 import type { DeploymentGate, GateVerdict } from '../gpu-batch/publish/gate.js';
@@ -44,8 +44,8 @@ export function batchArgv(o: Pick<BatchRoundOptions, 'workDir' | 'seed' | 'gate'
 /**
  * One `slatecast batch run`, in process, through the CLI's own steps: argv parsed by `parseCli`,
  * configuration from env + flags by `loadConfig` (the object store's address and credentials come
- * in as the S3_* variables a deployment sets), the deploy gate from `gateFromConfig`, then
- * `runBatch` — what gpu-batch/cli-main.ts does for `batch run`. The gate is wrapped only to
+ * in as the S3_* variables a deployment sets), then `runBatch`, which runs the deploy gate the
+ * config names — what gpu-batch/cli-main.ts does for `batch run`. The same gate (`gateFromConfig`) is wrapped only to
  * observe: it records the candidate's files (to value it in the world) and, when planting, first
  * asks the same gate about a worst-first copy (plant.ts), whose verdict is recorded and which is never published.
  * @throws Error when the run fails, with the run's error

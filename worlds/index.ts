@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { cliErrors } from './cli-args.js';
-import { parseCli } from '../gpu-batch/config/args.js';
+import { parseCli } from '../gpu-batch/cli/parse-cli.js';
 import { streamProgress, type Progress } from '../gpu-batch/util/progress.js';
 import { batchArgv } from './batch-round.js';
 import { FAMILIES, FAMILY_NAMES, withOverrides, type FamilyName } from './families.js';

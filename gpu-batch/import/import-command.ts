@@ -1,9 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { logKey } from '../../shared/artifact/paths.js';
-import { Surface } from '../../shared/schemas/common.js';
 import type { ObjectStore } from '../../shared/store/object-store.js';
-import type { BatchConfig, Flags } from '../config/config.js';
+import type { BatchConfig } from '../config/config.js';
 import { UsageError } from '../config/errors.js';
 import { listLogSources, LOG_EXTENSIONS, type LogSource } from '../ope/log-files.js';
 import { randomHex } from '../util/random-hex.js';
@@ -12,6 +11,16 @@ import { decisionRecords } from './to-records.js';
 
 /** Records per written log object (a queue batch writes at most a few thousand too). */
 const PER_OBJECT = 5000;
+
+/** `slatecast import dsjson`'s options, as its flag schema (cli/commands/import-dsjson.ts) parses them. */
+export interface ImportOptions {
+  /** The surface the decisions were made on (`--surface`). */
+  surface: string;
+  /** Check every line first; a malformed one stops the import before anything is written. */
+  strict: boolean;
+  /** Write under this folder instead of the bucket. */
+  out: string | null;
+}
 
 /** What `slatecast import dsjson` did. */
 export interface ImportResult {
@@ -38,15 +47,12 @@ export interface ImportResult {
  * writes the same ids, which the lake de-duplicates.
  * @param now epoch ms (tests pass a clock)
  */
-export async function importDsjsonCommand(config: BatchConfig, flags: Flags, paths: readonly string[], store: () => ObjectStore, now = Date.now()): Promise<{ text: string; result: ImportResult }> {
+export async function importDsjsonCommand(config: BatchConfig, o: ImportOptions, paths: readonly string[], store: () => ObjectStore, now = Date.now()): Promise<{ text: string; result: ImportResult }> {
   if (paths.length === 0) throw new UsageError('import dsjson: name at least one file, folder or s3://bucket/prefix');
-  const surface = Surface.safeParse(flags['surface'] ?? 'home');
-  if (!surface.success) throw new UsageError(`import dsjson: --surface ${String(flags['surface'])}: ${surface.error.issues[0]?.message}`);
   const { sources, passedOver } = await listLogSources('import dsjson', paths, LOG_EXTENSIONS.dsjson, config, store);
-  const strict = flags['strict'] === true;
+  const { strict, out, surface } = o;
   if (strict) await drain(new DsjsonTally({ strict }), sources);
 
-  const out = typeof flags['out'] === 'string' ? (flags['out'] as string) : null;
   const keyTime = Math.max(0, now - config.settleMs - 1000);
   const objects: string[] = [];
   const write = async (kind: 'impressions' | 'events', lines: string[]) => {
@@ -71,7 +77,7 @@ export async function importDsjsonCommand(config: BatchConfig, flags: Flags, pat
   let nEvents = 0;
   for (const src of sources) {
     for await (const d of tally.file(src.name, src.lines())) {
-      const r = decisionRecords(d, { surface: surface.data, now });
+      const r = decisionRecords(d, { surface, now });
       impressions.push(JSON.stringify(r.impression));
       nImpressions++;
       for (const e of r.events) events.push(JSON.stringify(e));

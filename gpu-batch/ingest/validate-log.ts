@@ -1,7 +1,6 @@
 import { EventRecord } from '../../shared/schemas/event.js';
 import { ImpressionRecord } from '../../shared/schemas/impression.js';
-
-export type LogKind = 'impressions' | 'events';
+import type { LogKind } from '../lake/columns.js';
 
 /** Result of checking one downloaded log object. */
 export type LogCheck = { ok: true; records: number } | { ok: false; reason: string };

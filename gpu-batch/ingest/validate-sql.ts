@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { pathList } from '../lake/duck.js';
-import type { LogKind } from './validate-log.js';
+import type { LogKind } from '../lake/columns.js';
 
 /**
  * The bulk form of `checkLogObject`: DuckDB parses every downloaded object of a kind in one

@@ -21,3 +21,6 @@ export const LOG_TABLES = {
   impressions: { columns: IMPRESSION_COLUMNS, id: 'impression_id', order: 'ts' },
   events: { columns: EVENT_COLUMNS, id: 'event_id', order: 'received_at' },
 } as const;
+
+/** The two kinds of log records, each a prefix under `logs/` and a table in the lake. */
+export type LogKind = keyof typeof LOG_TABLES;

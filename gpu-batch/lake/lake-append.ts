@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { ObjectStore } from '../../shared/store/object-store.js';
-import type { LogKind } from '../ingest/validate-log.js';
+import type { LogKind } from './columns.js';
 import { LOG_TABLES } from './columns.js';
 import { ident, pathList, scalar } from './duck.js';
 import { checkRunId, lakePrefix } from './lake-paths.js';

@@ -1,4 +1,4 @@
-import type { LogKind } from '../ingest/validate-log.js';
+import type { LogKind } from './columns.js';
 
 /** Store prefix of the deduplicated Parquet lake of one kind: `lake/<kind>/dt=…/part-….parquet`. */
 export function lakePrefix(kind: LogKind): string {

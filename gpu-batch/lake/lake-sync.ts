@@ -1,7 +1,7 @@
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { ObjectStore } from '../../shared/store/object-store.js';
-import type { LogKind } from '../ingest/validate-log.js';
+import type { LogKind } from './columns.js';
 import { mapPool } from '../util/pool.js';
 import type { Progress } from '../util/progress.js';
 import { lakePrefix } from './lake-paths.js';

@@ -1,10 +1,11 @@
 import { chooseEpsilon, type ExplorationLog } from '../../shared/ope/choose-epsilon.js';
-import { Policy } from '../../shared/schemas/artifact.js';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Policy } from '../../shared/schemas/artifact.js';
 import type { BatchConfig } from '../config/config.js';
-import { withDuck } from '../lake/duck.js';
-import { jsonBytes } from '../util/json-bytes.js';
+import type { LakeFiles } from '../dataset/build-dataset.js';
+import { round6 } from '../util/round.js';
 import { readLakeSlates } from './lake-slates.js';
-import { VersionTarget } from './policy-view.js';
+import type { VersionTarget } from './policy-view.js';
 
 /** Epsilons considered above the rule's value (those in (rule, epsilonMax]). */
 export const EPSILON_GRID = [0.1, 0.2, 0.3, 0.5, 1] as const;
@@ -33,20 +34,21 @@ export interface SurfaceEpsilonRecord {
  * the highest estimated value whose lower bound of V̂(ε) − V̂(ε_r) is above −tolerance. So OPE can
  * only raise exploration above the coverage rule, when the logs say exploring loses no reward
  * (e.g. when the model's ranking is no better than the pool); it never starves new items.
- * Edits the candidate's `policy.json` in place when a surface's epsilon changes.
+ * Sets the chosen epsilon in the candidate's (typed) policy when a surface's epsilon changes;
+ * `target` is the same candidate as the edge would serve it (its rankings, pool, posteriors).
+ * @param c the run's DuckDB session
  * @returns the record per surface (empty when off, in bootstrap, or without logs)
  */
 export async function chooseSurfaceEpsilons(
+  c: DuckDBConnection,
   config: BatchConfig,
-  candidate: { version: string; files: Record<string, Uint8Array> },
-  lake: { impressions: readonly string[]; events: readonly string[] },
+  candidate: { policy: Policy; target: VersionTarget },
+  lake: LakeFiles,
 ): Promise<Record<string, SurfaceEpsilonRecord>> {
   const out: Record<string, SurfaceEpsilonRecord> = {};
   const sample = config.epsilonOpe.sample;
   if (sample === 0 || lake.impressions.length === 0) return out;
-  const target = VersionTarget.fromFiles(candidate.version, candidate.files);
-  const policy = target.policy;
-  let changed = false;
+  const { policy, target } = candidate;
   for (const [surface, cfg] of Object.entries(policy.surfaces).sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (cfg.strategy.name !== 'epsilon-greedy') continue;
     const rule = cfg.strategy.epsilon;
@@ -57,7 +59,7 @@ export async function chooseSurfaceEpsilons(
       record('rule', rule, 'rule gives ε = 0: no support to evaluate other epsilons', 0);
       continue;
     }
-    const logs = await withDuck((c) => readLakeSlates(c, lake, { limit: sample, rewards: config.rewards, attributionWindowMs: config.attributionWindowMs, surfaces: [surface] }), { threads: 2 });
+    const logs = await readLakeSlates(c, lake, { limit: sample, rewards: config.rewards, attributionWindowMs: config.attributionWindowMs, surfaces: [surface] });
     if (logs.length < 50) {
       record('rule', rule, `only ${logs.length} logged impressions on this surface (< 50)`, logs.length);
       continue;
@@ -74,23 +76,15 @@ export async function chooseSurfaceEpsilons(
       logs.length,
       choice.candidates.map((c) => ({
         epsilon: c.epsilon,
-        value: round(c.value.estimate),
-        ci: [round(c.value.ci[0]), round(c.value.ci[1])],
-        difference: round(c.difference.estimate),
-        difference_ci: [round(c.difference.ci[0]), round(c.difference.ci[1])],
+        value: round6(c.value.estimate),
+        ci: [round6(c.value.ci[0]), round6(c.value.ci[1])],
+        difference: round6(c.difference.estimate),
+        difference_ci: [round6(c.difference.ci[0]), round6(c.difference.ci[1])],
         eligible: c.eligible,
         ess: Math.round(c.value.ess),
       })),
     );
-    if (choice.changed) {
-      policy.surfaces[surface] = { ...cfg, strategy: { ...cfg.strategy, epsilon: choice.epsilon } };
-      changed = true;
-    }
+    if (choice.changed) policy.surfaces[surface] = { ...cfg, strategy: { ...cfg.strategy, epsilon: choice.epsilon } };
   }
-  if (changed) candidate.files['policy.json'] = jsonBytes(Policy.parse(policy));
   return out;
-}
-
-function round(x: number): number {
-  return Math.round(x * 1e6) / 1e6;
 }

@@ -1,4 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { readManifest, readPointer } from '../../shared/artifact/verify.js';
 import { decisionSlate, toDsjsonLine } from '../../shared/ope/dsjson.js';
 import type { LoggedSlate } from '../../shared/ope/logged-slate.js';
@@ -8,9 +10,11 @@ import { Version } from '../../shared/schemas/common.js';
 import { EventRecord } from '../../shared/schemas/event.js';
 import { ImpressionRecord } from '../../shared/schemas/impression.js';
 import type { ObjectStore } from '../../shared/store/object-store.js';
-import type { BatchConfig, Flags } from '../config/config.js';
+import type { BatchConfig } from '../config/config.js';
 import { UsageError } from '../config/errors.js';
-import type { RewardMap } from '../config/rewards.js';
+import { attributeRewards, readAttributed, rewardKey, type AttributionParams } from '../dataset/attribution.js';
+import { IMPRESSION_COLUMNS } from '../lake/columns.js';
+import { pathList, withDuck } from '../lake/duck.js';
 import { DsjsonTally, formatDsjsonCounts, type DsjsonCounts } from '../import/read-dsjson.js';
 import { evaluateTarget, formatTable, type OpeRow, type TargetTables } from './evaluate.js';
 import type { LoggedImpression } from './lake-slates.js';
@@ -21,6 +25,25 @@ import { VersionTarget } from './policy-view.js';
 interface Loaded {
   slate: LoggedSlate;
   impression: ImpressionRecord | null;
+}
+
+/** `slatecast ope`'s options, as its flag schema (cli/commands/ope.ts) parses them. */
+export interface OpeOptions {
+  /** A local file or folder, or `s3://bucket/prefix`. */
+  logs: string;
+  /** A version name, `current`, or a `target-policy/v1` file. */
+  target: string;
+  format: 'ndjson' | 'dsjson';
+  /** Weight cap of clipped IPS. */
+  clip: number;
+  /** The newest this many impressions are evaluated (Infinity: all). */
+  maxImpressions: number;
+  /** Write the JSON report here instead of printing it. */
+  out?: string | undefined;
+  /** Also write the logs as DSJSON here. */
+  exportDsjson?: string | undefined;
+  /** A malformed DSJSON line is an error instead of skipped and counted. */
+  strict: boolean;
 }
 
 export interface OpeCommandResult {
@@ -43,22 +66,9 @@ export interface OpeCommandResult {
  * before anything is written, so bad flags or files (UsageError, exit 2) change nothing.
  * @returns the text to print (table, then JSON unless `--out`)
  */
-export async function opeCommand(config: BatchConfig, flags: Flags, store: () => ObjectStore): Promise<{ text: string; result: OpeCommandResult }> {
+export async function opeCommand(config: BatchConfig, o: OpeOptions, store: () => ObjectStore): Promise<{ text: string; result: OpeCommandResult }> {
   const t0 = performance.now();
-  const str = (name: string): string | undefined => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
-  const logs = str('logs');
-  const targetArg = str('target');
-  if (!logs) throw new UsageError('ope: --logs DIR|s3://BUCKET/PREFIX is required');
-  if (!targetArg) throw new UsageError('ope: --target VERSION|policy.json is required');
-  const format = str('format') ?? 'ndjson';
-  if (format !== 'ndjson' && format !== 'dsjson') throw new UsageError(`ope: --format must be ndjson or dsjson, got ${format}`);
-  const clip = str('clip') === undefined ? 10 : Number(str('clip'));
-  if (!(Number.isFinite(clip) && clip > 0)) throw new UsageError(`ope: --clip must be a number > 0, got ${str('clip')}`);
-  const maxArg = str('max-impressions');
-  const max = maxArg === undefined ? Infinity : Number(maxArg);
-  if (!(max === Infinity || (Number.isInteger(max) && max >= 2))) throw new UsageError(`ope: --max-impressions must be an integer ≥ 2, got ${maxArg}`);
-  const out = str('out');
-  const exportTo = str('export-dsjson');
+  const { logs, format, clip, out, exportDsjson: exportTo } = o;
 
   // Logs.
   let counts: DsjsonCounts | undefined;
@@ -66,19 +76,19 @@ export async function opeCommand(config: BatchConfig, flags: Flags, store: () =>
   if (format === 'dsjson') {
     // Streamed line by line; only the logged slates are kept, not the lines' contexts.
     const { sources, passedOver } = await listLogSources('ope', [logs], LOG_EXTENSIONS.dsjson, config, store);
-    const tally = new DsjsonTally({ strict: flags['strict'] === true, passedOver });
+    const tally = new DsjsonTally({ strict: o.strict, passedOver });
     for (const src of sources) for await (const d of tally.file(src.name, src.lines())) loaded.push({ slate: decisionSlate(d), impression: d.impression });
     counts = tally.counts;
   } else {
     const { files } = await readLogFiles('ope', [logs], LOG_EXTENSIONS.ndjson, config, store);
-    loaded = parseNdjson(files, config.rewards, config.attributionWindowMs);
+    loaded = await parseNdjson(files, config);
   }
   loaded.sort((a, b) => (b.slate.ts ?? 0) - (a.slate.ts ?? 0) || (a.slate.impression_id < b.slate.impression_id ? 1 : -1));
-  if (loaded.length > max) loaded = loaded.slice(0, max);
+  if (loaded.length > o.maxImpressions) loaded = loaded.slice(0, o.maxImpressions);
   if (loaded.length < 2) throw new UsageError(`ope: ${logs} holds ${loaded.length} logged impressions; at least 2 are needed${counts ? `\n${formatDsjsonCounts(counts)}` : ''}`);
 
   // Target.
-  const { tables, target } = await loadTarget(targetArg, config, store, loaded);
+  const { tables, target } = await loadTarget(o.target, config, store, loaded);
   if (exportTo && loaded.some((l) => l.impression === null)) throw new UsageError('ope: --export-dsjson needs impression records (these logs are foreign DSJSON)');
 
   const rows = await evaluateTarget(loaded.map((l) => l.slate), tables, { clip });
@@ -98,14 +108,14 @@ function lines(f: LogFile): Array<{ where: string; line: string }> {
 }
 
 /**
- * Our NDJSON logs: impressions and events (by their `schema`), deduplicated by id (earliest copy),
- * rewards attributed as training does: events of the same impression and item arriving within
- * the window, each type once per shown item, weighted by the reward map.
+ * Our NDJSON logs: impressions and events (by their `schema`), each line checked with zod, the
+ * impressions deduplicated by id (earliest copy), then rewards attributed in DuckDB exactly as
+ * training does (`attributeRewards`, over the records written back as NDJSON and read with
+ * `read_json`).
  */
-function parseNdjson(files: readonly LogFile[], rewards: RewardMap, windowMs: number): Loaded[] {
+async function parseNdjson(files: readonly LogFile[], p: AttributionParams): Promise<Loaded[]> {
   const imps = new Map<string, ImpressionRecord>();
-  const firstEvent = new Map<string, number>();
-  const seenEvents = new Set<string>();
+  const events: EventRecord[] = [];
   for (const f of files) {
     for (const { where, line } of lines(f)) {
       let obj: unknown;
@@ -116,34 +126,40 @@ function parseNdjson(files: readonly LogFile[], rewards: RewardMap, windowMs: nu
       }
       const schema = (obj as { schema?: unknown } | null)?.schema;
       if (schema === 'impression/v1') {
-        const p = ImpressionRecord.safeParse(obj);
-        if (!p.success) throw new UsageError(`ope: ${where}: bad impression: ${p.error.issues[0]?.path.join('.')} ${p.error.issues[0]?.message}`);
-        const prev = imps.get(p.data.impression_id);
-        if (!prev || p.data.ts < prev.ts) imps.set(p.data.impression_id, p.data);
+        const r = ImpressionRecord.safeParse(obj);
+        if (!r.success) throw new UsageError(`ope: ${where}: bad impression: ${r.error.issues[0]?.path.join('.')} ${r.error.issues[0]?.message}`);
+        const prev = imps.get(r.data.impression_id);
+        if (!prev || r.data.ts < prev.ts) imps.set(r.data.impression_id, r.data);
       } else if (schema === 'event/v1') {
-        const p = EventRecord.safeParse(obj);
-        if (!p.success) throw new UsageError(`ope: ${where}: bad event: ${p.error.issues[0]?.path.join('.')} ${p.error.issues[0]?.message}`);
-        const e = p.data;
-        if (seenEvents.has(e.event_id) || !(e.type in rewards)) continue;
-        seenEvents.add(e.event_id);
-        const key = `${e.impression_id}\u0000${e.item_id}\u0000${e.type}`;
-        firstEvent.set(key, Math.min(firstEvent.get(key) ?? Infinity, e.received_at));
+        const r = EventRecord.safeParse(obj);
+        if (!r.success) throw new UsageError(`ope: ${where}: bad event: ${r.error.issues[0]?.path.join('.')} ${r.error.issues[0]?.message}`);
+        events.push(r.data);
       } else {
         throw new UsageError(`ope: ${where}: neither an impression/v1 nor an event/v1 record (DSJSON needs --format dsjson)`);
       }
     }
   }
-  return [...imps.values()].map((rec) => {
-    const r = rec.items.map((it) => {
-      let sum = 0;
-      for (const [type, w] of Object.entries(rewards)) {
-        const at = firstEvent.get(`${rec.impression_id}\u0000${it.item_id}\u0000${type}`);
-        if (at !== undefined && at >= rec.ts && at <= rec.ts + windowMs) sum += w ?? 0;
-      }
-      return sum;
+  const records = [...imps.values()];
+  const reward = await attributeNdjson(records, events, p);
+  return records.map((rec) => ({ slate: fromImpression(rec, rec.items.map((it) => reward.get(rewardKey(rec.impression_id, it.item_id)) ?? 0)), impression: rec }));
+}
+
+/** Rewards of checked records through the one attribution (records → NDJSON → DuckDB `read_json`). */
+async function attributeNdjson(imps: readonly ImpressionRecord[], events: readonly EventRecord[], p: AttributionParams): Promise<Map<string, number>> {
+  const dir = await mkdtemp(join(tmpdir(), 'slatecast-ope-'));
+  try {
+    const ndjson = (rows: readonly unknown[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+    const files = { impressions: join(dir, 'impressions.ndjson'), events: join(dir, 'events.ndjson') };
+    await writeFile(files.impressions, ndjson(imps));
+    await writeFile(files.events, ndjson(events));
+    return await withDuck(async (c) => {
+      await c.run(`CREATE TEMP TABLE "ope_imp" AS SELECT "impression_id", "ts", "items" FROM read_json($f, format = 'newline_delimited', columns = ${IMPRESSION_COLUMNS})`, { f: pathList([files.impressions]) });
+      await attributeRewards(c, 'ope_imp', { format: 'ndjson', files: events.length > 0 ? [files.events] : [] }, p);
+      return readAttributed(c);
     });
-    return { slate: fromImpression(rec, r), impression: rec };
-  });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 async function loadTarget(arg: string, config: BatchConfig, store: () => ObjectStore, loaded: readonly Loaded[]): Promise<{ tables: TargetTables; target: OpeCommandResult['target'] }> {

@@ -4,7 +4,6 @@ import { gateDecision, type GateOverride } from '../../shared/ope/gate.js';
 import type { Estimate } from '../../shared/ope/types.js';
 import type { RewardMap } from '../config/rewards.js';
 import type { BatchConfig } from '../config/config.js';
-import { withDuck } from '../lake/duck.js';
 import type { DeploymentGate, GateInput, GateVerdict } from '../publish/gate.js';
 import type { Progress } from '../util/progress.js';
 import { readLakeSlates, type LoggedImpression } from './lake-slates.js';
@@ -102,7 +101,7 @@ export function opeGate(o: OpeGateOptions): DeploymentGate {
       ms: Math.round(performance.now() - t0),
     });
     if (!input.serving) return pass('no serving version: nothing to compare with', 0);
-    const logs = await withDuck((c) => readLakeSlates(c, input.lake, { limit: o.maxImpressions ?? GATE_DEFAULTS.maxImpressions, rewards: o.rewards, attributionWindowMs: o.attributionWindowMs }), { threads: 2 });
+    const logs = await readLakeSlates(input.duck, input.lake, { limit: o.maxImpressions ?? GATE_DEFAULTS.maxImpressions, rewards: o.rewards, attributionWindowMs: o.attributionWindowMs });
     if (logs.length < min) return pass(`only ${logs.length} logged impressions (< ${min}): too few to evaluate`, logs.length);
     const serving = await VersionTarget.fromStore(input.store, input.serving);
     const candidate = VersionTarget.fromFiles(input.candidate.version, input.candidate.files);
@@ -177,8 +176,8 @@ export function holdoutEvidence(metrics: Record<string, unknown>): { publish: bo
 }
 
 /**
- * The gate `batch run` / `batch serve` use by default, from the config (`--gate-tolerance`,
- * `--force --force-reason`, `--operator`); null with `--no-gate`.
+ * The gate the config asks for (`--gate-tolerance`, `--force --force-reason`, `--operator`);
+ * null with `--no-gate`. `runBatch` runs it (or the replacement a test or the world suite injects).
  */
 export function gateFromConfig(config: BatchConfig, progress?: Progress): DeploymentGate | null {
   if (!config.gate.enabled) return null;

@@ -1,5 +1,6 @@
 import type { Policy } from '../../shared/schemas/artifact.js';
 import type { StrategySpec } from '../../shared/schemas/strategy.js';
+import { round6 } from '../util/round.js';
 
 export interface PolicyInputs {
   version: string;
@@ -42,10 +43,6 @@ export function buildPolicy(p: PolicyInputs): Policy {
     popularity: order.slice(0, length).map((i) => ({ item: p.itemIds[i]!, score: round6(p.popularityScore[i]!) })),
     candidates_per_user: p.candidatesPerUser,
   };
-}
-
-function round6(x: number): number {
-  return Math.round(x * 1e6) / 1e6;
 }
 
 /**

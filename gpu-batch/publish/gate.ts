@@ -1,3 +1,4 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Manifest } from '../../shared/schemas/artifact.js';
 import type { ObjectStore } from '../../shared/store/object-store.js';
 
@@ -8,6 +9,8 @@ export interface GateInput {
   serving: Manifest | null;
   /** Local Parquet lake files, for off-policy estimates over the logged propensities. */
   lake: { impressions: readonly string[]; events: readonly string[] };
+  /** The run's DuckDB session, to read the lake with. */
+  duck: DuckDBConnection;
 }
 
 /**
@@ -21,8 +24,7 @@ export interface GateVerdict {
 }
 
 /**
- * Deployment gate hook. The off-policy evaluation gate (IPS / SNIPS / DR of the candidate vs the
- * serving policy, with an operator override) plugs in here; until then no gate runs and
- * `manifest.gate` is null, as the schema allows for ungated versions.
+ * Deployment gate hook: `batch run` asks the gate its config names (the off-policy evaluation
+ * gate of ope/ope-gate.ts; none with `--no-gate`, and then `manifest.gate` is null).
  */
 export type DeploymentGate = (input: GateInput) => Promise<GateVerdict | null>;

@@ -1,5 +1,5 @@
 import { shardFile } from '../../shared/artifact/paths.js';
-import type { ItemsFile } from '../../shared/schemas/artifact.js';
+import { Policy, type ItemsFile } from '../../shared/schemas/artifact.js';
 import type { PosteriorsFile } from '../../shared/schemas/posteriors.js';
 import type { StrategySpec } from '../../shared/schemas/strategy.js';
 import type { BatchConfig } from '../config/config.js';
@@ -10,18 +10,34 @@ import { posteriorMeans } from '../policy/posteriors.js';
 import { itemMatrixFiles } from '../publish/item-matrix.js';
 import { buildShards, shardCount } from '../slates/user-shards.js';
 import { jsonBytes } from '../util/json-bytes.js';
-import type { Learned } from './learn.js';
+import type { Learned } from '../learn/learn.js';
 
-/** The files of one version (relative names → bytes) and the numbers the manifest records. */
+/**
+ * A candidate version: its policy as a typed object (the ε choice may still change it), every
+ * other file as bytes, and the numbers the manifest records.
+ */
 export interface VersionFiles {
+  version: string;
+  generation: number;
+  policy: Policy;
+  /** Relative names → bytes, all but `policy.json`. */
   files: Record<string, Uint8Array>;
   shards: number;
   policySummary: Record<string, unknown>;
 }
 
 /**
- * Turns what was learned into the files the edge reads: `policy.json`, `user-slates/NNNN.json`,
- * `items.json` + `items.f32` + `items.i8` + `items.scale.f32`, and `posteriors.json`.
+ * Every file of a candidate as the edge reads it, `policy.json` serialised from the typed policy:
+ * the bytes the gate judges and publish writes.
+ */
+export function versionBytes(v: Pick<VersionFiles, 'policy' | 'files'>): Record<string, Uint8Array> {
+  return { 'policy.json': jsonBytes(Policy.parse(v.policy)), ...v.files };
+}
+
+/**
+ * Turns what was learned into the files the edge reads: the policy (`policy.json`),
+ * `user-slates/NNNN.json`, `items.json` + `items.f32` + `items.i8` + `items.scale.f32`, and
+ * `posteriors.json`.
  */
 export function versionFiles(config: BatchConfig, learned: Learned, version: string, generation: number): VersionFiles {
   const { itemIds } = learned;
@@ -67,7 +83,7 @@ export function versionFiles(config: BatchConfig, learned: Learned, version: str
     candidatesPerUser: candidatesPerUser(config),
   });
   const shards = shardCount(learned.userKeys.length, config.shards);
-  const files: Record<string, Uint8Array> = { 'policy.json': jsonBytes({ ...policy, generation }) };
+  const files: Record<string, Uint8Array> = {};
   const shardDocs = learned.candidates
     ? buildShards(learned.userKeys, learned.candidates, itemIds, shards, learned.history)
     : Array.from({ length: shards }, (_, shard) => ({ schema: 'user-slates/v1' as const, shard, shards, users: {} }));
@@ -86,5 +102,5 @@ export function versionFiles(config: BatchConfig, learned: Learned, version: str
     rewarded: Array.from(learned.stats.rewarded),
   };
   files['posteriors.json'] = jsonBytes(posteriors);
-  return { files, shards, policySummary: { strategy: config.strategy, epsilon, position_weights: weights, exploration_pool: pool.length, popularity: policy.popularity.length, candidates_per_user: policy.candidates_per_user } };
+  return { version, generation, policy: { ...policy, generation }, files, shards, policySummary: { strategy: config.strategy, epsilon, position_weights: weights, exploration_pool: pool.length, popularity: policy.popularity.length, candidates_per_user: policy.candidates_per_user } };
 }

@@ -1,9 +1,9 @@
 import type { Quarantined } from '../ingest/quarantine.js';
 
-export type StepName = 'list' | 'download' | 'ingest' | 'train' | 'policy' | 'publish' | 'watermark';
-
 /** Order in which a run passes its steps; a crash after any of them must be recoverable. */
-export const STEPS: readonly StepName[] = ['list', 'download', 'ingest', 'train', 'policy', 'publish', 'watermark'];
+export const STEPS = ['list', 'download', 'ingest', 'train', 'policy', 'gate', 'publish', 'watermark'] as const;
+
+export type StepName = (typeof STEPS)[number];
 
 /** `state/runs/<run-id>.json`: what one run did, success or not. */
 export interface RunRecord {
@@ -30,6 +30,32 @@ export interface RunRecord {
   /** The deploy gate's verdict (also `manifest.gate` when published), null when no gate ran. */
   gate: Record<string, unknown> | null;
   garbage_collected: string[];
+}
+
+/** The record of a run that has just started: `failed` until a step says otherwise. */
+export function emptyRecord(runId: string, started: number): RunRecord {
+  return {
+    schema: 'batch-run/v1',
+    run_id: runId,
+    started_at: started,
+    finished_at: started,
+    status: 'failed',
+    error: null,
+    decision: null,
+    version: null,
+    serving_before: null,
+    steps: [],
+    objects: { impressions: 0, events: 0, waiting: 0 },
+    records: { impressions: { read: 0, added: 0 }, events: { read: 0, added: 0 } },
+    quarantined: [],
+    counts: {},
+    metrics: {},
+    training: {},
+    policy: {},
+    watermark: null,
+    gate: null,
+    garbage_collected: [],
+  };
 }
 
 /** @returns the store key of a run's record */

@@ -1,6 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { loadConfig } from '../../gpu-batch/config/config.js';
-import { gateFromConfig } from '../../gpu-batch/ope/ope-gate.js';
 import { startBatchServer, type BatchServer } from '../../gpu-batch/serve/serve.js';
 import { S3Store } from '../../gpu-batch/store/s3-store.js';
 import type { Progress } from '../../gpu-batch/util/progress.js';
@@ -70,8 +69,7 @@ export async function startStack(o: StackOptions, env: Record<string, string | u
       { 'work-dir': files.work, every: o.every, settle: o.settle, port: String(o.batchPort), host: '127.0.0.1' },
     );
     const store = (h.store = S3Store.fromConfig(config.s3));
-    const gate = gateFromConfig(config, progress);
-    const batch = (h.batch = await startBatchServer(config, store, { progress, ...(gate ? { deps: { gate } } : {}) }));
+    const batch = (h.batch = await startBatchServer(config, store, { progress }));
     const edge = (h.edge = await startEdge({
       s3,
       tokenSecret: secrets.TOKEN_SECRET,

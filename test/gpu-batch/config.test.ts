@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseCli } from '../../gpu-batch/config/args.js';
+import { parseCommandFlags } from '../../gpu-batch/cli/command.js';
+import { COMMANDS } from '../../gpu-batch/cli/commands/index.js';
+import { parseCli } from '../../gpu-batch/cli/parse-cli.js';
 import { loadConfig } from '../../gpu-batch/config/config.js';
 import { parseDuration } from '../../gpu-batch/config/duration.js';
 import { UsageError } from '../../gpu-batch/config/errors.js';
@@ -67,5 +69,30 @@ describe('parseCli', () => {
     [['catalog', 'put'], /catalog put takes one file/],
     [['rollback', 'a', 'b'], /rollback takes at most one version/],
     [['train'], /unknown command: train/],
+    [['batch', 'run', '--logs', 'x'], /^batch run: --logs is not a flag of this command/],
+    [['status', '--run-now'], /^status: --run-now is not a flag of this command/],
+    [['status', 'now'], /^unexpected arguments: now/],
   ])('rejects %j', (argv, message) => expect(() => parseCli(argv)).toThrow(message));
+
+  it('types each command\'s own flags from its schema (a boolean takes no value)', () => {
+    expect(parseCli(['ope', '--strict', '--logs', 'd', '--target', 't']).flags).toMatchObject({ strict: true, logs: 'd', target: 't' });
+    expect(parseCli(['batch', 'serve', '--run-now']).flags['run-now']).toBe(true);
+  });
+});
+
+describe('command flag schemas', () => {
+  const ope = (...argv: string[]) => parseCommandFlags('ope', COMMANDS.ope.flags, parseCli(['ope', ...argv]).flags);
+
+  it('parses and defaults', () => {
+    expect(ope('--logs', 'd', '--target', 't')).toEqual({ logs: 'd', target: 't', format: 'ndjson', clip: 10, strict: false });
+    expect(ope('--logs', 'd', '--target', 't', '--clip', '2.5', '--max-impressions', '100', '--format', 'dsjson')).toMatchObject({ clip: 2.5, 'max-impressions': 100, format: 'dsjson' });
+  });
+
+  it.each([
+    [['--target', 't'], 'ope: --logs: is required (DIR|s3://BUCKET/PREFIX)'],
+    [['--logs', 'd', '--target', 't', '--clip', '0'], 'ope: --clip 0: must be a number > 0'],
+    [['--logs', 'd', '--target', 't', '--clip', 'lots'], 'ope: --clip lots: must be a number > 0'],
+    [['--logs', 'd', '--target', 't', '--max-impressions', '1'], 'ope: --max-impressions 1: must be an integer ≥ 2'],
+    [['--logs', 'd', '--target', 't', '--format', 'csv'], 'ope: --format csv: must be ndjson or dsjson'],
+  ])('rejects %j naming the flag', (argv, message) => expect(() => ope(...argv)).toThrow(new UsageError(message)));
 });

@@ -3,15 +3,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Policy } from '../../shared/schemas/artifact.js';
 import { MemoryStore } from '../../shared/store/memory-store.js';
-import { parseCli } from '../../gpu-batch/config/args.js';
-import { loadConfig } from '../../gpu-batch/config/config.js';
+import { parseCli } from '../../gpu-batch/cli/parse-cli.js';
+import { loadConfig, type BatchConfig } from '../../gpu-batch/config/config.js';
 import { UsageError } from '../../gpu-batch/config/errors.js';
 import { withDuck } from '../../gpu-batch/lake/duck.js';
 import { appendToLake } from '../../gpu-batch/lake/lake-append.js';
 import { chooseSurfaceEpsilons } from '../../gpu-batch/ope/epsilon.js';
 import { readLakeSlates } from '../../gpu-batch/ope/lake-slates.js';
+import { VersionTarget } from '../../gpu-batch/ope/policy-view.js';
 import { gateFromConfig } from '../../gpu-batch/ope/ope-gate.js';
-import { makeWorld, simulateLogs, type World } from '../../gpu-batch/synth/index.js';
+import { makeWorld, simulateLogs, type World } from '../../worlds/synth/index.js';
 import { jsonBytes } from '../../gpu-batch/util/json-bytes.js';
 import { T0, DAY, tempWorkDir, testConfig } from '../support/batch-fixtures.js';
 
@@ -22,7 +23,7 @@ const VERSION = 'v20260103T000000Z-abcdef';
  * Items the log never showed go last: the simulated logger's pool leaves out its own top k, and an
  * item without support can only count as zero reward off-policy.
  */
-function candidateFiles(world: World, shown: ReadonlySet<string>, order: 'best-first' | 'worst-first', epsilon: number): Record<string, Uint8Array> {
+function candidateFiles(world: World, shown: ReadonlySet<string>, order: 'best-first' | 'worst-first', epsilon: number): { policy: Policy; target: VersionTarget } {
   const rows = world.items.map((it, i) => ({ item: it.id, q: world.itemBias[i]!, s: shown.has(it.id) ? 0 : 1 }));
   rows.sort((a, b) => a.s - b.s || (order === 'best-first' ? b.q - a.q : a.q - b.q));
   const policy: Policy = {
@@ -35,7 +36,12 @@ function candidateFiles(world: World, shown: ReadonlySet<string>, order: 'best-f
     candidates_per_user: 60,
     generation: 1,
   };
-  return { 'policy.json': jsonBytes(policy) };
+  return { policy, target: VersionTarget.fromFiles(VERSION, { 'policy.json': jsonBytes(policy) }) };
+}
+
+/** The ε choice for a candidate, in its own DuckDB session. */
+function choose(config: BatchConfig, candidate: { policy: Policy; target: VersionTarget }, lake: { impressions: string[]; events: string[] }) {
+  return withDuck((c) => chooseSurfaceEpsilons(c, config, candidate, lake));
 }
 
 describe('epsilon per surface from OPE, over a real DuckDB lake', () => {
@@ -81,8 +87,8 @@ describe('epsilon per surface from OPE, over a real DuckDB lake', () => {
   });
 
   it('raises epsilon above the rule when the candidate ranks worst first, and records every estimate', async () => {
-    const files = candidateFiles(world, shown, 'worst-first', 0.1);
-    const eps = await chooseSurfaceEpsilons(testConfig(work.dir, { epsilonOpe: { sample: 1000 }, epsilonMax: 1 }), { version: VERSION, files }, lake);
+    const candidate = candidateFiles(world, shown, 'worst-first', 0.1);
+    const eps = await choose(testConfig(work.dir, { epsilonOpe: { sample: 1000 }, epsilonMax: 1 }), candidate, lake);
     const home = eps.home!;
     expect(home.rule).toBe(0.1);
     expect(home.source).toBe('ope');
@@ -92,22 +98,22 @@ describe('epsilon per surface from OPE, over a real DuckDB lake', () => {
     expect(chosen.eligible).toBe(true);
     expect(chosen.difference_ci[0]).toBeGreaterThan(-0.01);
     expect(home.candidates.map((c) => c.epsilon)).toEqual([0.1, 0.2, 0.3, 0.5, 1]);
-    const policy = Policy.parse(JSON.parse(new TextDecoder().decode(files['policy.json'])));
+    const policy = candidate.policy;
     expect(policy.surfaces.home!.strategy).toEqual({ name: 'epsilon-greedy', epsilon: home.chosen });
     expect(policy.generation).toBe(1);
   });
 
-  it('keeps the rule when the candidate ranks best first (exploring costs reward), leaving policy.json alone', async () => {
-    const files = candidateFiles(world, shown, 'best-first', 0.1);
-    const before = files['policy.json'];
-    const eps = await chooseSurfaceEpsilons(testConfig(work.dir, { epsilonOpe: { sample: 1000 }, epsilonMax: 1 }), { version: VERSION, files }, lake);
+  it('keeps the rule when the candidate ranks best first (exploring costs reward), leaving the policy alone', async () => {
+    const candidate = candidateFiles(world, shown, 'best-first', 0.1);
+    const before = structuredClone(candidate.policy);
+    const eps = await choose(testConfig(work.dir, { epsilonOpe: { sample: 1000 }, epsilonMax: 1 }), candidate, lake);
     expect(eps.home).toMatchObject({ rule: 0.1, chosen: 0.1, source: 'rule' });
     expect(eps.home!.candidates.find((c) => c.epsilon === 1)!.value).toBeLessThan(eps.home!.candidates[0]!.value);
-    expect(files['policy.json']).toBe(before);
+    expect(candidate.policy).toEqual(before);
   });
 
   it('is off with epsilonOpe.sample = 0', async () => {
-    expect(await chooseSurfaceEpsilons(testConfig(work.dir, { epsilonOpe: { sample: 0 } }), { version: VERSION, files: candidateFiles(world, shown, 'worst-first', 0.1) }, lake)).toEqual({});
+    expect(await choose(testConfig(work.dir, { epsilonOpe: { sample: 0 } }), candidateFiles(world, shown, 'worst-first', 0.1), lake)).toEqual({});
   });
 });
 

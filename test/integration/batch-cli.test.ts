@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOG_KEY } from '../../shared/artifact/paths.js';
 import { readPointer } from '../../shared/artifact/verify.js';
 import { S3Store } from '../../gpu-batch/store/s3-store.js';
-import { makeWorld } from '../../gpu-batch/synth/world.js';
+import { makeWorld } from '../../worlds/synth/world.js';
 import { tempWorkDir, runCli } from '../support/batch-fixtures.js';
 import { startS3Server, type S3Server } from '../support/s3-server.js';
 

@@ -5,7 +5,7 @@ import type { ObjectStore } from '../../shared/store/object-store.js';
 import { STEPS, type StepName } from '../../gpu-batch/run/run-record.js';
 import { runBatch } from '../../gpu-batch/run/run-batch.js';
 import { S3Store } from '../../gpu-batch/store/s3-store.js';
-import { writeLogObjects } from '../../gpu-batch/synth/write-logs.js';
+import { writeLogObjects } from '../../worlds/synth/write-logs.js';
 import { DAY, T0, seedLogs, tempWorkDir, testConfig } from '../support/batch-fixtures.js';
 import { startS3Server, type S3Server } from '../support/s3-server.js';
 

@@ -47,7 +47,7 @@ describe('OPE deploy gate in batch run (s3rver, DuckDB)', () => {
   let store: S3Store;
   let work: Awaited<ReturnType<typeof tempWorkDir>>;
   const now = T0 + 2 * DAY;
-  const config = () => testConfig(work.dir, { epsilonOpe: { sample: 1000 }, epsilonMax: 1, explorePositions: 'flat' });
+  const config = () => testConfig(work.dir, { epsilonOpe: { sample: 1000 }, epsilonMax: 1, explorePositions: 'flat', gate: {} });
   const gateOptions = { tolerance: 0.01, rewards: { click: 1 }, attributionWindowMs: 30 * 60_000 };
 
   beforeAll(async () => {
@@ -119,7 +119,7 @@ describe('OPE deploy gate in batch run (s3rver, DuckDB)', () => {
 
   it('rejects the reversed candidate against the trained serving version too', async () => {
     const before = await serving();
-    const r = await runBatch(testConfig(work.dir, { force: true }), { store, now: () => now + 120_000, gate: gateWith(gateOptions, reverseRankings) });
+    const r = await runBatch(testConfig(work.dir, { force: true, gate: {} }), { store, now: () => now + 120_000, gate: gateWith(gateOptions, reverseRankings) });
     expect(r.status).toBe('rejected');
     expect((await serving()).version).toBe(before.version);
   });
@@ -127,7 +127,7 @@ describe('OPE deploy gate in batch run (s3rver, DuckDB)', () => {
   it('an operator override publishes the worse candidate and the manifest records who and why', async () => {
     const before = await serving();
     const override = { operator: 'alice', reason: 'incident 42: roll forward the reversed ranking' };
-    const r = await runBatch(testConfig(work.dir, { force: true }), { store, now: () => now + 180_000, gate: gateWith({ ...gateOptions, override }, reverseRankings) });
+    const r = await runBatch(testConfig(work.dir, { force: true, gate: {} }), { store, now: () => now + 180_000, gate: gateWith({ ...gateOptions, override }, reverseRankings) });
     expect(r.status).toBe('published');
     const m = await serving();
     expect(m.version).toBe(r.version);
@@ -145,7 +145,7 @@ describe('OPE deploy gate in batch run (s3rver, DuckDB)', () => {
   });
 
   it('passes, saying why, when too few impressions are logged', async () => {
-    const r = await runBatch(testConfig(work.dir, { force: true }), { store, now: () => now + 240_000, gate: gateWith({ ...gateOptions, minImpressions: 100_000 }) });
+    const r = await runBatch(testConfig(work.dir, { force: true, gate: {} }), { store, now: () => now + 240_000, gate: gateWith({ ...gateOptions, minImpressions: 100_000 }) });
     expect(r.status).toBe('published');
     const g = r.gate as unknown as OpeGateVerdict;
     expect(g).toMatchObject({ publish: true, evaluated: false, n: 2400, difference: null });

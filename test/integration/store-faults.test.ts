@@ -6,7 +6,7 @@ import { catalogNdjson } from '../../gpu-batch/catalog/parse-catalog.js';
 import { rollback } from '../../gpu-batch/publish/rollback.js';
 import { runBatch } from '../../gpu-batch/run/run-batch.js';
 import { batchStatus, formatStatus } from '../../gpu-batch/run/status.js';
-import { makeWorld, simulateLogs, writeLogObjects } from '../../gpu-batch/synth/index.js';
+import { makeWorld, simulateLogs, writeLogObjects } from '../../worlds/synth/index.js';
 import { publishFixture } from '../support/fixture-artifact.js';
 import { DAY, T0, testConfig } from '../support/batch-fixtures.js';
 import { useS3Fixture } from '../support/s3-fixture.js';

@@ -5,7 +5,7 @@ import { CATALOG_KEY } from '../../shared/artifact/paths.js';
 import type { ObjectStore } from '../../shared/store/object-store.js';
 import { catalogNdjson } from '../../gpu-batch/catalog/parse-catalog.js';
 import { parseConfig, type BatchConfig, type BatchConfigInput } from '../../gpu-batch/config/config.js';
-import { makeWorld, simulateLogs, writeLogObjects, type World } from '../../gpu-batch/synth/index.js';
+import { makeWorld, simulateLogs, writeLogObjects, type World } from '../../worlds/synth/index.js';
 import type { EventRecord } from '../../shared/schemas/event.js';
 import type { ImpressionRecord } from '../../shared/schemas/impression.js';
 
@@ -19,9 +19,12 @@ export async function tempWorkDir(): Promise<{ dir: string; cleanup: () => Promi
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** A small, fast batch config for tests (wasm backend, few epochs), over `overrides`. */
+/**
+ * A small, fast batch config for tests (wasm backend, few epochs, no deploy gate: tests of the
+ * gate pass `gate: {…}`), over `overrides`.
+ */
 export function testConfig(workDir: string, overrides: Partial<BatchConfigInput> = {}): BatchConfig {
-  return parseConfig({ s3: { bucket: 'slatecast' }, workDir, backend: 'wasm', epochs: 4, finetuneEpochs: 1, serve: {}, ...overrides });
+  return parseConfig({ s3: { bucket: 'slatecast' }, workDir, backend: 'wasm', epochs: 4, finetuneEpochs: 1, serve: {}, gate: { enabled: false }, ...overrides });
 }
 
 export interface SyntheticLogs {

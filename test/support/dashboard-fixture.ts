@@ -1,5 +1,4 @@
 import { rollback } from '../../gpu-batch/publish/rollback.js';
-import { gateFromConfig } from '../../gpu-batch/ope/ope-gate.js';
 import { runBatch } from '../../gpu-batch/run/run-batch.js';
 import { startBatchServer, type BatchServer } from '../../gpu-batch/serve/serve.js';
 import { S3Store } from '../../gpu-batch/store/s3-store.js';
@@ -33,10 +32,9 @@ export async function dashboardWorld(): Promise<DashboardWorld> {
   const store = S3Store.fromConfig(creds);
   const work = await tempWorkDir();
   const config = testConfig(work.dir, { s3: creds, epochs: 2, serve: { port: 0, everyMs: 0, triggerToken: DASHBOARD_TOKEN }, gate: { minImpressions: 50, tolerance: 1 } });
-  const gate = gateFromConfig(config, silentProgress)!;
   const published: string[] = [];
   const run = async (now: number) => {
-    const r = await runBatch(config, { store, progress: silentProgress, gate, now: () => now });
+    const r = await runBatch(config, { store, progress: silentProgress, now: () => now });
     if (r.status === 'published') published.push(r.version!);
     return r;
   };

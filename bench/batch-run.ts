@@ -1,5 +1,5 @@
 /**
- * Batch-tier benchmark: `npx tsx gpu-batch/bench.ts [--impressions 1000000] [--backends wasm,cpu]`.
+ * Batch-tier benchmark: `npx tsx bench/batch-run.ts [--impressions 1000000] [--backends wasm,cpu]`.
  * Prints one JSON object: bare DuckDB count(*) over the NDJSON vs the ingest step (validate,
  * dedupe, Parquet) in records/s, training samples/s per available backend, and the wall time of a
  * full `batch run` over an in-memory store (no network: it measures the batch tier itself).
@@ -11,16 +11,16 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CATALOG_KEY } from '../shared/artifact/paths.js';
 import { MemoryStore } from '../shared/store/memory-store.js';
-import { catalogNdjson } from './catalog/parse-catalog.js';
-import { parseConfig } from './config/config.js';
-import { LOG_TABLES } from './lake/columns.js';
-import { pathList, scalar, withDuck } from './lake/duck.js';
-import { runBatch } from './run/run-batch.js';
-import { makeWorld, simulateLogs, writeLogObjects } from './synth/index.js';
-import { selectBackend } from './train/backend.js';
-import { trainMf } from './train/mf-model.js';
-import { trainingRng } from './train/init.js';
-import { streamProgress, silentProgress, type Progress } from './util/progress.js';
+import { catalogNdjson } from '../gpu-batch/catalog/parse-catalog.js';
+import { parseConfig } from '../gpu-batch/config/config.js';
+import { LOG_TABLES } from '../gpu-batch/lake/columns.js';
+import { pathList, scalar, withDuck } from '../gpu-batch/lake/duck.js';
+import { runBatch } from '../gpu-batch/run/run-batch.js';
+import { makeWorld, simulateLogs, writeLogObjects } from '../worlds/synth/index.js';
+import { selectBackend } from '../gpu-batch/train/backend.js';
+import { trainMf } from '../gpu-batch/train/mf-model.js';
+import { trainingRng } from '../gpu-batch/train/init.js';
+import { streamProgress, silentProgress, type Progress } from '../gpu-batch/util/progress.js';
 
 export interface BatchBenchOptions {
   impressions: number;
@@ -94,7 +94,9 @@ export async function benchBatch(o: BatchBenchOptions): Promise<Record<string, u
     const wall = secs(t);
     const ingestMs = rec.steps.filter((s) => s.name === 'download' || s.name === 'ingest').reduce((a, s) => a + s.ms, 0);
     out.ingest_records_per_s = Math.round((rec.records.impressions.read + rec.records.events.read) / (ingestMs / 1000));
-    out.batch_run = { wall_s: Math.round(wall * 10) / 10, status: rec.status, steps: rec.steps, samples_per_s: rec.training.samples_per_s, recall_ratio: (rec.metrics as { recall_ratio?: number }).recall_ratio ?? null };
+    // The gate as production runs it (on by default); with nothing serving yet it passes without evaluating, and says so.
+    const gate = rec.gate ? { ran: true, publish: rec.gate.publish, evaluated: rec.gate.evaluated ?? null, reason: rec.gate.reason } : { ran: false };
+    out.batch_run = { wall_s: Math.round(wall * 10) / 10, status: rec.status, steps: rec.steps, gate, samples_per_s: rec.training.samples_per_s, recall_ratio: (rec.metrics as { recall_ratio?: number }).recall_ratio ?? null };
     out.goal_met = wall <= 60;
     return out;
   } finally {

@@ -1,5 +1,5 @@
 /**
- * The heavy steps per tfjs backend: `npx tsx gpu-batch/bench-device.ts [--backends wasm,webgpu]
+ * The heavy steps per tfjs backend: `npx tsx bench/device.ts [--backends wasm,webgpu]
  * [--samples 1000000,10000000] [--users 100000] [--items 50000] [--cg-users N] [--out FILE]`.
  *
  * - training: samples/s of one epoch of `trainMf` (autograd, row-sparse Adagrad) on synthetic pairs
@@ -15,12 +15,12 @@ import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { BackendChoice } from './config/config.js';
-import type { TrainingPairs } from './dataset/read-dataset.js';
-import { selectBackend } from './train/backend.js';
-import { normalArray, trainingRng } from './train/init.js';
-import { trainMf, type MfParams } from './train/mf-model.js';
-import { topKForUsers } from './train/top-k.js';
+import { BackendChoice } from '../gpu-batch/config/config.js';
+import type { TrainingPairs } from '../gpu-batch/dataset/read-dataset.js';
+import { selectBackend } from '../gpu-batch/train/backend.js';
+import { normalArray, trainingRng } from '../gpu-batch/train/init.js';
+import { trainMf, type MfParams } from '../gpu-batch/train/mf-model.js';
+import { topKForUsers } from '../gpu-batch/train/top-k.js';
 
 export interface DeviceBenchOptions {
   backends: BackendChoice[];

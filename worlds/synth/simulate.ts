@@ -2,7 +2,7 @@ import { sampleSlate } from '../../shared/explore/index.js';
 import { rngForImpression } from '../../shared/rng.js';
 import type { EventRecord } from '../../shared/schemas/event.js';
 import type { ImpressionRecord } from '../../shared/schemas/impression.js';
-import { trainingRng } from '../train/init.js';
+import { trainingRng } from '../../gpu-batch/train/init.js';
 import { clickProbability, synthUuid, type World } from './world.js';
 
 export interface SimulateOptions {

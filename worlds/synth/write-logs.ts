@@ -2,8 +2,8 @@ import { logKey } from '../../shared/artifact/paths.js';
 import type { EventRecord } from '../../shared/schemas/event.js';
 import type { ImpressionRecord } from '../../shared/schemas/impression.js';
 import type { ObjectStore } from '../../shared/store/object-store.js';
-import { mapPool } from '../util/pool.js';
-import { trainingRng } from '../train/init.js';
+import { mapPool } from '../../gpu-batch/util/pool.js';
+import { trainingRng } from '../../gpu-batch/train/init.js';
 
 export interface WriteLogsOptions {
   /** Records per object, as a queue consumer batch would write them. */

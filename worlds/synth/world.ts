@@ -1,6 +1,6 @@
 import { hash32, type Rng } from '../../shared/rng.js';
 import type { CatalogItem } from '../../shared/schemas/catalog.js';
-import { normalArray, trainingRng } from '../train/init.js';
+import { normalArray, trainingRng } from '../../gpu-batch/train/init.js';
 
 /**
  * A synthetic world with planted preferences: the ground truth a trained model should recover.

@@ -1,0 +1,163 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { CatalogItem } from '../../shared/schemas/catalog.js';
+import type { BatchConfig } from '../config/config.js';
+import { candidatesPerUser } from '../config/config.js';
+import { buildDataset, dropDataset, type LakeFiles } from '../dataset/build-dataset.js';
+import { readIndex, readItemPositionStats, readRewardedRows, readSurfaceSlots, readTrainingPairs, readUserHistory } from '../dataset/read-dataset.js';
+import { itemStats, positionWeightsAll, type ItemStats } from '../policy/item-stats.js';
+import { betaPosteriors, posteriorMeans, type BetaPosteriors } from '../policy/posteriors.js';
+import { logit, personalWeight, servingParams, type Blend } from '../policy/serving-blend.js';
+import { fillColdItems } from '../train/cold-items.js';
+import { CONTENT_BUCKETS, contentFeatures } from '../train/content-features.js';
+import { trainMf, type MfParams, type MfResult } from '../train/mf-model.js';
+import { topKForUsers, type TopK } from '../train/top-k.js';
+import type { Progress } from '../util/progress.js';
+import { round6 } from '../util/round.js';
+import { bootstrap } from './bootstrap.js';
+import { epochBudget } from './epoch-budget.js';
+import { holdoutBlend, holdoutMetrics, type BeforeHoldout } from './holdout.js';
+
+/** Everything the policy and artifact steps need from learning. */
+export interface Learned {
+  bootstrap: boolean;
+  itemIds: string[];
+  /** Catalog created_at per item row (epoch ms, NaN when unknown). */
+  createdAt: Float64Array;
+  userKeys: string[];
+  /** Impressions per user row. */
+  history: Int32Array;
+  params: MfParams;
+  /** Ranked candidates per user (rows follow userKeys); null in bootstrap. */
+  candidates: TopK | null;
+  stats: ItemStats;
+  theta: number[];
+  posteriors: BetaPosteriors;
+  /** Slots shown per surface: all, and since the serving version was published. */
+  surfaceSlots: Record<string, { all: number; since: number }>;
+  metrics: Record<string, unknown>;
+  training: Record<string, unknown>;
+  rewardedRows: number;
+}
+
+export interface LearnOptions {
+  progress: Progress;
+  /** The training backend, recorded in `manifest.training`. */
+  backend: Record<string, unknown>;
+  /** When the serving version was published (its traffic since sets ε). */
+  servingSince?: number;
+}
+
+/**
+ * Learns a model from the lake, or a bootstrap model from the catalog when the lake is empty.
+ *
+ * With logs: time-split the impressions (newest `holdoutFraction` held out), train on the rest,
+ * measure recall/NDCG/coverage/diversity/novelty@10 against popularity on the held-out clicks and
+ * fit the personal-taste weight there, then fine-tune the same parameters on everything for the
+ * published model (so the newest data is not wasted and the metrics still describe a model that
+ * never saw the holdout). The training tables live in the run's DuckDB session `c` and are
+ * dropped before returning.
+ */
+export async function learn(c: DuckDBConnection, config: BatchConfig, lake: LakeFiles, catalog: readonly CatalogItem[], opts: LearnOptions): Promise<Learned> {
+  if (lake.impressions.length === 0) return bootstrap(config, catalog, opts.backend);
+  try {
+    return await learnFromLogs(c, config, lake, catalog, opts);
+  } finally {
+    await dropDataset(c);
+  }
+}
+
+async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: LakeFiles, catalog: readonly CatalogItem[], opts: LearnOptions): Promise<Learned> {
+  const p = opts.progress;
+  const ds = await buildDataset(c, lake, { ...config, catalogIds: catalog.map((i) => i.id) });
+  p.info(`dataset: ${ds.users} users, ${ds.items} items, ${ds.shownRows} shown rows`);
+  const { userKeys, itemIds } = await readIndex(c);
+  const byId = new Map(catalog.map((i) => [i.id, i]));
+  const hasHoldout = config.holdoutFraction > 0 && ds.cutoff > ds.minTs;
+  const trainBefore = hasHoldout ? ds.cutoff : ds.maxTs + 1;
+
+  // 1. Train on what precedes the holdout.
+  const pairs = await readTrainingPairs(c, { before: trainBefore, negativesPerPositive: config.negativesPerPositive, seed: config.seed });
+  const mfOpts = { nUsers: ds.users, nItems: ds.items, dims: config.dims, batchSize: config.batchSize, learningRate: config.learningRate, l2: config.l2, randomNegatives: config.randomNegatives, seed: config.seed };
+  p.info(`train: ${pairs.user.length} examples (${pairs.positives} positive pairs, negatives kept at ${(pairs.keepNegatives * 100).toFixed(1)}%)`);
+  const { epochs, finetuneEpochs } = epochBudget(config, pairs.user.length);
+  if (epochs < config.epochs) p.info(`train: ${epochs} epochs (+${finetuneEpochs} fine-tuning) fit the budget of ${config.maxSamples} samples`);
+  const trained = await trainMf(pairs, { ...mfOpts, epochs, onEpoch: (e, loss) => p.bar(`train loss ${loss.toFixed(4)}`, e + 1, epochs) });
+
+  // 2. Judge it on the holdout, and fit there how much personal taste to layer on base appeal.
+  let metrics: Record<string, unknown> = { holdout: null };
+  let blend: Blend | null = null;
+  if (hasHoldout) {
+    const trainRows = await readItemPositionStats(c, trainBefore);
+    const trainStats = itemStats(trainRows, ds.items, positionWeightsAll(trainRows, ds.items, config.kMax));
+    const before: BeforeHoldout = { cutoff: ds.cutoff, items: ds.items, params: trained.params, stats: trainStats, base: posteriorMeans(betaPosteriors(trainStats)) };
+    metrics = await holdoutMetrics(c, config, before, (line) => p.info(line));
+    const seen = new Uint8Array(ds.users);
+    for (const u of pairs.user) seen[u] = 1;
+    blend = await holdoutBlend(c, config, before, seen);
+  }
+  const lambda = personalWeight(blend);
+  if (blend) p.info(`blend: base ${blend.a.toFixed(3)}, personal ${blend.b.toFixed(3)} → λ = ${lambda.toFixed(3)} (log-loss ${blend.logLoss.toFixed(4)} vs ${blend.logLossBaseOnly.toFixed(4)} base-only, ${blend.n} held-out showings)`);
+
+  // 3. Fine-tune on everything for the published model.
+  let params = trained.params;
+  let finetune: MfResult | null = null;
+  if (hasHoldout && finetuneEpochs > 0) {
+    const all = await readTrainingPairs(c, { before: ds.maxTs + 1, negativesPerPositive: config.negativesPerPositive, seed: config.seed + 1 });
+    finetune = await trainMf(all, { ...mfOpts, epochs: finetuneEpochs, learningRate: config.learningRate / 2, init: params, seed: config.seed + 1 });
+    params = finetune.params;
+  }
+
+  // 4. What serves: posteriors from every row, cold items from content, candidates by base appeal + λ · personal taste.
+  const allRows = await readItemPositionStats(c, ds.maxTs + 1);
+  const theta = positionWeightsAll(allRows, ds.items, config.kMax);
+  const stats = itemStats(allRows, ds.items, theta);
+  const posteriors = betaPosteriors(stats);
+  const cold = fillColdItems(params, contentFeatures(itemIds.map((id) => byId.get(id))), CONTENT_BUCKETS, Array.from(stats.rewarded, (r) => r > 0), { seed: config.seed });
+  const base = Float64Array.from(posteriorMeans(posteriors), logit);
+  const candidates = await topKForUsers(servingParams(params, base, lambda), Int32Array.from(userKeys, (_, u) => u), candidatesPerUser(config));
+  const runs = [trained, ...(finetune ? [finetune] : [])];
+  const samples = runs.reduce((a, r) => a + r.samples, 0);
+  const seconds = runs.reduce((a, r) => a + r.seconds, 0);
+  return {
+    bootstrap: false,
+    itemIds,
+    createdAt: Float64Array.from(itemIds, (id) => (byId.has(id) ? Date.parse(byId.get(id)!.created_at) : Number.NaN)),
+    userKeys,
+    history: await readUserHistory(c, ds.users),
+    params,
+    candidates,
+    stats,
+    theta,
+    posteriors,
+    surfaceSlots: await readSurfaceSlots(c, opts.servingSince ?? 0),
+    metrics,
+    rewardedRows: await readRewardedRows(c),
+    training: {
+      ...opts.backend,
+      model: 'base-appeal+logistic-mf',
+      dims: config.dims,
+      epochs,
+      finetune_epochs: finetune ? finetuneEpochs : 0,
+      max_samples: config.maxSamples,
+      learning_rate: config.learningRate,
+      l2: config.l2,
+      batch_size: config.batchSize,
+      negatives_per_positive: config.negativesPerPositive,
+      keep_negatives: round6(pairs.keepNegatives),
+      random_negatives: config.randomNegatives,
+      examples: pairs.user.length,
+      samples,
+      samples_per_s: Math.round(samples / (seconds || 1)),
+      train_seconds: round6(seconds),
+      losses: trained.losses.map(round6),
+      cold_items: cold,
+      blend: blend ? { a: round6(blend.a), b: round6(blend.b), lambda: round6(lambda), n: blend.n, clicks: blend.clicks, log_loss: round6(blend.logLoss), log_loss_base_only: round6(blend.logLossBaseOnly), position_logits: blend.positionLogits.map(round6) } : { lambda },
+      users: ds.users,
+      items: ds.items,
+      seed: config.seed,
+      attribution_window_ms: config.attributionWindowMs,
+      rewards: config.rewards,
+      train_cutoff_ts: trainBefore,
+    },
+  };
+}
