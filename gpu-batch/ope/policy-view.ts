@@ -37,9 +37,12 @@ export class VersionTarget {
     return this.view.policy;
   }
 
-  /** A candidate's files (relative name → bytes), as `versionFiles` made them. */
-  static fromFiles(version: string, files: Readonly<Record<string, Uint8Array>>): VersionTarget {
-    const policy = Policy.parse(JSON.parse(new TextDecoder().decode(files['policy.json'])));
+  /**
+   * A candidate's files (relative name → bytes), as `versionFiles` made them.
+   * @param policy the typed policy when the caller holds it (a candidate before publish);
+   *   otherwise `policy.json` among the files is read
+   */
+  static fromFiles(version: string, files: Readonly<Record<string, Uint8Array>>, policy: Policy = Policy.parse(JSON.parse(new TextDecoder().decode(files['policy.json'])))): VersionTarget {
     const shards = Object.keys(files).filter((f) => f.startsWith('user-slates/')).length;
     return new VersionTarget(version, new VersionView(batchPorts(memoryFiles(files), policy, shards)));
   }

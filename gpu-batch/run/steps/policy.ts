@@ -1,7 +1,7 @@
 import { versionName } from '../../../shared/artifact/paths.js';
 import { chooseSurfaceEpsilons } from '../../ope/epsilon.js';
 import { VersionTarget } from '../../ope/policy-view.js';
-import { versionBytes, versionFiles, type VersionFiles } from '../artifact-files.js';
+import { versionFiles, type VersionFiles } from '../artifact-files.js';
 import { resultOf, type Step } from '../context.js';
 
 /** The candidate version: its typed policy and the rest of its files. */
@@ -22,7 +22,7 @@ export const policyStep: Step<'policy'> = {
     const candidate = versionFiles(config, learned, versionName(ctx.now(), ctx.randomHex(6)), generation);
     record.policy = candidate.policySummary;
     if (learned.bootstrap) return candidate;
-    const target = VersionTarget.fromFiles(candidate.version, versionBytes(candidate));
+    const target = VersionTarget.fromFiles(candidate.version, candidate.files, candidate.policy);
     const eps = await chooseSurfaceEpsilons(ctx.duck, config, { policy: candidate.policy, target }, resultOf(ctx, 'ingest').lake);
     if (Object.keys(eps).length > 0) {
       learned.metrics.epsilon = eps;
