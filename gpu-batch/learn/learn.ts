@@ -105,6 +105,7 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
     const all = await readTrainingPairs(c, { before: ds.maxTs + 1, negativesPerPositive: config.negativesPerPositive, seed: config.seed + 1 });
     finetune = await trainMf(all, { ...mfOpts, epochs: finetuneEpochs, learningRate: config.learningRate / 2, init: params, seed: config.seed + 1 });
     params = finetune.params;
+    p.info(`fine-tune: ${finetuneEpochs} epoch(s) over ${all.user.length} examples`);
   }
 
   // 4. What serves: posteriors from every row, cold items from content, candidates by base appeal + λ · personal taste.
@@ -115,6 +116,7 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
   const cold = fillColdItems(params, contentFeatures(itemIds.map((id) => byId.get(id))), CONTENT_BUCKETS, Array.from(stats.rewarded, (r) => r > 0), { seed: config.seed });
   const base = Float64Array.from(posteriorMeans(posteriors), logit);
   const candidates = await topKForUsers(servingParams(params, base, lambda), Int32Array.from(userKeys, (_, u) => u), candidatesPerUser(config));
+  p.info(`candidates: top ${candidatesPerUser(config)} of ${ds.items} items for ${userKeys.length} users`);
   const runs = [trained, ...(finetune ? [finetune] : [])];
   const samples = runs.reduce((a, r) => a + r.samples, 0);
   const seconds = runs.reduce((a, r) => a + r.seconds, 0);

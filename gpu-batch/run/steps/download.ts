@@ -19,8 +19,10 @@ export const downloadStep: Step<'download'> = {
       fetchLogs(ctx.store, listed.impressions.take, 'impressions', join(ctx.dirs.inbox, 'impressions'), opts),
       fetchLogs(ctx.store, listed.events.take, 'events', join(ctx.dirs.inbox, 'events'), opts),
     ]);
+    ctx.progress.info(`download: ${imp.written.length + ev.written.length} objects, ${((imp.result.bytes + ev.result.bytes) / 1048576).toFixed(1)} MiB fetched`);
     const impressions = await checkFetched(ctx.duck, ctx.store, imp, opts);
     const events = await checkFetched(ctx.duck, ctx.store, ev, opts);
+    ctx.progress.info(`download: ${impressions.records} impressions and ${events.records} events checked`);
     ctx.record.quarantined = [...impressions.quarantined, ...events.quarantined];
     return { impressions, events };
   },
