@@ -9,7 +9,7 @@ import type { Progress } from '../util/progress.js';
 import { mapPool } from '../util/pool.js';
 import { quarantineObject, type Quarantined } from './quarantine.js';
 import { checkLogObject } from './validate-log.js';
-import { checkedToLake, sqlCheckFiles } from './validate-sql.js';
+import { sqlCheckFiles } from './validate-sql.js';
 
 /**
  * Objects in flight at once. A GET of a log object is mostly round-trip latency (tens of ms to S3
@@ -21,11 +21,6 @@ export const DOWNLOAD_CONCURRENCY = 32;
 export interface Downloaded {
   /** Local NDJSON paths (decompressed), in key order. */
   files: string[];
-  /**
-   * The run's DuckDB temp table holding these files' records as the lake's columns (parsed once,
-   * by the check); null when nothing was fetched.
-   */
-  table: string | null;
   records: number;
   bytes: number;
   quarantined: Quarantined[];
@@ -63,7 +58,7 @@ export async function fetchLogs(
   opts: { now: number; progress: Progress; concurrency?: number },
 ): Promise<Fetched> {
   await mkdir(dir, { recursive: true });
-  const result: Downloaded = { files: [], table: null, records: 0, bytes: 0, quarantined: [], vanished: [] };
+  const result: Downloaded = { files: [], records: 0, bytes: 0, quarantined: [], vanished: [] };
   let done = 0;
   const files = await mapPool(objects, opts.concurrency ?? DOWNLOAD_CONCURRENCY, async (o, i) => {
     const got = await store.get(o.key);
@@ -96,8 +91,7 @@ export async function fetchLogs(
 /**
  * Checks fetched files' records with DuckDB in one pass over all files (`sqlCheckFiles`); only a
  * file DuckDB cannot read or flags is checked line by line with zod (`checkLogObject`) for the
- * reason it is quarantined. Bad objects are quarantined, not fatal. The kept files' records stay
- * in the session as `Downloaded.table`, which ingest appends from.
+ * reason it is quarantined. Bad objects are quarantined, not fatal.
  */
 export async function checkFetched(c: DuckDBConnection, store: ObjectStore, fetched: Fetched, opts: { now: number; progress: Progress }): Promise<Downloaded> {
   const { kind, written, result } = fetched;
@@ -119,6 +113,5 @@ export async function checkFetched(c: DuckDBConnection, store: ObjectStore, fetc
       await quarantine(store, result, f.key, null, zod.ok ? `not readable as ${kind}: ${'error' in sql ? sql.error : 'rejected'}` : zod.reason, opts);
     }
   }
-  result.table = await checkedToLake(c, kind, result.files);
   return result;
 }

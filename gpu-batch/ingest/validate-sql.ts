@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { ident, pathList } from '../lake/duck.js';
+import { pathList } from '../lake/duck.js';
 import type { LogKind } from '../lake/columns.js';
 
 /**
@@ -18,30 +18,18 @@ import type { LogKind } from '../lake/columns.js';
  */
 
 /** Columns for validation: the lake columns plus the optional schema fields, JSON where shape matters. */
-const IMPRESSION_CHECK_COLUMNS: Columns = {
+const IMPRESSION_CHECK_COLUMNS = `{
   schema: 'VARCHAR', impression_id: 'VARCHAR', ts: 'BIGINT', user_key: 'VARCHAR', surface: 'VARCHAR',
   policy_version: 'VARCHAR', strategy: 'JSON', propensity_type: 'VARCHAR', propensity_method: 'VARCHAR',
   replays: 'DOUBLE', effective_params: 'JSON', source: 'VARCHAR', k: 'DOUBLE',
   items: 'STRUCT(item_id VARCHAR, position DOUBLE, score DOUBLE, propensity DOUBLE, explored BOOLEAN, propensity_se DOUBLE)[]',
-  slate_propensity: 'DOUBLE', context: 'JSON',
-};
+  slate_propensity: 'DOUBLE', context: 'JSON'
+}`;
 
-const EVENT_CHECK_COLUMNS: Columns = {
+const EVENT_CHECK_COLUMNS = `{
   schema: 'VARCHAR', event_id: 'VARCHAR', impression_id: 'VARCHAR', user_key: 'VARCHAR', item_id: 'VARCHAR',
-  position: 'DOUBLE', type: 'VARCHAR', value: 'DOUBLE', ts: 'DOUBLE', received_at: 'DOUBLE', policy_version: 'VARCHAR',
-};
-
-/**
- * The checked rows as the lake's columns (`lake/columns.ts`, same names, order and types), for
- * the files that passed: the numbers the check reads as DOUBLE are integers there (the
- * predicates required it), and item structs lose the fields the lake does not keep.
- */
-const IMPRESSION_TO_LAKE = `schema, impression_id, ts, user_key, surface, policy_version, strategy, propensity_type, source, k::INTEGER AS k,
-  list_transform(items, it -> {'item_id': it.item_id, 'position': it.position::INTEGER, 'score': it.score, 'propensity': it.propensity, 'explored': it.explored}) AS items,
-  slate_propensity, context`;
-
-const EVENT_TO_LAKE = `schema, event_id, impression_id, user_key, item_id, position::INTEGER AS position, type, value, ts::BIGINT AS ts,
-  received_at::BIGINT AS received_at, policy_version`;
+  position: 'DOUBLE', type: 'VARCHAR', value: 'DOUBLE', ts: 'DOUBLE', received_at: 'DOUBLE', policy_version: 'VARCHAR'
+}`;
 
 const ITEM_ID = (x: string) => `(length(${x}) BETWEEN 1 AND 128 AND NOT regexp_matches(${x}, '[\\x00-\\x1f\\x7f]'))`;
 const USER_KEY = (x: string) => `regexp_full_match(${x}, '[0-9a-f]{32}')`;
@@ -71,50 +59,42 @@ const EVENT_VALID = `(
 )`;
 
 const CHECKS = {
-  impressions: { columns: IMPRESSION_CHECK_COLUMNS, valid: IMPRESSION_VALID, toLake: IMPRESSION_TO_LAKE },
-  events: { columns: EVENT_CHECK_COLUMNS, valid: EVENT_VALID, toLake: EVENT_TO_LAKE },
+  impressions: { columns: IMPRESSION_CHECK_COLUMNS, valid: IMPRESSION_VALID },
+  events: { columns: EVENT_CHECK_COLUMNS, valid: EVENT_VALID },
 } as const;
-
-/** Column name → DuckDB type. */
-type Columns = Readonly<Record<string, string>>;
-
-/** `{name: 'TYPE', …}`: read_json's `columns`. Constant SQL (no data), so it may be spliced. */
-function readJsonColumns(c: Columns): string {
-  return `{${Object.entries(c).map(([n, t]) => `${n}: '${t}'`).join(', ')}}`;
-}
-
-/** The session's table of one kind's checked rows (every file DuckDB could read), by file. */
-const checkedTable = (kind: LogKind) => ident(`checked_${kind}`);
 
 /** Per file: records read and how many failed a predicate; or the error that stopped DuckDB. */
 export type SqlCheck = { records: number; flagged: number } | { error: string };
 
-/** Reads a batch of files into the checked table; all or nothing (one statement). */
-async function readBatch(c: DuckDBConnection, kind: LogKind, files: readonly string[]): Promise<void> {
-  await c.run(`INSERT INTO ${checkedTable(kind)} SELECT * FROM read_json($files, format = 'newline_delimited', columns = ${readJsonColumns(CHECKS[kind].columns)}, filename = true)`, { files: pathList(files) });
+async function checkBatch(c: DuckDBConnection, kind: LogKind, files: readonly string[]): Promise<Map<string, { records: number; flagged: number }>> {
+  const k = CHECKS[kind];
+  const r = await c.runAndReadAll(
+    `SELECT filename, count(*)::BIGINT, count(*) FILTER (WHERE NOT coalesce(${k.valid}, false))::BIGINT
+     FROM read_json($files, format = 'newline_delimited', columns = ${k.columns}, filename = true)
+     GROUP BY filename`,
+    { files: pathList(files) },
+  );
+  const out = new Map<string, { records: number; flagged: number }>();
+  for (const [f, n, bad] of r.getRowsJS() as Array<[string, bigint, bigint]>) out.set(f, { records: Number(n), flagged: Number(bad) });
+  return out;
 }
 
 /**
  * Checks `files` (local NDJSON of one kind) in one DuckDB pass; when DuckDB fails on the batch,
  * splits it in halves until the unreadable files are isolated (a bad object costs a few extra
  * passes, the good ones are never read line by line in JS).
- *
- * The rows it read stay in the session (`checked_<kind>`) for {@link checkedToLake}: each log
- * object is parsed once per run, by this pass, not again by ingest.
  * @returns one entry per file, in the order given
  */
 export async function sqlCheckFiles(c: DuckDBConnection, kind: LogKind, files: readonly string[]): Promise<SqlCheck[]> {
-  const table = checkedTable(kind);
-  const columns = Object.entries(CHECKS[kind].columns).map(([n, t]) => `${ident(n)} ${t}`);
-  await c.run(`CREATE OR REPLACE TEMP TABLE ${table} (${[...columns, 'filename VARCHAR'].join(', ')})`);
-  const unreadable = new Map<string, SqlCheck>();
+  const out = new Map<string, SqlCheck>();
   const visit = async (batch: readonly string[]): Promise<void> => {
     if (batch.length === 0) return;
     try {
-      await readBatch(c, kind, batch);
+      const got = await checkBatch(c, kind, batch);
+      for (const f of batch) out.set(f, got.get(f) ?? { records: 0, flagged: 0 });
     } catch (e) {
       if (batch.length === 1) {
-        unreadable.set(batch[0]!, { error: (e as Error).message.split('\n')[0]!.replace(/ in file "[^"]*"/, '') });
+        out.set(batch[0]!, { error: (e as Error).message.split('\n')[0]!.replace(/ in file "[^"]*"/, '') });
         return;
       }
       const mid = batch.length >> 1;
@@ -123,21 +103,5 @@ export async function sqlCheckFiles(c: DuckDBConnection, kind: LogKind, files: r
     }
   };
   await visit(files);
-  const r = await c.runAndReadAll(`SELECT filename, count(*)::BIGINT, count(*) FILTER (WHERE NOT coalesce(${CHECKS[kind].valid}, false))::BIGINT FROM ${table} GROUP BY filename`);
-  const read = new Map<string, SqlCheck>();
-  for (const [f, n, bad] of r.getRowsJS() as Array<[string, bigint, bigint]>) read.set(f, { records: Number(n), flagged: Number(bad) });
-  return files.map((f) => unreadable.get(f) ?? read.get(f) ?? { records: 0, flagged: 0 });
-}
-
-/**
- * The checked rows of the files kept (`keep`, a subset of what {@link sqlCheckFiles} read), as
- * a temp table typed as the lake's columns, ready for `appendToLake`; the checked table is
- * dropped. Nothing is re-read from disk.
- * @returns the table's name (quoted)
- */
-export async function checkedToLake(c: DuckDBConnection, kind: LogKind, keep: readonly string[]): Promise<string> {
-  const table = ident(`inbox_${kind}`);
-  await c.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT ${CHECKS[kind].toLake} FROM ${checkedTable(kind)} WHERE filename IN (SELECT unnest($keep::VARCHAR[]))`, { keep: pathList(keep) });
-  await c.run(`DROP TABLE ${checkedTable(kind)}`);
-  return table;
+  return files.map((f) => out.get(f)!);
 }

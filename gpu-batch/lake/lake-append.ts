@@ -8,13 +8,6 @@ import { ident, pathList, scalar } from './duck.js';
 import { checkRunId, lakePrefix } from './lake-paths.js';
 import { walk, type LakePart } from './lake-sync.js';
 
-/**
- * A run's new records of one kind: local NDJSON files, or a temp table of the run's DuckDB
- * session already typed as the lake's columns (the download step's checked rows), which is
- * consumed (dropped).
- */
-export type Inbox = { files: readonly string[] } | { table: string };
-
 /** What one kind added to the lake this run. */
 export interface Appended {
   /** Records read from the inbox, duplicates included. */
@@ -39,24 +32,20 @@ export async function appendToLake(
   c: DuckDBConnection,
   store: ObjectStore,
   kind: LogKind,
-  inbox: Inbox,
+  inbox: readonly string[],
   lake: readonly LakePart[],
   dirs: { staging: string; lakeRoot: string },
   runId: string,
 ): Promise<Appended> {
   checkRunId(runId);
-  if ('files' in inbox && inbox.files.length === 0) return { read: 0, added: 0, parts: [] };
+  if (inbox.length === 0) return { read: 0, added: 0, parts: [] };
   const t = LOG_TABLES[kind];
   const id = ident(t.id);
   const order = ident(t.order);
+  const raw = ident(`raw_${kind}`);
   const table = ident(`new_${kind}`);
-  // One parse of the inbox (none when the check already parsed it): count everything, keep the earliest copy of each id.
-  let raw: string;
-  if ('table' in inbox) raw = inbox.table;
-  else {
-    raw = ident(`raw_${kind}`);
-    await c.run(`CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT * FROM read_json($files, format = 'newline_delimited', columns = ${t.columns})`, { files: pathList(inbox.files) });
-  }
+  // One parse of the inbox: read everything, count it, keep the earliest copy of each id.
+  await c.run(`CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT * FROM read_json($files, format = 'newline_delimited', columns = ${t.columns})`, { files: pathList(inbox) });
   const read = await scalar(c, `SELECT count(*) FROM ${raw}`);
   await c.run(
     `CREATE OR REPLACE TEMP TABLE ${table} AS

@@ -63,7 +63,7 @@ describe('epsilon per surface from OPE, over a real DuckDB lake', () => {
     lake = { impressions: [], events: [] };
     await withDuck(async (c) => {
       for (const kind of ['impressions', 'events'] as const) {
-        const a = await appendToLake(c, store, kind, { files: [files[kind]] }, [], { staging: join(work.dir, 'staging'), lakeRoot: join(work.dir, 'lake') }, 'run-test');
+        const a = await appendToLake(c, store, kind, [files[kind]], [], { staging: join(work.dir, 'staging'), lakeRoot: join(work.dir, 'lake') }, 'run-test');
         lake[kind] = a.parts.map((p) => p.path);
       }
     });

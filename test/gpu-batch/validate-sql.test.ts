@@ -4,9 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withDuck } from '../../gpu-batch/lake/duck.js';
 import { checkLogObject } from '../../gpu-batch/ingest/validate-log.js';
-import { checkedToLake, sqlCheckFiles } from '../../gpu-batch/ingest/validate-sql.js';
-import { LOG_TABLES } from '../../gpu-batch/lake/columns.js';
-import { pathList, scalar } from '../../gpu-batch/lake/duck.js';
+import { sqlCheckFiles } from '../../gpu-batch/ingest/validate-sql.js';
 
 const item = { item_id: 'x', position: 0, score: 1, propensity: 0.9, explored: false };
 const impression = {
@@ -75,30 +73,5 @@ describe('sqlCheckFiles', () => {
     });
     // And zod agrees that each is bad (so the reasons come from it).
     for (const [name, kind, text] of bad) if (name !== 'a BOM') expect(checkLogObject(new TextEncoder().encode(text), kind).ok, name).toBe(false);
-  });
-
-  it('hands ingest the kept files\' rows typed exactly as the lake reads them, without re-reading them', async () => {
-    const a = join(dir, 'keep-a.ndjson');
-    const b = join(dir, 'keep-b.ndjson');
-    const dropped = join(dir, 'dropped.ndjson');
-    const impLines = (ids: string[]) => ids.map((id, i) => line({ ...impression, impression_id: id, ts: 10 + i, k: 2, items: [item, { ...item, item_id: 'y', position: 1, propensity: 0.05, explored: true, propensity_se: 0.01 }] })).join('\n') + '\n';
-    await writeFile(a, impLines(['a1', 'a2']));
-    await writeFile(b, impLines(['b1']));
-    await writeFile(dropped, impLines(['d1']));
-    const evA = join(dir, 'keep-ev.ndjson');
-    await writeFile(evA, `${line({ ...event, value: 2.5, ts: 1_700_000_000_123, received_at: 1_700_000_000_456 })}\n${line({ ...event, event_id: 'e2', position: 3 })}\n`);
-    await withDuck(async (c) => {
-      for (const [kind, files, keep] of [['impressions', [a, dropped, b], [a, b]], ['events', [evA], [evA]]] as const) {
-        await sqlCheckFiles(c, kind, files);
-        const table = await checkedToLake(c, kind, keep);
-        // The same rows as reading the kept files with the lake's own columns, value for value.
-        const direct = `SELECT * FROM read_json($f, format = 'newline_delimited', columns = ${LOG_TABLES[kind].columns})`;
-        expect(await scalar(c, `SELECT count(*) FROM ${table}`)).toBe(kind === 'impressions' ? 3 : 2);
-        expect(await scalar(c, `SELECT count(*) FROM (SELECT * FROM ${table} EXCEPT ALL ${direct})`, { f: pathList(keep) })).toBe(0);
-        expect(await scalar(c, `SELECT count(*) FROM (${direct} EXCEPT ALL SELECT * FROM ${table})`, { f: pathList(keep) })).toBe(0);
-        const types = async (sql: string, params = {}) => (await c.runAndReadAll(`DESCRIBE ${sql}`, params)).getRowsJS().map((r) => `${String(r[0])} ${String(r[1])}`);
-        expect(await types(`SELECT * FROM ${table}`)).toEqual(await types(direct.replace('$f', `[${keep.map((f) => `'${f}'`).join(', ')}]`)));
-      }
-    });
   });
 });

@@ -31,8 +31,7 @@ export const ingestStep: Step<'ingest'> = {
     const parts: Ingested['parts'] = { impressions: [], events: [] };
     for (const kind of ['impressions', 'events'] as const) {
       const mirrored = await syncLake(store, kind, ctx.dirs.lakeRoot, progress);
-      const got = downloaded[kind];
-      const a = await appendToLake(ctx.duck, store, kind, got.table ? { table: got.table } : { files: [] }, mirrored, { staging: ctx.dirs.staging, lakeRoot: ctx.dirs.lakeRoot }, ctx.runId);
+      const a = await appendToLake(ctx.duck, store, kind, downloaded[kind].files, mirrored, { staging: ctx.dirs.staging, lakeRoot: ctx.dirs.lakeRoot }, ctx.runId);
       record.records[kind] = { read: a.read, added: a.added };
       parts[kind] = [...mirrored, ...a.parts];
     }
