@@ -41,8 +41,9 @@ export async function benchBatch(o: BatchBenchOptions): Promise<Record<string, u
   const start = Date.parse('2026-01-01T00:00:00Z');
   try {
     // The simulated records are dropped once written: a batch process holds only what it reads.
-    // (Kept alive, 1.8M record objects made every major GC of the run scan gigabytes, which
-    // tripled the download step's time; a deployment's batch process never has them.)
+    // (Kept alive, 1.8M record objects made every major GC of the run scan gigabytes: at 1M
+    // impressions the download step took 19.4 s instead of 4.0 s and the run 68 s instead of 35 s;
+    // a deployment's batch process never has them.)
     const sim = await simulated(users, items, perUser, dir, start);
     out.simulate_s = sim.simulateSeconds;
     out.events = sim.events;
