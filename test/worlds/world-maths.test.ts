@@ -151,3 +151,17 @@ describe('worlds replay by seed', () => {
     expect(() => withOverrides(FAMILIES.drift, ['click=dbn'])).toThrow(/pbm or cascade/);
   });
 });
+
+describe('new items', () => {
+  it('the very good ones sit at random places among a round\'s new items (catalog order says nothing about quality)', () => {
+    const w = smallWorld('long-tail', 'good-places');
+    const places = new Set<number>();
+    for (let round = 1; round <= 12; round++) {
+      const { newItems } = w.advance(round, Date.UTC(2026, 0, round));
+      expect(newItems.filter((it) => it.good)).toHaveLength(2);
+      newItems.forEach((it, i) => it.good && places.add(i));
+    }
+    // Always the first two was the old layout; 12 rounds of 2 random places out of 10 cover most.
+    expect(places.size).toBeGreaterThanOrEqual(6);
+  });
+});

@@ -138,10 +138,28 @@ export class World {
     const newItems: SimItem[] = [];
     const newUsers: SimUser[] = [];
     if (round === 0) return { newItems, newUsers };
-    for (let i = 0; i < this.params.newItemsPerRound; i++) newItems.push(this.addItem(round, i < this.params.goodNewItemsPerRound, nowMs));
+    const good = this.goodPlaces(round);
+    for (let i = 0; i < this.params.newItemsPerRound; i++) newItems.push(this.addItem(round, good.has(i), nowMs));
     for (let i = 0; i < this.params.newUsersPerRound; i++) newUsers.push(this.addUser(round));
     if (this.params.drift !== 0) for (const u of this.users) rotate(u.u, this.params.drift);
     return { newItems, newUsers };
+  }
+
+  /**
+   * Which of a round's new items are the very good ones: a seeded random subset, from a stream of
+   * its own. Catalog order must carry no signal about quality; when the good items came first, any
+   * policy that breaks ties by catalog order found them by position, not by learning.
+   */
+  private goodPlaces(round: number): Set<number> {
+    const n = this.params.newItemsPerRound;
+    const places = Array.from({ length: n }, (_, i) => i);
+    const rng = xoshiro128ss(seedFromString(`world:${this.params.seed}:good:${round}`));
+    const want = Math.min(this.params.goodNewItemsPerRound, n);
+    for (let i = 0; i < want; i++) {
+      const j = i + Math.floor(rng.next() * (n - i));
+      [places[i], places[j]] = [places[j]!, places[i]!];
+    }
+    return new Set(places.slice(0, want));
   }
 
   /** Attraction of an item for a user. */
