@@ -16,10 +16,19 @@ export const POOL_Z = 2;
  * promising, not on the long tail's known junk (a least-shown-first pool drew uniformly from
  * mostly junk: explored slots clicked at random's rate). In bootstrap every item qualifies:
  * nothing is known yet.
+ *
+ * Items equally optimistic — above all the never-examined ones, which all sit at the prior — go
+ * newest first (`createdAt`). In a large catalog thousands of items are never examined and the
+ * cap admits a few dozen a round; taken in catalog order, the items added each round waited
+ * behind the whole old backlog and a very good new item was never explored (0 of 50 reached an
+ * exploited slot in the large-catalog world). Old unexamined items still get their turn, as the
+ * newer ones gain evidence and leave the tie.
  * @param k the slate length the bar is taken at
+ * @param createdAt per item row, when the catalog says it was created (epoch ms; NaN = unknown,
+ *   taken as oldest)
  * @returns item rows, most optimistic first
  */
-export function explorationPool(posteriors: BetaPosteriors, opts: { k: number; max: number; bootstrap: boolean; z?: number }): number[] {
+export function explorationPool(posteriors: BetaPosteriors, opts: { k: number; max: number; bootstrap: boolean; z?: number; createdAt?: ArrayLike<number> }): number[] {
   const n = posteriors.alpha.length;
   const rows = Array.from({ length: n }, (_, i) => i);
   if (opts.bootstrap) return rows;
@@ -31,9 +40,13 @@ export function explorationPool(posteriors: BetaPosteriors, opts: { k: number; m
   const upper = Float64Array.from(rows, (i) => ucbIndex(posteriors.alpha[i]!, posteriors.beta[i]!, z));
   // An item never examined (new in the catalog) always qualifies: nothing says it cannot win.
   const unseen = (i: number) => posteriors.alpha[i] === posteriors.prior.alpha && posteriors.beta[i] === posteriors.prior.beta;
+  const created = (i: number) => {
+    const t = opts.createdAt?.[i];
+    return t === undefined || Number.isNaN(t) ? -Infinity : t;
+  };
   return rows
     .filter((i) => !top.has(i) && (upper[i]! >= bar || unseen(i)))
-    .sort((a, b) => upper[b]! - upper[a]! || a - b)
+    .sort((a, b) => upper[b]! - upper[a]! || created(b) - created(a) || a - b)
     .slice(0, opts.max);
 }
 

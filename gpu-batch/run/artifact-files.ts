@@ -42,7 +42,7 @@ export function versionBytes(v: Pick<VersionFiles, 'policy' | 'files'>): Record<
 export function versionFiles(config: BatchConfig, learned: Learned, version: string, generation: number): VersionFiles {
   const { itemIds } = learned;
   const surfaces = new Set([config.surface, ...Object.keys(learned.surfaceSlots)]);
-  const pool = config.explore ? explorationPool(learned.posteriors, { k: config.kDefault, max: config.poolMax, bootstrap: learned.bootstrap }) : [];
+  const pool = config.explore ? explorationPool(learned.posteriors, { k: config.kDefault, max: config.poolMax, bootstrap: learned.bootstrap, createdAt: learned.createdAt }) : [];
   const weights = config.explorePositions === 'ramp' && !learned.bootstrap ? rampWeights(config.kDefault) : null;
   const prior = learned.posteriors.prior;
   const epsilon: Record<string, number> = {};

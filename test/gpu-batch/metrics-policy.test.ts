@@ -145,6 +145,21 @@ describe('exploration and policy', () => {
     expect(explorationPool(posteriors, { k: 2, max: 1, bootstrap: true })).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
+  it('among equally optimistic (never examined) items, takes the newest first, so new items are not stuck behind an old backlog', () => {
+    const prior = { alpha: 0.3, beta: 2.7 };
+    // 2 known stars, then 100 never-examined old items, then 5 new ones (also never examined).
+    const n = 107;
+    const alpha = Float64Array.from({ length: n }, (_, i) => (i < 2 ? 300 : 0) + prior.alpha);
+    const beta = Float64Array.from({ length: n }, (_, i) => (i < 2 ? 700 : 0) + prior.beta);
+    const day = 86_400_000;
+    const createdAt = Float64Array.from({ length: n }, (_, i) => (i >= 102 ? 10 * day + i : i === 50 ? Number.NaN : day));
+    const pool = explorationPool({ prior, alpha, beta }, { k: 2, max: 8, bootstrap: false, createdAt });
+    expect(pool.slice(0, 5)).toEqual([106, 105, 104, 103, 102]);
+    // Then the backlog, in catalog order; an item of unknown age counts as oldest.
+    expect(pool.slice(5)).toEqual([2, 3, 4]);
+    expect(explorationPool({ prior, alpha, beta }, { k: 2, max: 200, bootstrap: false, createdAt }).at(-1)).toBe(50);
+  });
+
   it('epsilon buys a few clicks per pool item per round, within its bounds', () => {
     const o = { pool: 20, slots: 50_000, prior: 0.05, meanExamination: 0.5, clicks: 3, min: 0.02, max: 0.25, bootstrap: false };
     // 20 items × 3 / (0.05 · 0.5) = 2,400 slots of 50,000.
