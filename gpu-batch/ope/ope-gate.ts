@@ -107,13 +107,12 @@ export function opeGate(o: OpeGateOptions): DeploymentGate {
     const candidate = VersionTarget.fromFiles(input.candidate.version, input.candidate.files);
     const r = await compareVersions(logs, candidate, serving, { level: o.level ?? 0.95 });
     const minEss = o.minEss ?? GATE_DEFAULTS.minEss;
-    const fallback = r.candidate.ess < minEss ? bothEvidence(holdoutEvidence(input.candidate.metrics), replayEvidence(await clickedInTopK(logs, candidate), await clickedInTopK(logs, serving))) : null;
     const d = gateDecision(r.difference, o.tolerance, o.override, {
       relativeMargin: o.relativeMargin ?? GATE_DEFAULTS.relativeMargin,
       servingValue: r.serving.estimate,
       ess: r.candidate.ess,
       minEss,
-      ...(fallback ? { fallback } : {}),
+      ...(r.candidate.ess < minEss ? { fallback: holdoutEvidence(input.candidate.metrics) } : {}),
     });
     o.progress?.info(`gate: ${d.publish ? (d.forced ? 'FORCED' : 'pass') : 'REJECT'} (${d.outcome}) — Δ̂ ${r.difference.estimate.toPrecision(4)} [${r.difference.ci.map((x) => x.toPrecision(4)).join(', ')}] on ${logs.length} impressions`);
     return {
@@ -174,44 +173,6 @@ export function holdoutEvidence(metrics: Record<string, unknown>): { publish: bo
   if (model === undefined || pop === undefined) return { publish: true, reason: 'no holdout metrics either: published without evidence it is worse (no lock-in)' };
   const publish = model >= 0.5 * pop;
   return { publish, reason: `holdout recall ${model.toFixed(4)} vs popularity ${pop.toFixed(4)}: ${publish ? 'at least' : 'below'} half of popularity's` };
-}
-
-/**
- * Logged clicks (rewarded shown items) that a version would rank in the top k of the impression's
- * request, before exploration: its candidates through the serving view (cache → wasm →
- * popularity), excluded items left out. Read off the version's own files, so it checks what
- * would be served, not the model the metrics describe.
- */
-export async function clickedInTopK(logs: readonly LoggedImpression[], target: VersionTarget): Promise<{ hits: number; clicks: number }> {
-  let hits = 0;
-  let clicks = 0;
-  for (const imp of logs) {
-    const clicked = imp.slate.items.filter((it) => it.reward > 0).map((it) => it.item_id);
-    if (clicked.length === 0 || target.spec(imp.surface) === null) continue;
-    const exclude = new Set(imp.exclude);
-    const top = new Set((await target.input(imp)).ranked.filter((c) => !exclude.has(c.item)).slice(0, imp.k).map((c) => c.item));
-    clicks += clicked.length;
-    hits += clicked.filter((id) => top.has(id)).length;
-  }
-  return { hits, clicks };
-}
-
-/**
- * When the logs cannot evaluate a candidate, its files must rank at least half as many of the
- * logged clicks in their top k as the serving version's do. The holdout metrics describe the
- * trained model; this checks the files the edge would serve (a candidate whose user lists or
- * popularity list were written wrong, or a planted worst-first copy, shares the model's metrics
- * but ranks the clicked items last). Logged clicks fall on what the serving version showed, which
- * favours it; hence half, the same bar as the holdout's.
- */
-export function replayEvidence(candidate: { hits: number; clicks: number }, serving: { hits: number; clicks: number }): { publish: boolean; reason: string } {
-  const publish = candidate.hits >= 0.5 * serving.hits;
-  return { publish, reason: `its files rank ${candidate.hits} of ${candidate.clicks} logged clicks in the top k, the serving version's ${serving.hits}: ${publish ? 'at least' : 'below'} half` };
-}
-
-/** Both pieces of evidence must pass; the reason gives both. */
-function bothEvidence(a: { publish: boolean; reason: string }, b: { publish: boolean; reason: string }): { publish: boolean; reason: string } {
-  return { publish: a.publish && b.publish, reason: `${a.reason}; ${b.reason}` };
 }
 
 /**
