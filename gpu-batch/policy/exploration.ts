@@ -10,19 +10,22 @@ export const POOL_Z = 2;
  * An item qualifies when its optimistic value u_i = mean_i + z · sd_i (`ucbIndex` of its Beta
  * posterior of reward per examination) reaches the posterior mean of the k-th best item — the bar
  * an item must clear to be shown to a user we know nothing about. The top k by mean are left out
- * (they are shown anyway), the rest ranked by u_i and capped at `max`. A new item starts at the
- * prior, so it qualifies until its own evidence says it cannot win; an item whose evidence pins it
- * below the bar leaves for good. So exploration spends its slots on the uncertain and the
+ * (they are shown anyway) and the pool is capped at `max`. A new item starts at the prior, so it
+ * qualifies until its own evidence says it cannot win; an item whose evidence pins it below the
+ * bar leaves for good. So exploration spends its slots on the uncertain and the
  * promising, not on the long tail's known junk (a least-shown-first pool drew uniformly from
  * mostly junk: explored slots clicked at random's rate). In bootstrap every item qualifies:
  * nothing is known yet.
  *
- * Items equally optimistic — above all the never-examined ones, which all sit at the prior — go
- * newest first (`createdAt`). In a large catalog thousands of items are never examined and the
- * cap admits a few dozen a round; taken in catalog order, the items added each round waited
- * behind the whole old backlog and a very good new item was never explored (0 of 50 reached an
- * exploited slot in the large-catalog world). Old unexamined items still get their turn, as the
- * newer ones gain evidence and leave the tie.
+ * Order: never-examined items first, newest first (`createdAt`); then the examined ones by u_i.
+ * An item with no evidence at all is where a round of exploration buys the most information, and
+ * ranking it by the prior's u_i put it behind every examined item that got lucky with a click or
+ * two: in the long-tail world 36% of very good new items reached an exploited slot within 2
+ * rounds, and 80–100% with unexamined items first (CTR ÷ oracle 0.44–0.69 over rounds 1–5 against
+ * 0.40–0.68). Newest first, because in a large catalog thousands of items are never examined and
+ * the cap admits a few dozen a round: in catalog order each round's new items waited behind the
+ * old backlog (none of 50 very good new items was ever exploited). The old backlog still gets its
+ * turn as newer items gain evidence.
  * @param k the slate length the bar is taken at
  * @param createdAt per item row, when the catalog says it was created (epoch ms; NaN = unknown,
  *   taken as oldest)
@@ -46,7 +49,7 @@ export function explorationPool(posteriors: BetaPosteriors, opts: { k: number; m
   };
   return rows
     .filter((i) => !top.has(i) && (upper[i]! >= bar || unseen(i)))
-    .sort((a, b) => upper[b]! - upper[a]! || created(b) - created(a) || a - b)
+    .sort((a, b) => Number(unseen(b)) - Number(unseen(a)) || (unseen(a) ? created(b) - created(a) : upper[b]! - upper[a]!) || a - b)
     .slice(0, opts.max);
 }
 

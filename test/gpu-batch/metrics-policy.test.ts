@@ -130,34 +130,40 @@ describe('position weights and posteriors', () => {
 });
 
 describe('exploration and policy', () => {
-  it('pools the items that could still win: optimistic value above the k-th best mean, most optimistic first, capped', () => {
+  it('pools the items that could still win: optimistic value above the k-th best mean; never examined first, then most optimistic; capped', () => {
     const prior = { alpha: 0.3, beta: 2.7 };
     // rows: 0, 1 strong and known (the top k = 2); 2 known junk; 3 new (the prior); 4 uncertain and promising; 5 known mediocre.
     const alpha = Float64Array.from([300, 250, 2, 0, 2, 40]).map((x) => x + prior.alpha);
     const beta = Float64Array.from([700, 750, 998, 0, 6, 960]).map((x) => x + prior.beta);
     const posteriors = { prior, alpha, beta };
     const pool = explorationPool(posteriors, { k: 2, max: 10, bootstrap: false });
-    expect(pool).toEqual([4, 3]);
+    expect(pool).toEqual([3, 4]);
     // A strong prior puts a new item's optimistic value below the bar; it still qualifies (no evidence against it).
     const strong = { prior: { alpha: 10, beta: 90 }, alpha: Float64Array.from([310, 260, 12, 10]), beta: Float64Array.from([790, 840, 1088, 90]) };
     expect(explorationPool(strong, { k: 2, max: 10, bootstrap: false })).toEqual([3]);
-    expect(explorationPool(posteriors, { k: 2, max: 1, bootstrap: false })).toEqual([4]);
+    expect(explorationPool(posteriors, { k: 2, max: 1, bootstrap: false })).toEqual([3]);
+    // Examined items among themselves: most optimistic first (an uncertain one ahead of a known mediocre one).
+    const seen = { prior, alpha: Float64Array.from([300, 250, 2, 1, 2, 40]).map((x) => x + prior.alpha), beta: Float64Array.from([700, 750, 998, 2, 6, 960]).map((x) => x + prior.beta) };
+    expect(explorationPool(seen, { k: 2, max: 10, bootstrap: false })).toEqual([3, 4]);
     expect(explorationPool(posteriors, { k: 2, max: 1, bootstrap: true })).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
-  it('among equally optimistic (never examined) items, takes the newest first, so new items are not stuck behind an old backlog', () => {
+  it('never-examined items come first, newest first, so new items are not stuck behind an old backlog or lucky examined items', () => {
     const prior = { alpha: 0.3, beta: 2.7 };
-    // 2 known stars, then 100 never-examined old items, then 5 new ones (also never examined).
-    const n = 107;
-    const alpha = Float64Array.from({ length: n }, (_, i) => (i < 2 ? 300 : 0) + prior.alpha);
-    const beta = Float64Array.from({ length: n }, (_, i) => (i < 2 ? 700 : 0) + prior.beta);
+    // 2 known stars, then 100 never-examined old items, then 5 new ones (also never examined), then
+    // one examined item lucky enough (1 click in 2) to be more optimistic than the prior.
+    const n = 108;
+    const alpha = Float64Array.from({ length: n }, (_, i) => (i < 2 ? 300 : i === 107 ? 1 : 0) + prior.alpha);
+    const beta = Float64Array.from({ length: n }, (_, i) => (i < 2 ? 700 : i === 107 ? 1 : 0) + prior.beta);
     const day = 86_400_000;
     const createdAt = Float64Array.from({ length: n }, (_, i) => (i >= 102 ? 10 * day + i : i === 50 ? Number.NaN : day));
     const pool = explorationPool({ prior, alpha, beta }, { k: 2, max: 8, bootstrap: false, createdAt });
     expect(pool.slice(0, 5)).toEqual([106, 105, 104, 103, 102]);
     // Then the backlog, in catalog order; an item of unknown age counts as oldest.
     expect(pool.slice(5)).toEqual([2, 3, 4]);
-    expect(explorationPool({ prior, alpha, beta }, { k: 2, max: 200, bootstrap: false, createdAt }).at(-1)).toBe(50);
+    const all = explorationPool({ prior, alpha, beta }, { k: 2, max: 200, bootstrap: false, createdAt });
+    expect(all.at(-2)).toBe(50);
+    expect(all.at(-1)).toBe(107);
   });
 
   it('epsilon buys a few clicks per pool item per round, within its bounds', () => {
