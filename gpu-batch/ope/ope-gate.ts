@@ -1,5 +1,6 @@
-import { slateIps } from '../../shared/ope/slate-ips.js';
-import { slateDifference } from '../../shared/ope/difference.js';
+import { crossFitModels, predictReward } from '../../shared/ope/item-position-model.js';
+import { differenceFromTerms, estimateFromTerms } from '../../shared/ope/interval.js';
+import { slateDrTerms } from '../../shared/ope/slate-dr.js';
 import { gateDecision, type GateOverride } from '../../shared/ope/gate.js';
 import type { Estimate } from '../../shared/ope/types.js';
 import type { RewardMap } from '../config/rewards.js';
@@ -16,11 +17,17 @@ export const GATE_DEFAULTS = {
   /** Share of the serving value the candidate may be worse by (the margin the interval is held to). */
   relativeMargin: 0.05,
   /**
-   * Fewer effective samples than this: the logs cannot evaluate the candidate (holdout sanity
-   * check decides). Low: a re-ranked candidate matches few logged (item, position) pairs, so its
-   * ESS is often 5–20 impressions while its interval is already decisive (long-tail world).
+   * Fewer effective samples than this: the reason says the log barely covers the candidate and
+   * the reward model carries the estimate (the rule is the same). A re-ranked candidate matches
+   * few logged (item, position) pairs, so its ESS is often 5–20 impressions.
    */
   minEss: 3,
+  /**
+   * λ of the doubly robust correction (`slateDr`): a logged slot weighs at most this much. Ranked
+   * items the two versions share have w ≈ 1 (up to ≈ 10 when an explored slot above shifted them);
+   * items the log showed only by exploring have w in the hundreds and lean on the reward model.
+   */
+  clip: 20,
   /** The newest impressions evaluated. */
   maxImpressions: 20_000,
   /** Fewer logged impressions than this: the gate passes and says so (an interval would be noise). */
@@ -44,7 +51,7 @@ export interface OpeGateOptions {
 
 /** What `manifest.gate` and the run record hold (besides `publish` and `reason`). */
 export interface OpeGateVerdict extends GateVerdict {
-  gate: 'ope-slate-ips';
+  gate: 'ope-slate-dr';
   /** False when the gate passed without evaluating (no serving version, too few logs). */
   evaluated: boolean;
   forced: boolean;
@@ -58,7 +65,7 @@ export interface OpeGateVerdict extends GateVerdict {
   outcome: string | null;
   /** The margin the difference was held to (tolerance + relative margin × serving value). */
   margin: number | null;
-  /** Δ̂ = V̂(candidate) − V̂(serving), per-position slate IPS, paired; reward per impression. */
+  /** Δ̂ = V̂(candidate) − V̂(serving), slate doubly robust (`compareVersions`), paired; reward per impression. */
   difference: Estimate | null;
   candidate_value: Estimate | null;
   serving_value: Estimate | null;
@@ -68,9 +75,9 @@ export interface OpeGateVerdict extends GateVerdict {
 
 /**
  * The deploy gate of `batch run`: evaluates the candidate against the serving version on the
- * newest logged impressions of the lake, with the per-position slate estimator over the logged
- * `marginal_position` propensities (`slateDifference`, paired), and publishes only when the lower
- * confidence bound of V(candidate) − V(serving) is above −tolerance (`gateDecision`). Each
+ * newest logged impressions of the lake, with the slate doubly robust estimator over the logged
+ * `marginal_position` propensities and a cross-fitted reward model (`compareVersions`, paired),
+ * and rejects only a candidate the interval shows to be worse beyond the margin (`gateDecision`). Each
  * version is evaluated as the edge would serve it (`VersionTarget`). With no serving version, or
  * fewer than `minImpressions` logged impressions, it passes and says why.
  */
@@ -79,7 +86,7 @@ export function opeGate(o: OpeGateOptions): DeploymentGate {
     const t0 = performance.now();
     const min = o.minImpressions ?? GATE_DEFAULTS.minImpressions;
     const base = {
-      gate: 'ope-slate-ips' as const,
+      gate: 'ope-slate-dr' as const,
       tolerance: o.tolerance,
       serving_version: input.serving?.version ?? null,
       candidate_version: input.candidate.version,
@@ -112,7 +119,6 @@ export function opeGate(o: OpeGateOptions): DeploymentGate {
       servingValue: r.serving.estimate,
       ess: r.candidate.ess,
       minEss,
-      ...(r.candidate.ess < minEss ? { fallback: holdoutEvidence(input.candidate.metrics) } : {}),
     });
     o.progress?.info(`gate: ${d.publish ? (d.forced ? 'FORCED' : 'pass') : 'REJECT'} (${d.outcome}) — Δ̂ ${r.difference.estimate.toPrecision(4)} [${r.difference.ci.map((x) => x.toPrecision(4)).join(', ')}] on ${logs.length} impressions`);
     return {
@@ -133,46 +139,39 @@ export function opeGate(o: OpeGateOptions): DeploymentGate {
   };
 }
 
-/** V̂ of each version and the paired Δ̂ = V̂(candidate) − V̂(serving) on the same logged slates. */
+/**
+ * V̂ of each version and the paired Δ̂ = V̂(candidate) − V̂(serving) on the same logged slates, by
+ * the slate doubly robust estimator (`slateDr`) over a cross-fitted item-position reward model.
+ * The model's part values what each version would show even where the log never showed it (a
+ * candidate ranking items nobody saw is priced as the exploration pool's items are), so a version
+ * the logs barely cover is still judged on its own files; the weighted residuals correct the model
+ * where the log covers the version. `ess` is the IPS weights' (how much the log covers it).
+ */
 export async function compareVersions(
   logs: readonly LoggedImpression[],
   candidate: VersionTarget,
   serving: VersionTarget,
-  opts: { level?: number } = {},
+  opts: { level?: number; clip?: number } = {},
 ): Promise<{ difference: Estimate; candidate: Estimate; serving: Estimate }> {
   const log = slateLog(logs);
+  const sorted = logs.map((imp) => [...imp.slate.items].sort((a, b) => a.position - b.position));
+  const models = crossFitModels(logs.map((imp, i) => ({ id: imp.slate.impression_id, items: sorted[i]! })));
   const pc: number[][] = [];
   const ps: number[][] = [];
-  for (const imp of logs) {
+  const qc: number[] = [];
+  const qs: number[] = [];
+  const qLogged = sorted.map((items, i) => items.map((it) => predictReward(models[i]!, it.item_id, it.position)));
+  for (const [i, imp] of logs.entries()) {
     pc.push(await candidate.probabilities(imp));
     ps.push(await serving.probabilities(imp));
+    qc.push(await candidate.modelValue(imp, models[i]!));
+    qs.push(await serving.modelValue(imp, models[i]!));
   }
-  const level = opts.level ?? 0.95;
-  // Self-normalised: an estimate cannot exceed the best possible slate, and its variance is far
-  // below plain slate IPS when few logged slates match the candidate.
-  const est = { level, selfNormalize: true };
-  return {
-    difference: slateDifference(log, pc, ps, est),
-    candidate: slateIps({ ...log, targetProbabilities: pc }, est),
-    serving: slateIps({ ...log, targetProbabilities: ps }, est),
-  };
-}
-
-/**
- * When the logs cannot evaluate a candidate: its own time-split holdout (clicks after the cutoff,
- * which the model behind the metrics did not train on) must show its ranking recalls at least half
- * of what the popularity list recalls. Only a sanity check: held-out clicks fall on what the
- * serving version showed, which favours popular items, so a stricter bar (0.9 was tried) held
- * truly better candidates back for rounds in the long-tail world. A broken model fails it; without
- * holdout metrics nothing is known and the candidate is published (no lock-in), said in the reason.
- */
-export function holdoutEvidence(metrics: Record<string, unknown>): { publish: boolean; reason: string } {
-  const recall = (m: unknown) => (m && typeof m === 'object' ? Object.entries(m).find(([k]) => k.startsWith('recall_at_'))?.[1] : undefined) as number | undefined;
-  const model = recall(metrics.model);
-  const pop = recall(metrics.popularity);
-  if (model === undefined || pop === undefined) return { publish: true, reason: 'no holdout metrics either: published without evidence it is worse (no lock-in)' };
-  const publish = model >= 0.5 * pop;
-  return { publish, reason: `holdout recall ${model.toFixed(4)} vs popularity ${pop.toFixed(4)}: ${publish ? 'at least' : 'below'} half of popularity's` };
+  const est = { level: opts.level ?? 0.95 };
+  const dr = { clip: opts.clip ?? GATE_DEFAULTS.clip };
+  const c = slateDrTerms({ ...log, targetProbabilities: pc, qLogged, qTarget: qc }, dr);
+  const s = slateDrTerms({ ...log, targetProbabilities: ps, qLogged, qTarget: qs }, dr);
+  return { difference: differenceFromTerms(c, s, est), candidate: estimateFromTerms(c, est), serving: estimateFromTerms(s, est) };
 }
 
 /**

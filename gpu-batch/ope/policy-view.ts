@@ -1,5 +1,7 @@
 import { decayedEpsilon, prepare, slateMarginals, type EpsilonGreedyParams } from '../../shared/explore/index.js';
+import type { Prepared } from '../../shared/explore/prepare.js';
 import type { SlateInput } from '../../shared/explore/types.js';
+import { predictReward, type ItemPositionModel } from '../../shared/ope/item-position-model.js';
 import { rngForImpression } from '../../shared/rng.js';
 import { Policy, type Manifest } from '../../shared/schemas/artifact.js';
 import type { SlateSource } from '../../shared/schemas/slate.js';
@@ -26,6 +28,8 @@ type Table = Array<Map<string, number>>;
 export class VersionTarget {
   private readonly memo = new Map<string, Table>();
   private readonly shapes = new Map<string, Table>();
+  private readonly poolSums = new WeakMap<ItemPositionModel, Map<readonly string[], PoolSum>>();
+  private readonly compacts = new WeakMap<Table, CompactRow[]>();
 
   private constructor(
     readonly version: string,
@@ -107,6 +111,81 @@ export class VersionTarget {
     const t = await this.table(imp, spec);
     return items.map((it) => t[it.position]?.get(it.item_id) ?? 0);
   }
+
+  /**
+   * q̂_π(x) = Σ_l Σ_a π(a at l | x) q̂(a, l): a reward model's value of the slate this version
+   * would serve for the impression's request (the direct part of the gate's doubly robust
+   * estimate); 0 when the version does not serve the surface. Epsilon-greedy: from the shape table,
+   * with the pool's summed γ computed once per model.
+   */
+  async modelValue(imp: LoggedImpression, model: ItemPositionModel, spec: StrategySpec | null = this.spec(imp.surface)): Promise<number> {
+    if (spec === null) return 0;
+    if (spec.name === 'epsilon-greedy' || spec.name === 'decaying-epsilon') {
+      const input = await this.input(imp, spec);
+      const params = spec.name === 'epsilon-greedy' ? spec : { epsilon: decayedEpsilon(spec, input.history_length ?? 0) };
+      const prep = prepare(input);
+      const t = shapeTable(params, prep, input.k, this.shapes);
+      let sums = this.poolSums.get(model);
+      if (!sums) this.poolSums.set(model, (sums = new Map()));
+      let pool = sums.get(input.pool);
+      if (!pool) sums.set(input.pool, (pool = poolSum(input.pool, model)));
+      // γ summed over the prepared pool: the whole pool less what prepare removed from it.
+      let gammaPool = pool.gamma;
+      const size = prep.pool.length;
+      const removed = new Set<string>();
+      for (const x of [...prep.ranked.slice(0, input.k).map((c) => c.item), ...(input.exclude ?? [])]) {
+        if (!pool.items.has(x) || removed.has(x)) continue;
+        removed.add(x);
+        gammaPool -= model.gamma.get(x) ?? model.prior;
+      }
+      let v = 0;
+      compact(t, this.compacts).forEach(({ explore, exploit }, l) => {
+        // explore = P(the slot shows a pool item); each is equally likely: mean γ of the pool.
+        if (size > 0) v += explore * (model.theta[l] ?? 0) * (gammaPool / size);
+        for (const [rank, p] of exploit) v += p * predictReward(model, prep.ranked[rank]!.item, l);
+      });
+      return v;
+    }
+    const t = await this.table(imp, spec);
+    let v = 0;
+    t.forEach((row, l) => row.forEach((p, item) => (v += p * predictReward(model, item, l))));
+    return v;
+  }
+}
+
+/** A shape table's position: P(some pool item here) and P(ranked[rank] here) for each rank. */
+interface CompactRow {
+  explore: number;
+  exploit: Array<[number, number]>;
+}
+
+/** A shape table without its |pool| per-item entries (one pass per shape, memoised). */
+function compact(t: Table, memo: WeakMap<Table, CompactRow[]>): CompactRow[] {
+  let c = memo.get(t);
+  if (c) return c;
+  c = t.map((row) => {
+    const out: CompactRow = { explore: 0, exploit: [] };
+    for (const [key, p] of row) {
+      if (key[0] === 'r') out.exploit.push([Number(key.slice(1)), p]);
+      else out.explore += p;
+    }
+    return out;
+  });
+  memo.set(t, c);
+  return c;
+}
+
+/** The distinct items of a version's exploration pool and their summed γ under one model. */
+interface PoolSum {
+  items: Set<string>;
+  gamma: number;
+}
+
+function poolSum(pool: readonly string[], model: ItemPositionModel): PoolSum {
+  const items = new Set(pool);
+  let gamma = 0;
+  for (const x of items) gamma += model.gamma.get(x) ?? model.prior;
+  return { items, gamma };
 }
 
 /** The request an impression logged, as the serving view takes it. */
@@ -124,17 +203,7 @@ function request(imp: LoggedImpression): ServeRequest {
  */
 export function loggedProbabilities(params: EpsilonGreedyParams, input: SlateInput, items: ReadonlyArray<{ item_id: string; position: number }>, shapes: Map<string, Table> = new Map()): number[] {
   const prep = prepare(input);
-  const key = `${params.epsilon}|${params.position_weights?.join(',') ?? ''}|${prep.ranked.length}|${prep.pool.length}|${input.k}`;
-  let t = shapes.get(key);
-  if (!t) {
-    const canonical: SlateInput = {
-      ranked: prep.ranked.map((_, i) => ({ item: `r${i}`, score: prep.ranked.length - i })),
-      pool: prep.pool.map((_, j) => `p${j}`),
-      k: input.k,
-    };
-    t = slateMarginals({ name: 'epsilon-greedy', epsilon: params.epsilon, ...(params.position_weights ? { position_weights: [...params.position_weights] } : {}) }, canonical);
-    shapes.set(key, t);
-  }
+  const t = shapeTable(params, prep, input.k, shapes);
   const rankOf = new Map<string, number>();
   const wanted = new Set(items.map((it) => it.item_id));
   prep.ranked.forEach((c, i) => {
@@ -149,6 +218,26 @@ export function loggedProbabilities(params: EpsilonGreedyParams, input: SlateInp
     const r = rankOf.get(it.item_id);
     return r === undefined ? 0 : (row.get(`r${r}`) ?? 0);
   });
+}
+
+/**
+ * Epsilon-greedy's marginals for a canonical input of the prepared input's shape: ranked items
+ * `r0`, `r1` …, pool items `p0`, `p1` … (every pool item has `p0`'s probability). Memoised in
+ * `shapes`.
+ */
+function shapeTable(params: EpsilonGreedyParams, prep: Prepared, k: number, shapes: Map<string, Table>): Table {
+  const key = `${params.epsilon}|${params.position_weights?.join(',') ?? ''}|${prep.ranked.length}|${prep.pool.length}|${k}`;
+  let t = shapes.get(key);
+  if (!t) {
+    const canonical: SlateInput = {
+      ranked: prep.ranked.map((_, i) => ({ item: `r${i}`, score: prep.ranked.length - i })),
+      pool: prep.pool.map((_, j) => `p${j}`),
+      k,
+    };
+    t = slateMarginals({ name: 'epsilon-greedy', epsilon: params.epsilon, ...(params.position_weights ? { position_weights: [...params.position_weights] } : {}) }, canonical);
+    shapes.set(key, t);
+  }
+  return t;
 }
 
 /** The slate log arrays (rewards and logged propensities per position, in position order). */

@@ -7,7 +7,7 @@ export interface GateOverride {
 }
 
 /** How the gate reached its verdict. */
-export type GateOutcome = 'pass' | 'reject' | 'inconclusive' | 'unsupported';
+export type GateOutcome = 'pass' | 'reject' | 'inconclusive';
 
 /** The deploy gate's verdict, for the manifest and the run report. */
 export interface GateDecision {
@@ -31,29 +31,27 @@ export interface GateRule {
   relativeMargin?: number;
   /** V̂(serving), reward per sample, for the relative margin. */
   servingValue?: number;
-  /** Effective sample size of the candidate's weights, and the least that counts as support. */
+  /**
+   * Effective sample size of the candidate's weights, and the least that counts as the log
+   * covering it; below it the reason says the estimate rests on the reward model (the doubly
+   * robust estimate's direct part), which still decides: the gate judges the candidate's files
+   * either way, and there is no separate path that could publish a broken candidate unseen.
+   */
   ess?: number;
   minEss?: number;
-  /**
-   * Evidence to decide by when the logs cannot (unsupported) or do not (inconclusive) settle it,
-   * e.g. the candidate's holdout metrics; absent: the point estimate decides an inconclusive
-   * interval and an unsupported candidate is published (no lock-in), both said in the reason.
-   */
-  fallback?: { publish: boolean; reason: string };
 }
 
 /**
  * The deploy rule, with power and without lock-in. With margin m = tolerance + relativeMargin ·
  * |V̂(serving)| and the interval [lo, hi] of Δ = V(candidate) − V(serving):
- * - unsupported (ESS < minEss: the logs barely cover what the candidate would show, e.g. they
- *   came from ε = 0) → the fallback evidence decides, else publish;
  * - hi < −m: the data say the candidate is worse by more than the margin → reject;
  * - lo > −m: the data rule out that it is worse by more than the margin → publish;
- * - otherwise inconclusive → the fallback evidence decides, else publish iff Δ̂ ≥ −m.
+ * - otherwise inconclusive → publish iff Δ̂ ≥ −m.
  * Rejecting only what the data show to be worse keeps a noisy estimate (few clicks, little
  * exploration) from blocking a better candidate — the earlier rule, publish only when lo > −tol,
- * held back truly better candidates for rounds on wide intervals. An override publishes a
- * rejected candidate and is recorded (`forced`).
+ * held back truly better candidates for rounds on wide intervals. Ties pass, so a version the logs
+ * cannot tell apart from the serving one is never locked out. An override publishes a rejected
+ * candidate and is recorded (`forced`).
  * @param difference from `difference` / `slateDifference`
  * @param tolerance ≥ 0, in reward units per sample (per impression for slates)
  * @param override operator `--force`
@@ -70,11 +68,7 @@ export function gateDecision(difference: Estimate, tolerance: number, override?:
   let outcome: GateOutcome;
   let publish: boolean;
   let reason: string;
-  if (rule.ess !== undefined && rule.minEss !== undefined && rule.ess < rule.minEss) {
-    outcome = 'unsupported';
-    publish = rule.fallback?.publish ?? true;
-    reason = `the logs cannot evaluate the candidate (ESS ${rule.ess.toFixed(0)} < ${rule.minEss}); ${rule.fallback ? rule.fallback.reason : 'published without evidence it is worse (no lock-in)'}`;
-  } else if (hi < -margin) {
+  if (hi < -margin) {
     outcome = 'reject';
     publish = false;
     reason = `upper ${pct}% bound of candidate − serving = ${hi.toPrecision(4)} < ${m}: worse beyond the margin`;
@@ -84,9 +78,11 @@ export function gateDecision(difference: Estimate, tolerance: number, override?:
     reason = `lower ${pct}% bound of candidate − serving = ${lo.toPrecision(4)} > ${m}`;
   } else {
     outcome = 'inconclusive';
-    const interval = `interval [${lo.toPrecision(4)}, ${hi.toPrecision(4)}] straddles ${m}`;
-    publish = rule.fallback?.publish ?? difference.estimate >= -margin;
-    reason = `${interval}; ${rule.fallback ? rule.fallback.reason : `point estimate ${difference.estimate.toPrecision(4)} ${publish ? '≥' : '<'} ${m}`}`;
+    publish = difference.estimate >= -margin;
+    reason = `interval [${lo.toPrecision(4)}, ${hi.toPrecision(4)}] straddles ${m}; point estimate ${difference.estimate.toPrecision(4)} ${publish ? '≥' : '<'} ${m}`;
+  }
+  if (rule.ess !== undefined && rule.minEss !== undefined && rule.ess < rule.minEss) {
+    reason += ` (the log barely covers the candidate, ESS ${rule.ess.toFixed(1)} < ${rule.minEss}: the reward model carries the estimate)`;
   }
   if (!publish && override !== undefined) {
     return { publish: true, forced: true, outcome, reason: `${reason}; forced by ${override.operator}: ${override.reason}`, tolerance, margin, difference, override };

@@ -146,7 +146,7 @@ describe('slatecast ope', () => {
     const gated = await cli('batch', 'run', '--force', '--force-reason', 'retrain after the incident', '--operator', 'bob', '--epochs', '2');
     expect(gated.code).toBe(0);
     const a = JSON.parse(gated.out);
-    expect(a.gate).toMatchObject({ gate: 'ope-slate-ips', evaluated: true, n: logs.impressions.length, tolerance: 0, margin: expect.any(Number), outcome: expect.any(String), override: { operator: 'bob', reason: 'retrain after the incident' } });
+    expect(a.gate).toMatchObject({ gate: 'ope-slate-dr', evaluated: true, n: logs.impressions.length, tolerance: 0, margin: expect.any(Number), outcome: expect.any(String), override: { operator: 'bob', reason: 'retrain after the incident' } });
     expect(a.gate.difference.n).toBe(logs.impressions.length);
     expect(['published', 'rejected']).toContain(a.status);
     expect(a.status).toBe(a.gate.publish ? 'published' : 'rejected');

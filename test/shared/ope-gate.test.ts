@@ -72,12 +72,12 @@ describe('deploy gate on (candidate − serving)', () => {
     expect(gateDecision(est(-0.05, -0.09, 0), 0, undefined, rule)).toMatchObject({ outcome: 'pass', publish: true });
   });
 
-  it('without support the fallback evidence decides (no lock-in when there is none)', () => {
+  it('without support the interval still decides, and the reason says the reward model carries it', () => {
     const rule = { ess: 5, minEss: 30 };
-    expect(gateDecision(est(-1, -2, -1.5), 0, undefined, rule)).toMatchObject({ outcome: 'unsupported', publish: true });
-    const g = gateDecision(est(1, 0.5, 2), 0, undefined, { ...rule, fallback: { publish: false, reason: 'holdout says worse' } });
-    expect(g).toMatchObject({ outcome: 'unsupported', publish: false });
-    expect(g.reason).toMatch(/ESS 5 < 30.*holdout says worse/);
+    const worse = gateDecision(est(-1, -2, -1.5), 0, undefined, rule);
+    expect(worse).toMatchObject({ outcome: 'reject', publish: false });
+    expect(worse.reason).toMatch(/ESS 5\.0 < 30: the reward model carries the estimate/);
+    expect(gateDecision(est(1, 0.5, 2), 0, undefined, rule)).toMatchObject({ outcome: 'pass', publish: true });
   });
 
   it('an operator override publishes and is recorded', () => {
