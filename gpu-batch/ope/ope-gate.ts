@@ -61,7 +61,7 @@ export interface OpeGateVerdict extends GateVerdict {
   /** Impressions evaluated (the newest ones in the lake). */
   n: number;
   min_impressions: number;
-  /** How the rule decided (`gateDecision`): pass, reject, inconclusive, unsupported; null when not evaluated. */
+  /** How the rule decided (`gateDecision`): pass, reject, inconclusive; null when not evaluated. */
   outcome: string | null;
   /** The margin the difference was held to (tolerance + relative margin × serving value). */
   margin: number | null;
