@@ -2,9 +2,12 @@ import { clippedIps } from '../../shared/ope/clipped-ips.js';
 import { doublyRobust } from '../../shared/ope/doubly-robust.js';
 import { ips } from '../../shared/ope/ips.js';
 import type { LoggedSlate } from '../../shared/ope/logged-slate.js';
+import { crossFitModels, predictReward } from '../../shared/ope/item-position-model.js';
+import { slateDr } from '../../shared/ope/slate-dr.js';
 import { slateIps } from '../../shared/ope/slate-ips.js';
 import { snips } from '../../shared/ope/snips.js';
 import type { Estimate } from '../../shared/ope/types.js';
+import { GATE_DEFAULTS } from './ope-gate.js';
 
 /** P(item at position) of the target for one logged slate: one map per position. */
 export type TargetTables = (slate: LoggedSlate, index: number) => Promise<ReadonlyArray<ReadonlyMap<string, number>>>;
@@ -24,8 +27,9 @@ export const DR_PRIOR_COUNT = 10;
  * - slot-level (each shown (impression, position) is one decision with the logged marginal
  *   propensity; reward per slot; intervals treat slots as independent, optimistic when positions of
  *   a slate are correlated): IPS, clipped IPS (λ = `clip`), SNIPS, DR;
- * - impression-level: per-position slate IPS (reward per impression, intervals over impressions),
- *   and the logging policy's observed value for reference.
+ * - impression-level: per-position slate IPS and the deploy gate's slate DR (cross-fitted
+ *   item-position model, weights clipped at `GATE_DEFAULTS.clip`; reward per impression, intervals
+ *   over impressions), and the logging policy's observed value for reference.
  * DR's reward model q̂(item, position) is the mean logged reward of the item at that position,
  * shrunk to the position's mean with `DR_PRIOR_COUNT` pseudo-observations, fitted on the same log
  * (no cross-fitting: simple by design); q̂_π(x, l) = Σ_a π_e(a at l | x) q̂(a, l).
@@ -84,6 +88,12 @@ export async function evaluateTarget(slates: readonly LoggedSlate[], target: Tar
     propensities: sorted.map((s) => s.map((it) => it.propensity)),
     targetProbabilities: sorted.map((s, i) => s.map((it) => tables[i]![it.position]?.get(it.item_id) ?? 0)),
   };
+  // The gate's estimator: q̂ from the item-position model of the other fold.
+  const models = crossFitModels(slates.map((sl, i) => ({ id: sl.impression_id, items: sorted[i]! })));
+  const slateModel = {
+    qLogged: sorted.map((items, i) => items.map((it) => predictReward(models[i]!, it.item_id, it.position))),
+    qTarget: tables.map((t, i) => t.reduce((v, row, l) => v + [...row].reduce((a, [item, p]) => a + p * predictReward(models[i]!, item, l), 0), 0)),
+  };
   const row = (e: Estimate, unit: OpeRow['unit'], note: string): OpeRow => ({ ...e, unit, note });
   return [
     row(ips(bandit, { level }), 'slot', 'unbiased; high variance with uneven weights'),
@@ -91,6 +101,7 @@ export async function evaluateTarget(slates: readonly LoggedSlate[], target: Tar
     row(snips(bandit, { level }), 'slot', 'self-normalised: O(1/n) bias, usually lower variance'),
     row(doublyRobust({ ...bandit, qLogged, qTarget }, { level }), 'slot', `reward model: item×position means shrunk to the position mean (${DR_PRIOR_COUNT} pseudo-counts)`),
     row(slateIps(slate, { level }), 'impression', 'per-position (independent) slate IPS'),
+    row(slateDr({ ...slate, ...slateModel }, { level, clip: GATE_DEFAULTS.clip }), 'impression', `the deploy gate's estimator: cross-fitted item-position model, weights clipped at ${GATE_DEFAULTS.clip}`),
     row({ ...slateIps({ ...slate, targetProbabilities: slate.propensities }, { level }), estimator: 'logged' }, 'impression', 'the logging policy: observed reward per impression'),
   ];
 }

@@ -60,7 +60,7 @@ describe('slatecast ope', () => {
     const { code, out } = await cli('ope', '--logs', dir, '--target', uniform);
     const ms = performance.now() - t0;
     expect(code).toBe(0);
-    for (const name of ['ips', 'clipped-ips', 'snips', 'dr', 'slate-ips', 'logged']) expect(out).toMatch(new RegExp(`^${name}\\s`, 'm'));
+    for (const name of ['ips', 'clipped-ips', 'snips', 'dr', 'slate-ips', 'clipped-slate-dr', 'logged']) expect(out).toMatch(new RegExp(`^${name}\\s`, 'm'));
     expect(out).toMatch(/^estimator\s+unit\s+estimate\s+CI \(95%\)\s+ESS\s+n$/m);
     const r = report(out);
     expect(r.impressions).toBe(logs.impressions.length);
@@ -74,6 +74,9 @@ describe('slatecast ope', () => {
     // DR adds the reward model's mean difference, which is near zero here but not exactly.
     expect(row(r, 'dr').estimate * 10).toBeCloseTo(logged.estimate, 2);
     expect(row(r, 'slate-ips').ess).toBeCloseTo(r.impressions, 6);
+    // The gate's slate DR: the logging policy's own weights are 1, so it is the logged value plus
+    // the model's mean error on its own slates (cross-fitted): close, not exact.
+    expect(row(r, 'clipped-slate-dr').estimate).toBeCloseTo(logged.estimate, 2);
     console.log(`ope on ${r.impressions} impressions (uniform target): ${Math.round(ms)} ms`);
   });
 
@@ -85,6 +88,7 @@ describe('slatecast ope', () => {
     expect(row(a, 'clipped-ips').note).toMatch(/clipped at 5/);
     // The trained version beats uniform exploration on these planted-preference logs.
     expect(row(a, 'slate-ips').ci[0]).toBeGreaterThan(row(a, 'logged').ci[1]);
+    expect(row(a, 'clipped-slate-dr').ci[0]).toBeGreaterThan(row(a, 'logged').ci[1]);
     const remote = await cli('ope', '--logs', `s3://${s3.bucket}/logs/`, '--target', 'current', '--clip', '5');
     expect(remote.code).toBe(0);
     const b = report(remote.out);
