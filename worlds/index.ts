@@ -19,7 +19,7 @@ import { summarise, type FamilySummary } from './summary.js';
 import { roundLine, summaryTable } from './table.js';
 
 const USAGE = `usage: npm run worlds -- [--family NAME[,NAME…]|all] [--seeds N] [--first-seed N] [--rounds N] [--set key=value]…
-                         [--no-gate] [--epsilon X] [--batch "FLAGS"] [--plant R[,R…]|none] [--quick] [--out DIR]
+                         [--no-gate] [--epsilon X] [--batch="FLAGS"] [--plant R[,R…]|none] [--quick] [--out DIR]
   --family      ${FAMILY_NAMES.join(', ')} or all (default all)
   --seeds       seeds per family (default 3); seed i of a family is "<family>-<i>"
   --first-seed  first seed number (default 1): other numbers give unseen worlds of the same family
@@ -28,7 +28,7 @@ const USAGE = `usage: npm run worlds -- [--family NAME[,NAME…]|all] [--seeds N
   --no-gate     run \`slatecast batch run --no-gate\` (the deploy gate is on by default, as in a deployment)
   --epsilon X   exploration pinned at X: \`batch run --epsilon-min X --epsilon-max X --epsilon-bootstrap X\`
                 (X = 0: \`--no-explore\`)
-  --batch       more \`slatecast batch run\` flags, space-separated (e.g. --batch "--gate-tolerance 0.02")
+  --batch       more \`slatecast batch run\` flags, space-separated (e.g. --batch="--gate-tolerance 0.02": with "=", as the value starts with a dash)
   --plant       rounds in which the gate is also offered a worst-first copy of the candidate, never
                 published (default 3; "none" for no planting)
   --quick       smoke run: 2 rounds, 1 seed, a fifth of the users (other flags still apply)
