@@ -28,8 +28,7 @@ type Table = Array<Map<string, number>>;
 export class VersionTarget {
   private readonly memo = new Map<string, Table>();
   private readonly shapes = new Map<string, Table>();
-  private readonly poolSums = new WeakMap<ItemPositionModel, Map<readonly string[], PoolSum>>();
-  private readonly compacts = new WeakMap<Table, CompactRow[]>();
+  private readonly caches: ModelValueCaches = { shapes: this.shapes, compacts: new WeakMap(), poolSums: new WeakMap() };
 
   private constructor(
     readonly version: string,
@@ -123,34 +122,50 @@ export class VersionTarget {
     if (spec.name === 'epsilon-greedy' || spec.name === 'decaying-epsilon') {
       const input = await this.input(imp, spec);
       const params = spec.name === 'epsilon-greedy' ? spec : { epsilon: decayedEpsilon(spec, input.history_length ?? 0) };
-      const prep = prepare(input);
-      const t = shapeTable(params, prep, input.k, this.shapes);
-      let sums = this.poolSums.get(model);
-      if (!sums) this.poolSums.set(model, (sums = new Map()));
-      let pool = sums.get(input.pool);
-      if (!pool) sums.set(input.pool, (pool = poolSum(input.pool, model)));
-      // γ summed over the prepared pool: the whole pool less what prepare removed from it.
-      let gammaPool = pool.gamma;
-      const size = prep.pool.length;
-      const removed = new Set<string>();
-      for (const x of [...prep.ranked.slice(0, input.k).map((c) => c.item), ...(input.exclude ?? [])]) {
-        if (!pool.items.has(x) || removed.has(x)) continue;
-        removed.add(x);
-        gammaPool -= model.gamma.get(x) ?? model.prior;
-      }
-      let v = 0;
-      compact(t, this.compacts).forEach(({ explore, exploit }, l) => {
-        // explore = P(the slot shows a pool item); each is equally likely: mean γ of the pool.
-        if (size > 0) v += explore * (model.theta[l] ?? 0) * (gammaPool / size);
-        for (const [rank, p] of exploit) v += p * predictReward(model, prep.ranked[rank]!.item, l);
-      });
-      return v;
+      return epsilonGreedyModelValue(params, input, model, this.caches);
     }
     const t = await this.table(imp, spec);
     let v = 0;
     t.forEach((row, l) => row.forEach((p, item) => (v += p * predictReward(model, item, l))));
     return v;
   }
+}
+
+/** What `epsilonGreedyModelValue` keeps between calls: shape tables, their compact form, pool sums. */
+export interface ModelValueCaches {
+  shapes: Map<string, Table>;
+  compacts: WeakMap<Table, CompactRow[]>;
+  poolSums: WeakMap<ItemPositionModel, Map<readonly string[], PoolSum>>;
+}
+
+/**
+ * Epsilon-greedy's q̂_π(x) = Σ_l Σ_a π(a at l | x) q̂(a, l), exactly as summing over
+ * `slateMarginals` gives it, at the cost of the slate's length × the ranked items shown: the
+ * shape table's exploit entries, plus P(explore at l) · θ_l · the prepared pool's mean γ (every
+ * pool item is equally likely at an explored slot). The pool's γ is summed once per (model, pool).
+ */
+export function epsilonGreedyModelValue(params: EpsilonGreedyParams, input: SlateInput, model: ItemPositionModel, caches: ModelValueCaches = { shapes: new Map(), compacts: new WeakMap(), poolSums: new WeakMap() }): number {
+  const prep = prepare(input);
+  const t = shapeTable(params, prep, input.k, caches.shapes);
+  let sums = caches.poolSums.get(model);
+  if (!sums) caches.poolSums.set(model, (sums = new Map()));
+  let pool = sums.get(input.pool);
+  if (!pool) sums.set(input.pool, (pool = poolSum(input.pool, model)));
+  // γ summed over the prepared pool: the whole pool less what prepare removed from it.
+  let gammaPool = pool.gamma;
+  const removed = new Set<string>();
+  for (const x of [...prep.ranked.slice(0, input.k).map((c) => c.item), ...(input.exclude ?? [])]) {
+    if (!pool.items.has(x) || removed.has(x)) continue;
+    removed.add(x);
+    gammaPool -= model.gamma.get(x) ?? model.prior;
+  }
+  const size = prep.pool.length;
+  let v = 0;
+  compact(t, caches.compacts).forEach(({ explore, exploit }, l) => {
+    if (size > 0) v += explore * (model.theta[l] ?? 0) * (gammaPool / size);
+    for (const [rank, p] of exploit) v += p * predictReward(model, prep.ranked[rank]!.item, l);
+  });
+  return v;
 }
 
 /** A shape table's position: P(some pool item here) and P(ranked[rank] here) for each rank. */
