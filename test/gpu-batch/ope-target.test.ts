@@ -39,7 +39,7 @@ describe('epsilonGreedyModelValue (epsilon-greedy fast path of q̂_π)', () => {
     const rng = xoshiro128ss([4, 3, 2, 1]);
     const int = (n: number) => Math.floor(rng.next() * n);
     // A model that has seen half the universe (the rest get its prior).
-    const seen = Array.from({ length: 200 }, (_, s) => Array.from({ length: 3 }, (_, l) => ({ item_id: `i${int(25)}`, position: l, reward: rng.next() < 0.3 ? 1 : 0 })));
+    const seen = Array.from({ length: 200 }, () => Array.from({ length: 3 }, (_, l) => ({ item_id: `i${int(25)}`, position: l, reward: rng.next() < 0.3 ? 1 : 0 })));
     const model = fitItemPositionModel(seen);
     const caches = { shapes: new Map(), compacts: new WeakMap(), poolSums: new WeakMap() };
     for (let trial = 0; trial < 300; trial++) {
