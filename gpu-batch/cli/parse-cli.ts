@@ -39,8 +39,8 @@ flags:
   --gate-margin 0.05 --gate-tolerance 0       deploy gate: reject when the upper 95% bound of
                                               V(candidate) − V(serving) < −(tolerance + margin × V(serving));
                                               publish when the lower bound is above it; in between, the
-                                              point estimate decides; with too little support (ESS), the
-                                              candidate's holdout recall must reach half of popularity's
+                                              point estimate decides (slate doubly robust: a reward model
+                                              values what the logs never showed, residuals correct the rest)
   --force --force-reason "why" [--operator NAME]  publish a candidate the gate rejects (recorded)
   --no-gate                                   no deploy gate
   --strategy epsilon-greedy|decaying-epsilon|ucb|thompson   exploration strategy (env SLATECAST_STRATEGY)
