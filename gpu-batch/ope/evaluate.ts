@@ -2,7 +2,7 @@ import { clippedIps } from '../../shared/ope/clipped-ips.js';
 import { doublyRobust } from '../../shared/ope/doubly-robust.js';
 import { ips } from '../../shared/ope/ips.js';
 import type { LoggedSlate } from '../../shared/ope/logged-slate.js';
-import { crossFitModels, predictReward } from '../../shared/ope/item-position-model.js';
+import { crossFitModels, predictReward, tableValue } from '../../shared/ope/item-position-model.js';
 import { slateDr } from '../../shared/ope/slate-dr.js';
 import { slateIps } from '../../shared/ope/slate-ips.js';
 import { snips } from '../../shared/ope/snips.js';
@@ -92,7 +92,7 @@ export async function evaluateTarget(slates: readonly LoggedSlate[], target: Tar
   const models = crossFitModels(slates.map((sl, i) => ({ id: sl.impression_id, items: sorted[i]! })));
   const slateModel = {
     qLogged: sorted.map((items, i) => items.map((it) => predictReward(models[i]!, it.item_id, it.position))),
-    qTarget: tables.map((t, i) => t.reduce((v, row, l) => v + [...row].reduce((a, [item, p]) => a + p * predictReward(models[i]!, item, l), 0), 0)),
+    qTarget: tables.map((t, i) => tableValue(models[i]!, t)),
   };
   const row = (e: Estimate, unit: OpeRow['unit'], note: string): OpeRow => ({ ...e, unit, note });
   return [

@@ -1,7 +1,7 @@
 import { decayedEpsilon, prepare, slateMarginals, type EpsilonGreedyParams } from '../../shared/explore/index.js';
 import type { Prepared } from '../../shared/explore/prepare.js';
 import type { SlateInput } from '../../shared/explore/types.js';
-import { predictReward, type ItemPositionModel } from '../../shared/ope/item-position-model.js';
+import { predictReward, tableValue, type ItemPositionModel } from '../../shared/ope/item-position-model.js';
 import { rngForImpression } from '../../shared/rng.js';
 import { Policy, type Manifest } from '../../shared/schemas/artifact.js';
 import type { SlateSource } from '../../shared/schemas/slate.js';
@@ -124,10 +124,7 @@ export class VersionTarget {
       const params = spec.name === 'epsilon-greedy' ? spec : { epsilon: decayedEpsilon(spec, input.history_length ?? 0) };
       return epsilonGreedyModelValue(params, input, model, this.caches);
     }
-    const t = await this.table(imp, spec);
-    let v = 0;
-    t.forEach((row, l) => row.forEach((p, item) => (v += p * predictReward(model, item, l))));
-    return v;
+    return tableValue(model, await this.table(imp, spec));
   }
 }
 

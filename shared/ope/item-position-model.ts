@@ -85,3 +85,13 @@ export function crossFitModels(slates: ReadonlyArray<{ id: string; items: ModelS
   const fits = [0, 1].map((f) => fitItemPositionModel(slates.filter((_, i) => fold[i] !== f).map((s) => s.items), strength));
   return fold.map((f) => fits[f]!);
 }
+
+/**
+ * A model's value of a slate distribution: Σ_l Σ_a P(a at l) · q̂(a, l), for a table of
+ * per-position marginals (`slateMarginals`).
+ */
+export function tableValue(model: ItemPositionModel, table: ReadonlyArray<ReadonlyMap<string, number>>): number {
+  let v = 0;
+  table.forEach((row, l) => row.forEach((p, item) => (v += p * predictReward(model, item, l))));
+  return v;
+}

@@ -1,8 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { slateMarginals } from '../../shared/explore/index.js';
 import { xoshiro128ss } from '../../shared/rng.js';
-import { fitItemPositionModel, predictReward } from '../../shared/ope/item-position-model.js';
+import { fitItemPositionModel, tableValue } from '../../shared/ope/item-position-model.js';
 import { epsilonGreedyModelValue, loggedProbabilities } from '../../gpu-batch/ope/policy-view.js';
+
+/**
+ * A random epsilon-greedy input: ranked items with duplicates, a pool overlapping them, exclusions,
+ * k, ε and optional position weights, drawn from `int` (an integer in [0, n)).
+ */
+function randomInput(int: (n: number) => number) {
+  const universe = Array.from({ length: 5 + int(40) }, (_, i) => `i${i}`);
+  const ranked = Array.from({ length: int(25) }, () => universe[int(universe.length)]!).map((item, j) => ({ item, score: 100 - j }));
+  const pool = Array.from({ length: int(30) }, () => universe[int(universe.length)]!);
+  const exclude = new Set(Array.from({ length: int(4) }, () => universe[int(universe.length)]!));
+  const k = 1 + int(12);
+  const epsilon = [0, 0.05, 0.3, 1][int(4)]!;
+  const position_weights = [undefined, [0.2, 0.6, 1.4]][int(2)];
+  const params = { epsilon, ...(position_weights ? { position_weights } : {}) };
+  return { universe, k, params, input: { ranked, pool, k, exclude } };
+}
 
 /** The gate's fast path must give exactly what `slateMarginals` gives, for every item and position. */
 describe('loggedProbabilities (epsilon-greedy fast path)', () => {
@@ -12,15 +28,7 @@ describe('loggedProbabilities (epsilon-greedy fast path)', () => {
     const shapes = new Map();
     let checked = 0;
     for (let trial = 0; trial < 300; trial++) {
-      const universe = Array.from({ length: 5 + int(40) }, (_, i) => `i${i}`);
-      const ranked = Array.from({ length: int(25) }, () => universe[int(universe.length)]!).map((item, j) => ({ item, score: 100 - j }));
-      const pool = Array.from({ length: int(30) }, () => universe[int(universe.length)]!);
-      const exclude = new Set(Array.from({ length: int(4) }, () => universe[int(universe.length)]!));
-      const k = 1 + int(12);
-      const epsilon = [0, 0.05, 0.3, 1][int(4)]!;
-      const position_weights = [undefined, [0.2, 0.6, 1.4]][int(2)];
-      const params = { epsilon, ...(position_weights ? { position_weights } : {}) };
-      const input = { ranked, pool, k, exclude };
+      const { universe, k, params, input } = randomInput(int);
       const table = slateMarginals({ name: 'epsilon-greedy', ...params }, input);
       const pairs = universe.flatMap((item_id) => Array.from({ length: k + 1 }, (_, position) => ({ item_id, position })));
       const fast = loggedProbabilities(params, input, pairs, shapes);
@@ -43,17 +51,9 @@ describe('epsilonGreedyModelValue (epsilon-greedy fast path of q̂_π)', () => {
     const model = fitItemPositionModel(seen);
     const caches = { shapes: new Map(), compacts: new WeakMap(), poolSums: new WeakMap() };
     for (let trial = 0; trial < 300; trial++) {
-      const universe = Array.from({ length: 5 + int(40) }, (_, i) => `i${i}`);
-      const ranked = Array.from({ length: int(25) }, () => universe[int(universe.length)]!).map((item, j) => ({ item, score: 100 - j }));
-      const pool = Array.from({ length: int(30) }, () => universe[int(universe.length)]!);
-      const exclude = new Set(Array.from({ length: int(4) }, () => universe[int(universe.length)]!));
-      const k = 1 + int(12);
-      const epsilon = [0, 0.05, 0.3, 1][int(4)]!;
-      const position_weights = [undefined, [0.2, 0.6, 1.4]][int(2)];
-      const params = { epsilon, ...(position_weights ? { position_weights } : {}) };
-      const input = { ranked, pool, k, exclude };
+      const { params, input } = randomInput(int);
       const table = slateMarginals({ name: 'epsilon-greedy', ...params }, input);
-      const exact = table.reduce((v, row, l) => v + [...row].reduce((a, [item, p]) => a + p * predictReward(model, item, l), 0), 0);
+      const exact = tableValue(model, table);
       expect(epsilonGreedyModelValue(params, input, model, caches)).toBeCloseTo(exact, 12);
     }
   });
