@@ -19,7 +19,7 @@ import { summarise, type FamilySummary } from './summary.js';
 import { roundLine, summaryTable } from './table.js';
 
 const USAGE = `usage: npm run worlds -- [--family NAME[,NAME…]|all] [--seeds N] [--first-seed N] [--rounds N] [--set key=value]…
-                         [--no-gate] [--epsilon X] [--batch="FLAGS"] [--plant R[,R…]|none] [--quick] [--out DIR]
+                         [--no-gate] [--epsilon X] [--batch="FLAGS"] [--plant R[,R…]|none] [--batch-log] [--quick] [--out DIR]
   --family      ${FAMILY_NAMES.join(', ')} or all (default all)
   --seeds       seeds per family (default 3); seed i of a family is "<family>-<i>"
   --first-seed  first seed number (default 1): other numbers give unseen worlds of the same family
@@ -31,6 +31,7 @@ const USAGE = `usage: npm run worlds -- [--family NAME[,NAME…]|all] [--seeds N
   --batch       more \`slatecast batch run\` flags, space-separated (e.g. --batch="--gate-tolerance 0.02": with "=", as the value starts with a dash)
   --plant       rounds in which the gate is also offered a worst-first copy of the candidate, never
                 published (default 3; "none" for no planting)
+  --batch-log   print the batch tier's progress lines too (holdout metrics, blend, gate), each prefixed with its seed
   --quick       smoke run: 2 rounds, 1 seed, a fifth of the users (other flags still apply)
   --concurrency simultaneous visits in flight (default 16)
   --out         output folder (default worlds-out)
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
     batch: { type: 'string' },
     plant: { type: 'string' },
     quick: { type: 'boolean' },
+    'batch-log': { type: 'boolean' },
     concurrency: { type: 'string' },
     out: { type: 'string' },
     report: { type: 'boolean' },
@@ -111,6 +113,7 @@ async function main(): Promise<void> {
         workDir: await mkdtemp(join(tmpdir(), `worlds-${params.seed}-`)),
         concurrency,
         progress: log,
+        batchLog: values['batch-log'] === true,
         onRound: (row) => log.info(roundLine(`${family}/${params.seed}`, row)),
       });
       for (const r of run.rounds) if (r.errors) failed.push(`${family}/${params.seed} round ${r.round}: ${r.errors} errors (${r.first_error})`);

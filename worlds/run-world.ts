@@ -31,6 +31,8 @@ export interface WorldRunOptions {
   concurrency: number;
   /** Traffic bars and warnings; the batch tier reports its warnings only (the round line has its verdict). */
   progress: Progress;
+  /** Print the batch tier's info lines too (otherwise only its warnings). */
+  batchLog?: boolean;
   /** Called with each finished round (the CLI prints it). */
   onRound?: (row: RoundRow) => void;
 }
@@ -72,7 +74,7 @@ export async function runWorld(o: WorldRunOptions): Promise<WorldRun> {
       await store.put(CATALOG_KEY, catalogNdjson(world.items.map((i) => i.catalog)), { contentType: 'application/x-ndjson' });
 
       const tb = performance.now();
-      const batch = await batchRound({ s3, store, workDir: join(o.workDir, 'batch'), seed: o.params.seed, gate: o.gate, flags: o.batchFlags, plant: o.plantRounds.has(round), progress: { info() {}, warn: (m) => o.progress.warn(m), bar() {} } });
+      const batch = await batchRound({ s3, store, workDir: join(o.workDir, 'batch'), seed: o.params.seed, gate: o.gate, flags: o.batchFlags, plant: o.plantRounds.has(round), progress: { info: o.batchLog ? (m) => o.progress.info(`[${label}] ${m}`) : () => {}, warn: (m) => o.progress.warn(m), bar() {} } });
       const batchSeconds = (performance.now() - tb) / 1000;
       edge ??= await startEdge({ s3, ...SIM_SECRETS, vars: { ARTIFACT_TTL_S: '0.5' }, quiet: true });
       const serving = await waitForVersion(edge.url, batch.record.status === 'published' ? batch.record.version : null);

@@ -54,25 +54,33 @@ function newton(rows: BlendRows, P: number, ridge: number, personal: boolean): {
   const m = P + 2;
   const A = P;
   const B = P + 1;
-  const theta = new Float64Array(m);
+  let theta = new Float64Array(m);
   let mean = 0;
   for (let r = 0; r < n; r++) mean += rows.y[r]! / n;
   const c0 = Math.log(Math.max(mean, 1e-6) / Math.max(1 - mean, 1e-6));
   for (let p = 0; p < P; p++) theta[p] = c0;
-  let logLoss = Number.NaN;
-  for (let iter = 0; iter < 25; iter++) {
+  // The slope ridge; without the personal term its slope is pinned at 0 by a unit ridge.
+  const ridgeB = personal ? ridge : 1;
+  /** Mean log-loss (data only) and the penalised objective the steps minimise. */
+  const objective = (t: Float64Array) => {
+    let loss = 0;
+    for (let r = 0; r < n; r++) {
+      const z = t[Math.min(rows.position[r]!, P - 1)]! + t[A]! * rows.base[r]! + t[B]! * (personal ? rows.personal[r]! : 0);
+      // log(1 + e^z) − y·z, stable for large |z|.
+      loss += (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z))) - rows.y[r]! * z;
+    }
+    return { logLoss: loss / n, penalised: loss + (ridge * t[A]! * t[A]! + ridgeB * t[B]! * t[B]!) / 2 };
+  };
+  let current = objective(theta);
+  for (let iter = 0; iter < 50; iter++) {
     const g = new Float64Array(m);
     const h = new Float64Array(m * m);
-    let loss = 0;
     for (let r = 0; r < n; r++) {
       const p = Math.min(rows.position[r]!, P - 1);
       const x1 = rows.base[r]!;
       const x2 = personal ? rows.personal[r]! : 0;
-      const z = theta[p]! + theta[A]! * x1 + theta[B]! * x2;
-      const q = 1 / (1 + Math.exp(-z));
-      const y = rows.y[r]!;
-      loss += y > 0 ? -Math.log(Math.max(q, 1e-12)) : -Math.log(Math.max(1 - q, 1e-12));
-      const e = q - y;
+      const q = 1 / (1 + Math.exp(-(theta[p]! + theta[A]! * x1 + theta[B]! * x2)));
+      const e = q - rows.y[r]!;
       const w = Math.max(q * (1 - q), 1e-9);
       // x = [one-hot p, x1, x2]: only six distinct Hessian entries per row.
       g[p]! += e;
@@ -85,31 +93,47 @@ function newton(rows: BlendRows, P: number, ridge: number, personal: boolean): {
       h[A * m + B]! += w * x1 * x2;
       h[B * m + B]! += w * x2 * x2;
     }
-    logLoss = loss / n;
     // Ridge on the slopes; a tiny one on intercepts keeps never-seen positions solvable.
     for (let p = 0; p < P; p++) h[p * m + p]! += 1e-6;
     g[A]! += ridge * theta[A]!;
-    g[B]! += ridge * theta[B]!;
+    g[B]! += ridgeB * theta[B]!;
     h[A * m + A]! += ridge;
-    h[B * m + B]! += personal ? ridge : 1;
+    h[B * m + B]! += ridgeB;
     for (let i = 0; i < m; i++) for (let j = 0; j < i; j++) h[i * m + j] = h[j * m + i]!;
     const step = choleskySolve(h, g, m, 1);
-    let maxStep = 0;
-    for (let i = 0; i < m; i++) {
-      theta[i]! -= step[i]!;
-      maxStep = Math.max(maxStep, Math.abs(step[i]!));
+    // Backtracking: a full Newton step from far away can overshoot (rare clicks, a personal
+    // term with a wide scale) and land where the log-loss is worse than where it started — seen
+    // in the world suite as a "fit" with λ at its cap and 10× the base-only log-loss. Halve the
+    // step until the penalised objective falls.
+    let t = 1;
+    let next = theta;
+    let nextObj = current;
+    for (let half = 0; half < 30; half++, t /= 2) {
+      const trial = theta.map((v, i) => v - t * step[i]!);
+      const o = objective(trial);
+      if (o.penalised <= current.penalised) {
+        next = trial;
+        nextObj = o;
+        break;
+      }
     }
+    let maxStep = 0;
+    for (let i = 0; i < m; i++) maxStep = Math.max(maxStep, Math.abs(next[i]! - theta[i]!));
+    theta = next;
+    current = nextObj;
     if (maxStep < 1e-7) break;
   }
-  return { a: theta[A]!, b: personal ? theta[B]! : 0, positionLogits: Array.from(theta.subarray(0, P)), logLoss };
+  return { a: theta[A]!, b: personal ? theta[B]! : 0, positionLogits: Array.from(theta.subarray(0, P)), logLoss: current.logLoss };
 }
 
 /**
  * The personal weight λ = b / a of a blend, clamped to [0, 3]; 1 (the model as trained) when
- * there is no blend or base appeal does not predict clicks (a ≤ 0.05).
+ * there is no blend or base appeal does not predict clicks (a ≤ 0.05); 0 when the personal term
+ * does not lower the held-out log-loss (taste that does not predict fresh clicks is noise).
  */
 export function personalWeight(blend: Blend | null): number {
   if (!blend || !(blend.a > 0.05)) return 1;
+  if (!(blend.logLoss < blend.logLossBaseOnly)) return 0;
   return Math.min(3, Math.max(0, blend.b / blend.a));
 }
 

@@ -37,6 +37,20 @@ describe('serving blend (base appeal + λ · personal taste, fitted on the holdo
     }
   });
 
+  it('converges when the personal term has a wide scale (damped Newton), and λ = 0 when it does not help', () => {
+    for (const seed of [1, 2, 3]) {
+      // The same click model with the personal term reported 300× larger (b = 0.8 / 300): a full
+      // Newton step from the start overshoots; the fit must still find the generating weights.
+      const r = rows(0.8, seed);
+      const wide = { ...r, personal: r.personal.map((x) => x * 300) };
+      const fit = fitBlend(wide, 10)!;
+      expect(fit.logLoss).toBeLessThan(fit.logLossBaseOnly);
+      expect(Math.abs(personalWeight(fit) * 300 - 0.8)).toBeLessThan(0.15);
+    }
+    // A blend whose personal term made the held-out log-loss worse gets no weight.
+    expect(personalWeight({ a: 0.7, b: 2, positionLogits: [], n: 1000, clicks: 50, logLoss: 0.3, logLossBaseOnly: 0.2 })).toBe(0);
+  });
+
   it('is null on a holdout too small to fit, and then the model stands as trained (λ = 1)', () => {
     const r = rows(0.5, 9, 100);
     expect(fitBlend(r, 10)).toBeNull();
