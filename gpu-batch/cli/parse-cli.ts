@@ -16,7 +16,7 @@ const CONFIG_VALUE_FLAGS = [
   'endpoint', 'bucket', 'region', 'work-dir', 'backend', 'seed', 'settle', 'window', 'reward', 'train-window', 'dims', 'epochs',
   'finetune-epochs', 'batch-size', 'lr', 'negatives', 'holdout', 'shards', 'k-default', 'k-max', 'every', 'port', 'host',
   'gate-tolerance', 'force-reason', 'operator', 'gate-margin', 'strategy', 'epsilon-min', 'epsilon-max', 'epsilon-bootstrap',
-  'explore-positions', 'pool-max', 'explore-clicks',
+  'explore-positions', 'pool-max', 'pool-base', 'explore-clicks',
 ] as const;
 const CONFIG_BOOL_FLAGS = ['force', 'quiet', 'help', 'no-gate', 'no-explore'] as const;
 
@@ -46,7 +46,8 @@ flags:
   --strategy epsilon-greedy|decaying-epsilon|ucb|thompson   exploration strategy (env SLATECAST_STRATEGY)
   --epsilon-min 0.02 --epsilon-max 0.1        bounds of the exploration rate (env SLATECAST_EPSILON_MIN/MAX)
   --epsilon-bootstrap 1                       exploration of a version trained on no logs
-  --explore-positions ramp|flat --pool-max 40 --explore-clicks 8    (clicks per pool item per retrain ε buys)
+  --explore-positions ramp|flat --explore-clicks 8    (clicks per pool item per retrain ε buys)
+  --pool-max 100 --pool-base 40               pool: never-examined items up to max, examined ones fill it to base
   --no-explore                                serve the ranking alone (env SLATECAST_EXPLORE=off)
   --port 8788 --host 127.0.0.1                (batch serve)
 `;

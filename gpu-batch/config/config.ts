@@ -90,8 +90,13 @@ export const BatchConfig = z.object({
   exploreClicks: num(0.1, 1000).default(8),
   /** `ramp`: ε rises down the slate (mean ε over k slots); `flat`: the same ε at every position. */
   explorePositions: z.enum(['ramp', 'flat']).default('ramp'),
-  /** Most items in the exploration pool (the most optimistic that could still win). */
-  poolMax: int(1, 100_000).default(40),
+  /**
+   * The exploration pool (policy/exploration.ts `explorationPool`): every never-examined item, up
+   * to `poolMax`; examined items that could still win fill it up to `poolBase` (none when the new
+   * items alone reach it).
+   */
+  poolMax: int(1, 100_000).default(100),
+  poolBase: int(1, 100_000).default(40),
   keepVersions: int(1, 1000).default(20),
   /** Publish even when nothing the model learns from changed. */
   force: z.boolean().default(false),
@@ -180,6 +185,7 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Flags
     epsilonBootstrap: pick(f('epsilon-bootstrap'), env.SLATECAST_EPSILON_BOOTSTRAP),
     explorePositions: pick(f('explore-positions'), env.SLATECAST_EXPLORE_POSITIONS),
     poolMax: pick(f('pool-max'), env.SLATECAST_POOL_MAX),
+    poolBase: pick(f('pool-base'), env.SLATECAST_POOL_BASE),
     exploreClicks: pick(f('explore-clicks'), env.SLATECAST_EXPLORE_CLICKS),
     force: flags.force === true,
     gate: {

@@ -23,7 +23,8 @@ export interface VersionFiles {
   /** Relative names → bytes, all but `policy.json`. */
   files: Record<string, Uint8Array>;
   shards: number;
-  policySummary: Record<string, unknown>;
+  /** What the run record keeps of the policy. */
+  policySummary: { strategy: string; epsilon: Record<string, number>; position_weights: number[] | null; exploration_pool: number; popularity: number; candidates_per_user: number };
 }
 
 /**
@@ -42,7 +43,7 @@ export function versionBytes(v: Pick<VersionFiles, 'policy' | 'files'>): Record<
 export function versionFiles(config: BatchConfig, learned: Learned, version: string, generation: number): VersionFiles {
   const { itemIds } = learned;
   const surfaces = new Set([config.surface, ...Object.keys(learned.surfaceSlots)]);
-  const pool = config.explore ? explorationPool(learned.posteriors, { k: config.kDefault, max: config.poolMax, bootstrap: learned.bootstrap, createdAt: learned.createdAt }) : [];
+  const pool = config.explore ? explorationPool(learned.posteriors, { k: config.kDefault, max: config.poolMax, base: config.poolBase, bootstrap: learned.bootstrap, createdAt: learned.createdAt }) : [];
   const weights = config.explorePositions === 'ramp' && !learned.bootstrap ? rampWeights(config.kDefault) : null;
   const prior = learned.posteriors.prior;
   const epsilon: Record<string, number> = {};

@@ -166,6 +166,28 @@ describe('exploration and policy', () => {
     expect(all.at(-1)).toBe(107);
   });
 
+  it('sizes the pool: every never-examined item up to max, examined items fill it up to base', () => {
+    const prior = { alpha: 0.3, beta: 2.7 };
+    // 2 known stars; 30 never-examined items (rows 2–31); 30 examined, uncertain and promising (rows 32–61).
+    const n = 62;
+    const alpha = Float64Array.from({ length: n }, (_, i) => (i < 2 ? 300 : i >= 32 ? 2 : 0) + prior.alpha);
+    const beta = Float64Array.from({ length: n }, (_, i) => (i < 2 ? 700 : i >= 32 ? 6 : 0) + prior.beta);
+    const posteriors = { prior, alpha, beta };
+    const isNew = (i: number) => i >= 2 && i < 32;
+    // Few new items: examined ones fill the pool to its base.
+    const few = explorationPool(posteriors, { k: 2, max: 100, base: 40, bootstrap: false });
+    expect(few).toHaveLength(40);
+    expect(few.filter(isNew)).toHaveLength(30);
+    expect(few.slice(0, 30).every(isNew)).toBe(true);
+    // New items alone reach the base: every one of them, up to max, and no examined item.
+    const many = explorationPool(posteriors, { k: 2, max: 100, base: 20, bootstrap: false });
+    expect(many).toHaveLength(30);
+    expect(many.every(isNew)).toBe(true);
+    expect(explorationPool(posteriors, { k: 2, max: 25, base: 20, bootstrap: false })).toHaveLength(25);
+    // Without a base, max is the one cap (examined items fill to it).
+    expect(explorationPool(posteriors, { k: 2, max: 50, bootstrap: false })).toHaveLength(50);
+  });
+
   it('epsilon buys a few clicks per pool item per round, within its bounds', () => {
     const o = { pool: 20, slots: 50_000, prior: 0.05, meanExamination: 0.5, clicks: 3, min: 0.02, max: 0.25, bootstrap: false };
     // 20 items × 3 / (0.05 · 0.5) = 2,400 slots of 50,000.

@@ -21,6 +21,8 @@ export const policyStep: Step<'policy'> = {
     const generation = serving ? (typeof serving.training.generation === 'number' ? serving.training.generation + 1 : 1) : 0;
     const candidate = versionFiles(config, learned, versionName(ctx.now(), ctx.randomHex(6)), generation);
     record.policy = candidate.policySummary;
+    const { epsilon, exploration_pool: pool } = candidate.policySummary;
+    progress.info(`policy: exploration pool ${pool} items, ε ${Object.entries(epsilon).map(([s, e]) => `${s} ${e}`).join(', ')}`);
     if (learned.bootstrap) return candidate;
     const target = VersionTarget.fromFiles(candidate.version, candidate.files, candidate.policy);
     const eps = await chooseSurfaceEpsilons(ctx.duck, config, { policy: candidate.policy, target }, resultOf(ctx, 'ingest').lake);
