@@ -30,8 +30,9 @@ describe('serving blend (base appeal + λ · personal taste, fitted on the holdo
       expect(Math.abs(strong.a - 1)).toBeLessThan(0.15);
       expect(Math.abs(personalWeight(strong) - 0.8)).toBeLessThan(0.15);
       expect(strong.logLoss).toBeLessThan(strong.logLossBaseOnly);
+      // Taste that is noise fails the likelihood-ratio test: no weight at all.
       const noise = fitBlend(rows(0, seed), 10)!;
-      expect(personalWeight(noise)).toBeLessThan(0.12);
+      expect(personalWeight(noise)).toBe(0);
       // Position intercepts fall with the position, as the generating model's do.
       expect(strong.positionLogits[0]! - strong.positionLogits[9]!).toBeGreaterThan(0.7);
     }
@@ -49,6 +50,21 @@ describe('serving blend (base appeal + λ · personal taste, fitted on the holdo
     }
     // A blend whose personal term made the held-out log-loss worse gets no weight.
     expect(personalWeight({ a: 0.7, b: 2, positionLogits: [], n: 1000, clicks: 50, logLoss: 0.3, logLossBaseOnly: 0.2 })).toBe(0);
+  });
+
+  it('gives no weight to a noise personal term when base appeal does not predict either (the first trained round of a large catalog)', () => {
+    for (const seed of [1, 2, 3]) {
+      // The base column replaced by values unrelated to the clicks, and no taste: a ≈ 0, b ≈ 0.
+      const r = rows(0, seed);
+      const flat = { ...r, base: Float64Array.from(r.base, (_, i) => Math.sin(i)) };
+      const fit = fitBlend(flat, 10)!;
+      expect(Math.abs(fit.a)).toBeLessThan(0.1);
+      expect(personalWeight(fit)).toBe(0);
+    }
+    // With real taste it is used as trained (λ = 1) even when base appeal says nothing.
+    const taste = rows(0.8, 4);
+    const fit = fitBlend({ ...taste, base: Float64Array.from(taste.base, (_, i) => Math.sin(i)) }, 10)!;
+    expect(personalWeight(fit)).toBeGreaterThan(0);
   });
 
   it('is null on a holdout too small to fit, and then the model stands as trained (λ = 1)', () => {
