@@ -5,7 +5,7 @@ import { candidatesPerUser } from '../config/config.js';
 import { buildDataset, dropDataset, type LakeFiles } from '../dataset/build-dataset.js';
 import { readIndex, readItemPositionStats, readRewardedRows, readSurfaceSlots, readTrainingPairs, readUserHistory } from '../dataset/read-dataset.js';
 import { itemStats, positionWeightsAll, type ItemStats } from '../policy/item-stats.js';
-import { betaPosteriors, posteriorMeans, type BetaPosteriors } from '../policy/posteriors.js';
+import { mixturePosteriors, posteriorMeans, type BetaPosteriors } from '../policy/posteriors.js';
 import { logit, personalWeight, servingParams, type Blend } from '../policy/serving-blend.js';
 import { fillColdItems } from '../train/cold-items.js';
 import { CONTENT_BUCKETS, contentFeatures } from '../train/content-features.js';
@@ -89,7 +89,7 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
   if (hasHoldout) {
     const trainRows = await readItemPositionStats(c, trainBefore);
     const trainStats = itemStats(trainRows, ds.items, positionWeightsAll(trainRows, ds.items, config.kMax));
-    const before: BeforeHoldout = { cutoff: ds.cutoff, items: ds.items, params: trained.params, stats: trainStats, base: posteriorMeans(betaPosteriors(trainStats)) };
+    const before: BeforeHoldout = { cutoff: ds.cutoff, items: ds.items, params: trained.params, stats: trainStats, base: posteriorMeans(mixturePosteriors(trainStats)) };
     metrics = await holdoutMetrics(c, config, before, (line) => p.info(line));
     const seen = new Uint8Array(ds.users);
     for (const u of pairs.user) seen[u] = 1;
@@ -112,7 +112,7 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
   const allRows = await readItemPositionStats(c, ds.maxTs + 1);
   const theta = positionWeightsAll(allRows, ds.items, config.kMax);
   const stats = itemStats(allRows, ds.items, theta);
-  const posteriors = betaPosteriors(stats);
+  const posteriors = mixturePosteriors(stats);
   const cold = fillColdItems(params, contentFeatures(itemIds.map((id) => byId.get(id))), CONTENT_BUCKETS, Array.from(stats.rewarded, (r) => r > 0), { seed: config.seed });
   const base = Float64Array.from(posteriorMeans(posteriors), logit);
   const candidates = await topKForUsers(servingParams(params, base, lambda), Int32Array.from(userKeys, (_, u) => u), candidatesPerUser(config));

@@ -70,3 +70,114 @@ export function priorStrength(stats: ItemStats, p0: number, minExposure = 10): n
 export function posteriorMeans(p: BetaPosteriors): Float64Array {
   return p.alpha.map((a, i) => a / (a + p.beta[i]!));
 }
+
+/** Shape of every component of the mixture prior (`mixturePosteriors`): κ pseudo-rewards. */
+const KAPPA = 40;
+/** Components of the mixture prior: rates per examination, log-spaced over [1e-4, 0.95]. */
+const GRID = Array.from({ length: 60 }, (_, g) => 1e-4 * Math.pow(0.95 / 1e-4, g / 59));
+
+/**
+ * Item posteriors under a prior learned from the catalog's own evidence, with no assumed shape:
+ * a mixture of narrow Beta components (means on a log-spaced grid of rates, κ = 40 pseudo-rewards
+ * each, so about 16% wide) whose weights are fitted by EM to maximise the marginal likelihood of
+ * every item's (rewards, examinations) — nonparametric empirical Bayes (g-modelling). Each item's
+ * posterior mixture is then summarised by the Beta of the same mean and variance, and the prior by
+ * the Beta of the mixture's, so everything downstream (pool, UCB, Thompson, `posteriors.json`)
+ * reads Beta parameters as before, and a never-examined item still carries exactly the prior.
+ *
+ * Why not one Beta (`betaPosteriors`): quality in a catalog is often heavy-tailed — most items
+ * junk, a few stars. One Beta wide enough to admit the stars shrinks so little that an item with
+ * one click in one examination outranks one with 3 in 10 (1.02/3 against 3.02/12 at m = 2); the
+ * mixture knows a star is rare and a lucky click common, and ranks 3 in 10 first. In the
+ * large-catalog world (12,000 items, Zipf quality) the single Beta served lists of lucky junk
+ * for three rounds on one seed (0.02–0.05 of the oracle while the most-clicked list reached
+ * 0.12). Where quality is bell-shaped the mixture fits a bell and ranks as the single Beta does.
+ * Falls back to `betaPosteriors` with fewer than 20 examined items (too few to learn a shape).
+ */
+export function mixturePosteriors(stats: ItemStats, iterations = 200): BetaPosteriors {
+  const n = stats.rewarded.length;
+  const seen: number[] = [];
+  for (let i = 0; i < n; i++) if (stats.exposure[i]! > 0) seen.push(i);
+  if (seen.length < 20) return betaPosteriors(stats);
+  const G = GRID.length;
+  const a0 = GRID.map(() => KAPPA);
+  const b0 = GRID.map((p) => (KAPPA * (1 - p)) / p);
+  const lb0 = GRID.map((_, g) => logBeta(a0[g]!, b0[g]!));
+  // Marginal likelihood of each examined item under each component (Beta-binomial, up to the
+  // item's own constant), normalised per item by its largest.
+  const like = new Float64Array(seen.length * G);
+  seen.forEach((i, k) => {
+    const c = stats.rewarded[i]!;
+    const f = Math.max(0, stats.exposure[i]! - c);
+    let max = -Infinity;
+    for (let g = 0; g < G; g++) {
+      const l = logBeta(a0[g]! + c, b0[g]! + f) - lb0[g]!;
+      like[k * G + g] = l;
+      if (l > max) max = l;
+    }
+    for (let g = 0; g < G; g++) like[k * G + g] = Math.exp(like[k * G + g]! - max);
+  });
+  let w = new Float64Array(G).fill(1 / G);
+  for (let it = 0; it < iterations; it++) {
+    const next = new Float64Array(G);
+    for (let k = 0; k < seen.length; k++) {
+      let z = 0;
+      for (let g = 0; g < G; g++) z += w[g]! * like[k * G + g]!;
+      if (!(z > 0)) continue;
+      for (let g = 0; g < G; g++) next[g]! += (w[g]! * like[k * G + g]!) / z;
+    }
+    let change = 0;
+    for (let g = 0; g < G; g++) {
+      next[g]! /= seen.length;
+      change = Math.max(change, Math.abs(next[g]! - w[g]!));
+    }
+    w = next;
+    if (change < 1e-7) break;
+  }
+  /** The Beta with the mean and variance of Σ_g r_g · Beta(a0_g + c, b0_g + f). */
+  const summarise = (r: (g: number) => number, c: number, f: number) => {
+    let m1 = 0;
+    let m2 = 0;
+    let z = 0;
+    for (let g = 0; g < G; g++) {
+      const q = r(g);
+      if (!(q > 0)) continue;
+      const a = a0[g]! + c;
+      const s = a + b0[g]! + f;
+      m1 += (q * a) / s;
+      m2 += (q * a * (a + 1)) / (s * (s + 1));
+      z += q;
+    }
+    const mean = m1 / z;
+    const v = Math.max(m2 / z - mean * mean, 1e-12);
+    const strength = Math.max((mean * (1 - mean)) / v - 1, 1e-3);
+    return { alpha: mean * strength, beta: (1 - mean) * strength };
+  };
+  const prior = summarise((g) => w[g]!, 0, 0);
+  const alpha = new Float64Array(n).fill(prior.alpha);
+  const beta = new Float64Array(n).fill(prior.beta);
+  seen.forEach((i, k) => {
+    const c = stats.rewarded[i]!;
+    const post = summarise((g) => w[g]! * like[k * G + g]!, c, Math.max(0, stats.exposure[i]! - c));
+    alpha[i] = post.alpha;
+    beta[i] = post.beta;
+  });
+  return { prior, alpha, beta };
+}
+
+/** ln B(a, b) = ln Γ(a) + ln Γ(b) − ln Γ(a + b). */
+function logBeta(a: number, b: number): number {
+  return logGamma(a) + logGamma(b) - logGamma(a + b);
+}
+
+const LANCZOS = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+
+/** ln Γ(x) for x > 0 (Lanczos, g = 7; relative error ~1e-15). */
+export function logGamma(x: number): number {
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+  const y = x - 1;
+  let s = LANCZOS[0]!;
+  for (let i = 1; i < 9; i++) s += LANCZOS[i]! / (y + i);
+  const t = y + 7.5;
+  return 0.5 * Math.log(2 * Math.PI) + (y + 0.5) * Math.log(t) - t + Math.log(s);
+}

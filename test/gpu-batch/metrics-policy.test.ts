@@ -5,7 +5,8 @@ import { buildPolicy, strategySpec } from '../../gpu-batch/policy/build-policy.j
 import { explorationEpsilon, explorationPool, meanExplorationExamination, rampWeights } from '../../gpu-batch/policy/exploration.js';
 import { StrategySpec } from '../../shared/schemas/strategy.js';
 import { itemStats, positionWeights, positionWeightsAll } from '../../gpu-batch/policy/item-stats.js';
-import { betaPosteriors, posteriorMeans } from '../../gpu-batch/policy/posteriors.js';
+import { betaPosteriors, logGamma, mixturePosteriors, posteriorMeans } from '../../gpu-batch/policy/posteriors.js';
+import { xoshiro128ss } from '../../shared/rng.js';
 import type { ItemPositionRow } from '../../gpu-batch/dataset/read-dataset.js';
 import { trainingRng } from '../../gpu-batch/train/init.js';
 
@@ -126,6 +127,63 @@ describe('position weights and posteriors', () => {
     const thin: ItemPositionRow[] = Array.from({ length: 300 }, (_, i) => ({ item: i, position: 0, explored: true, shown: 12, rewarded: rng.next() < 0.3 ? 1 : 0, reward: 0 }));
     const weak = betaPosteriors(itemStats(thin, 300, [1]));
     expect(weak.prior.alpha + weak.prior.beta).toBeLessThan(15);
+  });
+});
+
+describe('mixture-prior posteriors (nonparametric empirical Bayes)', () => {
+  /** n items with true rates `truth`, 2–31 examinations each, binomial rewards. */
+  function catalog(truth: number[], seed: number) {
+    const rng = xoshiro128ss([seed, 1, 2, 3]);
+    const n = truth.length;
+    const exposure = new Float64Array(n);
+    const rewarded = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      exposure[i] = 2 + Math.floor(rng.next() * 30);
+      for (let k = 0; k < exposure[i]!; k++) if (rng.next() < truth[i]!) rewarded[i]!++;
+    }
+    return { impressions: exposure, rewarded, reward: rewarded, exposure };
+  }
+  const mse = (m: Float64Array, truth: number[]) => m.reduce((a, x, i) => a + (x - truth[i]!) ** 2, 0) / m.length;
+
+  it('learns a heavy tail (1% stars among junk): half the squared error of one Beta prior; a bell: no worse', () => {
+    for (const seed of [1, 2, 3]) {
+      const rng = xoshiro128ss([seed, 9, 9, 9]);
+      const gauss = () => Math.sqrt(-2 * Math.log(Math.max(rng.next(), 1e-12))) * Math.cos(2 * Math.PI * rng.next());
+      const stars = Array.from({ length: 3000 }, (_, i) => (i % 100 === 0 ? 0.3 : 0.01));
+      const s = catalog(stars, seed);
+      // Measured 0.42–0.53× over these seeds.
+      expect(mse(posteriorMeans(mixturePosteriors(s)), stars)).toBeLessThan(0.7 * mse(posteriorMeans(betaPosteriors(s)), stars));
+      const bell = Array.from({ length: 3000 }, () => 1 / (1 + Math.exp(3 - 0.8 * gauss())));
+      const b = catalog(bell, seed);
+      // Measured 0.96×: where one Beta is the right shape, the mixture finds about the same.
+      expect(mse(posteriorMeans(mixturePosteriors(b)), bell)).toBeLessThan(1.05 * mse(posteriorMeans(betaPosteriors(b)), bell));
+    }
+  });
+
+  it('gives a never-examined item exactly the prior, and falls back to one Beta with under 20 examined items', () => {
+    const s = catalog(Array.from({ length: 500 }, (_, i) => (i % 50 === 0 ? 0.3 : 0.02)), 4);
+    s.exposure[7] = 0;
+    s.rewarded[7] = 0;
+    const p = mixturePosteriors(s);
+    expect([p.alpha[7], p.beta[7]]).toEqual([p.prior.alpha, p.prior.beta]);
+    // A one-click-in-one-examination item ranks below a 3-in-10 one: a lucky click is common, a star rare.
+    s.exposure[8] = 1;
+    s.rewarded[8] = 1;
+    s.exposure[9] = 10;
+    s.rewarded[9] = 3;
+    const m = posteriorMeans(mixturePosteriors(s));
+    expect(m[9]).toBeGreaterThan(m[8]!);
+    const few = catalog([0.1, 0.2, 0.3], 5);
+    expect(mixturePosteriors(few)).toEqual(betaPosteriors(few));
+  });
+
+  it('logGamma matches known values', () => {
+    expect(logGamma(1)).toBeCloseTo(0, 12);
+    expect(logGamma(0.5)).toBeCloseTo(Math.log(Math.sqrt(Math.PI)), 12);
+    expect(logGamma(10)).toBeCloseTo(Math.log(362_880), 10);
+    // Stirling with two correction terms at 1e5.
+    const x = 1e5;
+    expect(logGamma(x) / ((x - 0.5) * Math.log(x) - x + 0.5 * Math.log(2 * Math.PI) + 1 / (12 * x) - 1 / (360 * x ** 3)) - 1).toBeLessThan(1e-12);
   });
 });
 
