@@ -45,10 +45,7 @@ export function explorationPool(posteriors: BetaPosteriors, opts: { k: number; m
   const rows = Array.from({ length: n }, (_, i) => i);
   if (opts.bootstrap) return rows;
   const z = opts.z ?? POOL_Z;
-  const mean = Float64Array.from(rows, (i) => posteriors.alpha[i]! / (posteriors.alpha[i]! + posteriors.beta[i]!));
-  const byMean = rows.slice().sort((a, b) => mean[b]! - mean[a]! || a - b);
-  const top = new Set(byMean.slice(0, opts.k));
-  const bar = mean[byMean[Math.min(opts.k, n) - 1] ?? 0] ?? 0;
+  const { top, bar } = winningBar(posteriors, opts.k);
   const upper = Float64Array.from(rows, (i) => ucbIndex(posteriors.alpha[i]!, posteriors.beta[i]!, z));
   // An item never examined (new in the catalog) always qualifies: nothing says it cannot win.
   const unseen = (i: number) => posteriors.alpha[i] === posteriors.prior.alpha && posteriors.beta[i] === posteriors.prior.beta;
@@ -69,22 +66,36 @@ export function explorationPool(posteriors: BetaPosteriors, opts: { k: number; m
 }
 
 /**
- * Epsilon of a surface: the share of slots that buys each pool item enough evidence before the
- * next retrain, and no more.
- *
- *   ε = clamp(|pool| · n / S, ε_min, ε_max),  n = clicks / (p₀ · θ̄)
- *
- * with S the slots the surface serves between retrains (the serving version's traffic so far), p₀
- * the prior reward rate per examination, θ̄ the mean examination weight of the slots exploration
- * uses, and `clicks` the expected clicks per pool item per round that separate a winner from an
- * average item (a few). As evidence resolves items, the pool shrinks and ε with it; a larger
- * audience explores a smaller share. Bootstrap (nothing served yet) gives ε_max.
- * (Earlier rule: ε = √(items·k/S), a coverage target that spent up to 58% of all slots on a
- * 1,500-item long tail.)
+ * The bar an item must clear to win a place in a slate for a user we know nothing about: the
+ * posterior mean of the k-th best item, and the rows of the top k.
  */
-export function explorationEpsilon(o: { pool: number; slots: number; prior: number; meanExamination: number; clicks: number; min: number; max: number; bootstrap: boolean }): number {
+export function winningBar(posteriors: BetaPosteriors, k: number): { top: Set<number>; bar: number } {
+  const n = posteriors.alpha.length;
+  const mean = Float64Array.from(posteriors.alpha, (a, i) => a / (a + posteriors.beta[i]!));
+  const byMean = Array.from({ length: n }, (_, i) => i).sort((a, b) => mean[b]! - mean[a]! || a - b);
+  return { top: new Set(byMean.slice(0, k)), bar: n > 0 ? mean[byMean[Math.min(k, n) - 1]!]! : 0 };
+}
+
+/**
+ * Epsilon of a surface: the share of slots that lets each pool item show whether it is a winner
+ * before the next retrain, and no more.
+ *
+ *   ε = clamp(|pool| · n / S, ε_min, ε_max),  n = clicks / (p_bar · θ̄)
+ *
+ * with S the slots the surface serves between retrains (the serving version's traffic so far),
+ * p_bar the reward rate per examination of the k-th best item (`winningBar`: what a winner clicks
+ * at, at least), θ̄ the mean examination weight of the slots exploration uses, and `clicks` the
+ * expected clicks a winner should show in a round (a few). As evidence resolves items, the pool
+ * shrinks and ε with it; a larger audience explores a smaller share. Bootstrap (nothing served
+ * yet) gives ε_max.
+ * Earlier rules: ε = √(items·k/S), a coverage target that spent up to 58% of all slots on a
+ * 1,500-item long tail; then n at the prior's mean rate p₀ instead of p_bar, which asked for
+ * `clicks` from an average item — p_bar/p₀ times the evidence a winner needs (5–10× in a long
+ * tail), so ε sat at its cap in every world and every round, even with 18 items left in the pool.
+ */
+export function explorationEpsilon(o: { pool: number; slots: number; winnerRate: number; meanExamination: number; clicks: number; min: number; max: number; bootstrap: boolean }): number {
   if (o.bootstrap || o.slots <= 0) return o.max;
-  const perItem = o.clicks / (Math.max(o.prior, 1e-4) * Math.max(o.meanExamination, 0.05));
+  const perItem = o.clicks / (Math.max(o.winnerRate, 1e-4) * Math.max(o.meanExamination, 0.05));
   const e = (o.pool * perItem) / o.slots;
   return Math.round(Math.min(o.max, Math.max(o.min, e)) * 1e4) / 1e4;
 }

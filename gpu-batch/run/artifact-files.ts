@@ -5,7 +5,7 @@ import type { StrategySpec } from '../../shared/schemas/strategy.js';
 import type { BatchConfig } from '../config/config.js';
 import { candidatesPerUser } from '../config/config.js';
 import { buildPolicy, strategySpec } from '../policy/build-policy.js';
-import { explorationEpsilon, explorationPool, meanExplorationExamination, rampWeights } from '../policy/exploration.js';
+import { explorationEpsilon, explorationPool, meanExplorationExamination, rampWeights, winningBar } from '../policy/exploration.js';
 import { posteriorMeans } from '../policy/posteriors.js';
 import { itemMatrixFiles } from '../publish/item-matrix.js';
 import { buildShards, shardCount } from '../slates/user-shards.js';
@@ -59,7 +59,7 @@ export function versionFiles(config: BatchConfig, learned: Learned, version: str
             // The serving version's traffic so far; when it has barely served (a re-run right after a
             // publish), the mean per version so far.
             slots: Math.max(slots.since, slots.all / (generation + 1)),
-            prior: prior.alpha / (prior.alpha + prior.beta),
+            winnerRate: winningBar(learned.posteriors, config.kDefault).bar,
             meanExamination: meanExplorationExamination(learned.theta, weights, config.kDefault),
             clicks: config.exploreClicks,
             min: config.epsilonMin,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Policy } from '../../shared/schemas/artifact.js';
 import { rankingMetrics, popularityLists } from '../../gpu-batch/metrics/ranking-metrics.js';
 import { buildPolicy, strategySpec } from '../../gpu-batch/policy/build-policy.js';
-import { explorationEpsilon, explorationPool, meanExplorationExamination, rampWeights } from '../../gpu-batch/policy/exploration.js';
+import { explorationEpsilon, explorationPool, meanExplorationExamination, rampWeights, winningBar } from '../../gpu-batch/policy/exploration.js';
 import { StrategySpec } from '../../shared/schemas/strategy.js';
 import { itemStats, positionWeights, positionWeightsAll } from '../../gpu-batch/policy/item-stats.js';
 import { betaPosteriors, logGamma, mixturePosteriors, posteriorMeans } from '../../gpu-batch/policy/posteriors.js';
@@ -247,12 +247,18 @@ describe('exploration and policy', () => {
   });
 
   it('epsilon buys a few clicks per pool item per round, within its bounds', () => {
-    const o = { pool: 20, slots: 50_000, prior: 0.05, meanExamination: 0.5, clicks: 3, min: 0.02, max: 0.25, bootstrap: false };
+    const o = { pool: 20, slots: 50_000, winnerRate: 0.05, meanExamination: 0.5, clicks: 3, min: 0.02, max: 0.25, bootstrap: false };
     // 20 items × 3 / (0.05 · 0.5) = 2,400 slots of 50,000.
     expect(explorationEpsilon(o)).toBe(0.048);
     expect(explorationEpsilon({ ...o, pool: 0 })).toBe(0.02);
     expect(explorationEpsilon({ ...o, slots: 1000 })).toBe(0.25);
     expect(explorationEpsilon({ ...o, bootstrap: true })).toBe(0.25);
+    // The rate ε is sized at: the winner's (the k-th best posterior mean), not the average item's.
+    const prior = { alpha: 1, beta: 99 };
+    const posteriors = { prior, alpha: Float64Array.from([41, 31, 21, 1, 1]), beta: Float64Array.from([959, 969, 979, 99, 99]) };
+    const { top, bar } = winningBar(posteriors, 3);
+    expect([...top].sort()).toEqual([0, 1, 2]);
+    expect(bar).toBeCloseTo(0.021, 12);
   });
 
   it('ramps exploration down the slate with mean weight 1, and averages examination over it', () => {
