@@ -90,8 +90,8 @@ export function winningBar(posteriors: BetaPosteriors, k: number): { top: Set<nu
  * yet) gives ε_max.
  * Earlier rules: ε = √(items·k/S), a coverage target that spent up to 58% of all slots on a
  * 1,500-item long tail; then n at the prior's mean rate p₀ instead of p_bar, which asked for
- * `clicks` from an average item — p_bar/p₀ times the evidence a winner needs (5–10× in a long
- * tail), so ε sat at its cap in every world and every round, even with 18 items left in the pool.
+ * `clicks` from an average item — p_bar/p₀ times the evidence a winner needs — so ε sat at its
+ * cap in every world and every round, even with 18 items left in the pool.
  */
 export function explorationEpsilon(o: { pool: number; slots: number; winnerRate: number; meanExamination: number; clicks: number; min: number; max: number; bootstrap: boolean }): number {
   if (o.bootstrap || o.slots <= 0) return o.max;
