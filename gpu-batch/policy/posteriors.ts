@@ -91,7 +91,8 @@ const GRID = Array.from({ length: 60 }, (_, g) => 1e-4 * Math.pow(0.95 / 1e-4, g
  * mixture knows a star is rare and a lucky click common, and ranks 3 in 10 first. In the
  * large-catalog world (12,000 items, Zipf quality) the single Beta served lists worth 0.02–0.05
  * of the oracle for three rounds on one seed (the most-clicked list reached 0.12); with the
- * mixture, round 2 is at 0.30–0.45 (two runs of three seeds). Where quality is bell-shaped the mixture fits a bell and ranks as the single Beta does.
+ * mixture, round 2 is at 0.30–0.45 (two runs of three seeds). Where quality is bell-shaped the
+ * mixture fits a bell and ranks as the single Beta does.
  * Falls back to `betaPosteriors` with fewer than 20 examined items (too few to learn a shape).
  */
 export function mixturePosteriors(stats: ItemStats, iterations = 200): BetaPosteriors {
