@@ -46,6 +46,7 @@ export function versionFiles(config: BatchConfig, learned: Learned, version: str
   const pool = config.explore ? explorationPool(learned.posteriors, { k: config.kDefault, max: config.poolMax, base: config.poolBase, bootstrap: learned.bootstrap, createdAt: learned.createdAt }) : [];
   const weights = config.explorePositions === 'ramp' && !learned.bootstrap ? rampWeights(config.kDefault) : null;
   const prior = learned.posteriors.prior;
+  const winnerRate = winningBar(learned.posteriors, config.kDefault).bar;
   const epsilon: Record<string, number> = {};
   const strategies: Record<string, StrategySpec> = {};
   for (const s of [...surfaces].sort()) {
@@ -59,7 +60,7 @@ export function versionFiles(config: BatchConfig, learned: Learned, version: str
             // The serving version's traffic so far; when it has barely served (a re-run right after a
             // publish), the mean per version so far.
             slots: Math.max(slots.since, slots.all / (generation + 1)),
-            winnerRate: winningBar(learned.posteriors, config.kDefault).bar,
+            winnerRate,
             meanExamination: meanExplorationExamination(learned.theta, weights, config.kDefault),
             clicks: config.exploreClicks,
             min: config.epsilonMin,
