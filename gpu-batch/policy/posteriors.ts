@@ -71,10 +71,16 @@ export function posteriorMeans(p: BetaPosteriors): Float64Array {
   return p.alpha.map((a, i) => a / (a + p.beta[i]!));
 }
 
+/** Lanczos coefficients (g = 7) of `logGamma`; above the constants that use them at load. */
+const LANCZOS = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+
 /** Shape of every component of the mixture prior (`mixturePosteriors`): κ pseudo-rewards. */
 const KAPPA = 40;
 /** Components of the mixture prior: rates per examination, log-spaced over [1e-4, 0.95]. */
 const GRID = Array.from({ length: 60 }, (_, g) => 1e-4 * Math.pow(0.95 / 1e-4, g / 59));
+/** Component g is Beta(KAPPA, B0[g]), of mean GRID[g]; LB0[g] = ln B(KAPPA, B0[g]). */
+const B0 = GRID.map((p) => (KAPPA * (1 - p)) / p);
+const LB0 = B0.map((b) => logBeta(KAPPA, b));
 
 /**
  * Item posteriors under a prior learned from the catalog's own evidence, with no assumed shape:
@@ -101,9 +107,6 @@ export function mixturePosteriors(stats: ItemStats, iterations = 200): BetaPoste
   for (let i = 0; i < n; i++) if (stats.exposure[i]! > 0) seen.push(i);
   if (seen.length < 20) return betaPosteriors(stats);
   const G = GRID.length;
-  const a0 = GRID.map(() => KAPPA);
-  const b0 = GRID.map((p) => (KAPPA * (1 - p)) / p);
-  const lb0 = GRID.map((_, g) => logBeta(a0[g]!, b0[g]!));
   // Marginal likelihood of each examined item under each component (Beta-binomial, up to the
   // item's own constant), normalised per item by its largest.
   const like = new Float64Array(seen.length * G);
@@ -112,7 +115,7 @@ export function mixturePosteriors(stats: ItemStats, iterations = 200): BetaPoste
     const f = Math.max(0, stats.exposure[i]! - c);
     let max = -Infinity;
     for (let g = 0; g < G; g++) {
-      const l = logBeta(a0[g]! + c, b0[g]! + f) - lb0[g]!;
+      const l = logBeta(KAPPA + c, B0[g]! + f) - LB0[g]!;
       like[k * G + g] = l;
       if (l > max) max = l;
     }
@@ -135,7 +138,7 @@ export function mixturePosteriors(stats: ItemStats, iterations = 200): BetaPoste
     w = next;
     if (change < 1e-7) break;
   }
-  /** The Beta with the mean and variance of Σ_g r_g · Beta(a0_g + c, b0_g + f). */
+  /** The Beta with the mean and variance of Σ_g r_g · Beta(KAPPA + c, B0_g + f). */
   const summarise = (r: (g: number) => number, c: number, f: number) => {
     let m1 = 0;
     let m2 = 0;
@@ -143,8 +146,8 @@ export function mixturePosteriors(stats: ItemStats, iterations = 200): BetaPoste
     for (let g = 0; g < G; g++) {
       const q = r(g);
       if (!(q > 0)) continue;
-      const a = a0[g]! + c;
-      const s = a + b0[g]! + f;
+      const a = KAPPA + c;
+      const s = a + B0[g]! + f;
       m1 += (q * a) / s;
       m2 += (q * a * (a + 1)) / (s * (s + 1));
       z += q;
@@ -171,7 +174,6 @@ function logBeta(a: number, b: number): number {
   return logGamma(a) + logGamma(b) - logGamma(a + b);
 }
 
-const LANCZOS = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
 
 /** ln Γ(x) for x > 0 (Lanczos, g = 7; relative error ~1e-15). */
 export function logGamma(x: number): number {

@@ -115,9 +115,9 @@ export function predictReward(model: ItemPositionModel, item: string, position: 
  * rewards (which would shrink the residuals it corrects by and narrow the interval falsely).
  * @returns the model to use for each slate, in input order
  */
-export function crossFitModels(slates: ReadonlyArray<{ id: string; items: ModelSlate }>, strength?: number): ItemPositionModel[] {
+export function crossFitModels(slates: ReadonlyArray<{ id: string; items: ModelSlate }>): ItemPositionModel[] {
   const fold = slates.map((s) => hash32(s.id) & 1);
-  const fits = [0, 1].map((f) => fitItemPositionModel(slates.filter((_, i) => fold[i] !== f).map((s) => s.items), strength));
+  const fits = [0, 1].map((f) => fitItemPositionModel(slates.filter((_, i) => fold[i] !== f).map((s) => s.items)));
   return fold.map((f) => fits[f]!);
 }
 
