@@ -27,6 +27,14 @@ export const POOL_Z = 2;
  * old backlog (none of 50 very good new items was ever exploited). The old backlog still gets its
  * turn as newer items gain evidence.
  *
+ * Evidence: an examined item stays only while its evidence is short of what exploration buys each
+ * pool item (`evidence`: exposure_i · bar < clicks, the expected clicks it would have shown at the
+ * winning bar — the target `explorationEpsilon` sizes ε for). Once it has had its share, whatever
+ * its interval still allows, its slots go to items nobody has judged yet: a pool refilled every
+ * round with the same 30 examined items spread ε over them and left 10 new items a fraction of it.
+ * In the drift world (3 seeds) this took discovery of very good new items within 2 rounds from
+ * 67–74% to 85–89% over rounds 3–5, with ε falling to 0.02–0.03 and CTR unchanged.
+ *
  * Size: every never-examined item up to `max`; the examined ones fill the pool up to `base` (≤
  * `max`), and none of them come in when the new items alone reach it. A slot spent on an item
  * nobody has seen buys more than one spent on an item with evidence already, and when items
@@ -38,9 +46,14 @@ export const POOL_Z = 2;
  * @param k the slate length the bar is taken at
  * @param createdAt per item row, when the catalog says it was created (epoch ms; NaN = unknown,
  *   taken as oldest)
+ * @param evidence per item row, its exposure (Σ θ over its showings), and the clicks at the
+ *   winning bar that count as enough; absent: examined items qualify on their interval alone
  * @returns item rows, most optimistic first
  */
-export function explorationPool(posteriors: BetaPosteriors, opts: { k: number; max: number; base?: number; bootstrap: boolean; z?: number; createdAt?: ArrayLike<number> }): number[] {
+export function explorationPool(
+  posteriors: BetaPosteriors,
+  opts: { k: number; max: number; base?: number; bootstrap: boolean; z?: number; createdAt?: ArrayLike<number>; evidence?: { exposure: ArrayLike<number>; clicks: number } },
+): number[] {
   const n = posteriors.alpha.length;
   const rows = Array.from({ length: n }, (_, i) => i);
   if (opts.bootstrap) return rows;
@@ -58,8 +71,9 @@ export function explorationPool(posteriors: BetaPosteriors, opts: { k: number; m
     .sort((a, b) => created(b) - created(a) || a - b)
     .slice(0, opts.max);
   const room = Math.max(0, Math.min(opts.base ?? opts.max, opts.max) - fresh.length);
+  const short = (i: number) => !opts.evidence || opts.evidence.exposure[i]! * bar < opts.evidence.clicks;
   const examined = rows
-    .filter((i) => !top.has(i) && !unseen(i) && upper[i]! >= bar)
+    .filter((i) => !top.has(i) && !unseen(i) && upper[i]! >= bar && short(i))
     .sort((a, b) => upper[b]! - upper[a]! || a - b)
     .slice(0, room);
   return [...fresh, ...examined];

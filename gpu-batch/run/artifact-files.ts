@@ -43,7 +43,7 @@ export function versionBytes(v: Pick<VersionFiles, 'policy' | 'files'>): Record<
 export function versionFiles(config: BatchConfig, learned: Learned, version: string, generation: number): VersionFiles {
   const { itemIds } = learned;
   const surfaces = new Set([config.surface, ...Object.keys(learned.surfaceSlots)]);
-  const pool = config.explore ? explorationPool(learned.posteriors, { k: config.kDefault, max: config.poolMax, base: config.poolBase, bootstrap: learned.bootstrap, createdAt: learned.createdAt }) : [];
+  const pool = config.explore ? explorationPool(learned.posteriors, { k: config.kDefault, max: config.poolMax, base: config.poolBase, bootstrap: learned.bootstrap, createdAt: learned.createdAt, evidence: { exposure: learned.stats.exposure, clicks: config.exploreClicks } }) : [];
   const weights = config.explorePositions === 'ramp' && !learned.bootstrap ? rampWeights(config.kDefault) : null;
   const prior = learned.posteriors.prior;
   const winnerRate = winningBar(learned.posteriors, config.kDefault).bar;

@@ -246,6 +246,20 @@ describe('exploration and policy', () => {
     expect(explorationPool(posteriors, { k: 2, max: 50, bootstrap: false })).toHaveLength(50);
   });
 
+  it('drops an examined item from the pool once its evidence reaches the target, whatever its interval still allows', () => {
+    const prior = { alpha: 0.3, beta: 2.7 };
+    // rows 0, 1 known stars (the top k = 2, bar 0.3); 2 never examined; 3 and 4 uncertain and promising, alike in their posterior.
+    const alpha = Float64Array.from([300, 300, 0, 2, 2]).map((x) => x + prior.alpha);
+    const beta = Float64Array.from([700, 700, 0, 6, 6]).map((x) => x + prior.beta);
+    const posteriors = { prior, alpha, beta };
+    expect(explorationPool(posteriors, { k: 2, max: 10, bootstrap: false })).toEqual([2, 3, 4]);
+    // Row 3 has been shown enough to expect 8 clicks at the bar (exposure 30 · 0.3 = 9 ≥ 8); row 4 not (20 · 0.3 = 6).
+    const exposure = Float64Array.from([1000, 1000, 0, 30, 20]);
+    expect(explorationPool(posteriors, { k: 2, max: 10, bootstrap: false, evidence: { exposure, clicks: 8 } })).toEqual([2, 4]);
+    // A never-examined item has no evidence: it always qualifies.
+    expect(explorationPool(posteriors, { k: 2, max: 10, bootstrap: false, evidence: { exposure, clicks: 0.1 } })).toEqual([2]);
+  });
+
   it('epsilon buys a few clicks per pool item per round, within its bounds', () => {
     const o = { pool: 20, slots: 50_000, winnerRate: 0.05, meanExamination: 0.5, clicks: 3, min: 0.02, max: 0.25, bootstrap: false };
     // 20 items × 3 / (0.05 · 0.5) = 2,400 slots of 50,000.
