@@ -155,12 +155,12 @@ export async function compareVersions(
 ): Promise<{ difference: Estimate; candidate: Estimate; serving: Estimate }> {
   const log = slateLog(logs);
   const sorted = logs.map((imp) => [...imp.slate.items].sort((a, b) => a.position - b.position));
-  const models = crossFitModels(logs.map((imp, i) => ({ id: imp.slate.impression_id, items: sorted[i]! })));
+  const models = crossFitModels(logs.map((imp, i) => ({ id: imp.slate.impression_id, user: imp.user_key, items: sorted[i]! })));
   const pc: number[][] = [];
   const ps: number[][] = [];
   const qc: number[] = [];
   const qs: number[] = [];
-  const qLogged = sorted.map((items, i) => items.map((it) => predictReward(models[i]!, it.item_id, it.position)));
+  const qLogged = sorted.map((items, i) => items.map((it) => predictReward(models[i]!, it.item_id, it.position, logs[i]!.user_key)));
   for (const [i, imp] of logs.entries()) {
     pc.push(await candidate.probabilities(imp));
     ps.push(await serving.probabilities(imp));

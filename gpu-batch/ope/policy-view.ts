@@ -122,9 +122,9 @@ export class VersionTarget {
     if (spec.name === 'epsilon-greedy' || spec.name === 'decaying-epsilon') {
       const input = await this.input(imp, spec);
       const params = spec.name === 'epsilon-greedy' ? spec : { epsilon: decayedEpsilon(spec, input.history_length ?? 0) };
-      return epsilonGreedyModelValue(params, input, model, this.caches);
+      return epsilonGreedyModelValue(params, input, model, this.caches, imp.user_key);
     }
-    return tableValue(model, await this.table(imp, spec));
+    return tableValue(model, await this.table(imp, spec), imp.user_key);
   }
 }
 
@@ -138,10 +138,12 @@ export interface ModelValueCaches {
 /**
  * Epsilon-greedy's q̂_π(x) = Σ_l Σ_a π(a at l | x) q̂(a, l), exactly as summing over
  * `slateMarginals` gives it, at the cost of the slate's length × the ranked items shown: the
- * shape table's exploit entries, plus P(explore at l) · θ_l · the prepared pool's mean γ (every
- * pool item is equally likely at an explored slot). The pool's γ is summed once per (model, pool).
+ * shape table's exploit entries (with the user's pair lifts), plus P(explore at l) · θ_l · the
+ * prepared pool's mean γ (every pool item is equally likely at an explored slot; the pool is priced
+ * without pair lifts, which would cost a pass over it per user). The pool's γ is summed once per
+ * (model, pool).
  */
-export function epsilonGreedyModelValue(params: EpsilonGreedyParams, input: SlateInput, model: ItemPositionModel, caches: ModelValueCaches = { shapes: new Map(), compacts: new WeakMap(), poolSums: new WeakMap() }): number {
+export function epsilonGreedyModelValue(params: EpsilonGreedyParams, input: SlateInput, model: ItemPositionModel, caches: ModelValueCaches = { shapes: new Map(), compacts: new WeakMap(), poolSums: new WeakMap() }, user?: string): number {
   const prep = prepare(input);
   const t = shapeTable(params, prep, input.k, caches.shapes);
   let sums = caches.poolSums.get(model);
@@ -160,7 +162,7 @@ export function epsilonGreedyModelValue(params: EpsilonGreedyParams, input: Slat
   let v = 0;
   compact(t, caches.compacts).forEach(({ explore, exploit }, l) => {
     if (size > 0) v += explore * (model.theta[l] ?? 0) * (gammaPool / size);
-    for (const [rank, p] of exploit) v += p * predictReward(model, prep.ranked[rank]!.item, l);
+    for (const [rank, p] of exploit) v += p * predictReward(model, prep.ranked[rank]!.item, l, user);
   });
   return v;
 }

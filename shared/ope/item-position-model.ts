@@ -4,8 +4,8 @@ import { hash32 } from '../rng.js';
 export type ModelSlate = ReadonlyArray<{ item_id: string; position: number; reward: number }>;
 
 /**
- * A separable reward model q̂(item, position) = θ_position · γ_item, for the direct-method part of
- * the deploy gate's doubly robust estimate.
+ * A separable reward model q̂(user, item, position) = θ_position · γ_item · ρ_user,item, for the
+ * direct-method part of the deploy gate's doubly robust estimate.
  */
 export interface ItemPositionModel {
   /** θ_l: mean reward at position l in the fitting slates (0 past the longest slate). */
@@ -14,6 +14,17 @@ export interface ItemPositionModel {
   prior: number;
   /** γ_i of every item the fitting slates showed. */
   gamma: ReadonlyMap<string, number>;
+  /**
+   * ρ_ui of every (user, item) pair the fitting slates showed (`pairKey`): how much more (or less)
+   * this user takes this item than its lift says; 1 for any other pair. Empty when the slates
+   * carry no user.
+   */
+  pairs: ReadonlyMap<string, number>;
+}
+
+/** The key of a (user, item) pair in `ItemPositionModel.pairs`. */
+export function pairKey(user: string, item: string): string {
+  return `${user}\n${item}`;
 }
 
 /** Bounds of the fitted prior strength α (`liftStrength`), in expected rewards. */
@@ -26,7 +37,13 @@ export const ITEM_MODEL_STRENGTH = { min: 0.02, max: 5 } as const;
  *   C_i = its rewards; γ_i = (C_i + α γ₀) / (E_i + α): the posterior mean of a Gamma(αγ₀, α) prior
  *   on γ_i with Poisson rewards;
  * - γ₀ = Σ C / Σ E over the rarely shown items (show count ≤ the median item's);
- * - α fitted by the method of moments (`liftStrength`) unless given.
+ * - α fitted by the method of moments (`liftStrength`) unless given;
+ * - with users: ρ_ui = (C_ui + β) / (γ_i E_ui + β) per (user, item) pair shown, the same Gamma–
+ *   Poisson shrinkage of the pair's rewards toward what its item's lift predicts (ρ = 1), β fitted
+ *   by `liftStrength` over the pairs. An item-level model prices a personalised slate at the items'
+ *   average lifts: in the demo's world (users back 5 times a round) the gate valued the first
+ *   strongly personalised candidate at Δ̂ −0.20 [−0.30, −0.10] while it was truly 23% better, and
+ *   rejected it. Where users do not come back to the same items, β is large and ρ stays near 1.
  * Why γ₀ is the rarely shown items' lift and not 1: under a trained policy the often shown items
  * are the ones it ranks, the rarely shown ones came from the exploration pool, and an item the
  * logs never show is a pool item too. Valuing it at the ranked items' rate would let a candidate
@@ -35,7 +52,7 @@ export const ITEM_MODEL_STRENGTH = { min: 0.02, max: 5 } as const;
  * @param slates each slate's (item, position, reward)
  * @param strength α > 0; fitted when undefined
  */
-export function fitItemPositionModel(slates: readonly ModelSlate[], strength?: number): ItemPositionModel {
+export function fitItemPositionModel(slates: readonly ModelSlate[], strength?: number, users?: readonly string[]): ItemPositionModel {
   if (strength !== undefined && !(strength > 0 && Number.isFinite(strength))) throw new RangeError(`strength must be finite and > 0, got ${strength}`);
   const sum: number[] = [];
   const count: number[] = [];
@@ -69,7 +86,26 @@ export function fitItemPositionModel(slates: readonly ModelSlate[], strength?: n
   const alpha = strength ?? liftStrength([...stats.values()], prior);
   const gamma = new Map<string, number>();
   for (const [item, s] of stats) gamma.set(item, (s.reward + alpha * prior) / (s.expected + alpha));
-  return { theta, prior, gamma };
+  return { theta, prior, gamma, pairs: users ? pairLifts(slates, users, theta, gamma) : new Map() };
+}
+
+/** ρ_ui of every (user, item) pair shown (see `fitItemPositionModel`). */
+function pairLifts(slates: readonly ModelSlate[], users: readonly string[], theta: readonly number[], gamma: ReadonlyMap<string, number>): Map<string, number> {
+  const stats = new Map<string, { expected: number; reward: number }>();
+  slates.forEach((s, j) => {
+    for (const it of s) {
+      const key = pairKey(users[j]!, it.item_id);
+      let st = stats.get(key);
+      if (!st) stats.set(key, (st = { expected: 0, reward: 0 }));
+      // Expected reward of the pair if the user took the item as everyone does.
+      st.expected += theta[it.position]! * gamma.get(it.item_id)!;
+      st.reward += it.reward;
+    }
+  });
+  const beta = liftStrength([...stats.values()], 1);
+  const pairs = new Map<string, number>();
+  for (const [key, st] of stats) pairs.set(key, (st.reward + beta) / (st.expected + beta));
+  return pairs;
 }
 
 /**
@@ -104,20 +140,30 @@ export function liftStrength(items: ReadonlyArray<{ expected: number; reward: nu
   return Math.min(ITEM_MODEL_STRENGTH.max, Math.max(ITEM_MODEL_STRENGTH.min, prior / tau2));
 }
 
-/** q̂(item, position) of a fitted model. */
-export function predictReward(model: ItemPositionModel, item: string, position: number): number {
-  return (model.theta[position] ?? 0) * (model.gamma.get(item) ?? model.prior);
+/** q̂(user, item, position) of a fitted model (no user, or a pair it never saw: the item's). */
+export function predictReward(model: ItemPositionModel, item: string, position: number, user?: string): number {
+  const rho = user === undefined ? 1 : (model.pairs.get(pairKey(user, item)) ?? 1);
+  return (model.theta[position] ?? 0) * (model.gamma.get(item) ?? model.prior) * rho;
 }
 
 /**
  * Two-fold cross-fitting: each slate is assigned a fold by a hash of its id, and gets the model
  * fitted on the other fold, so the doubly robust correction never uses a model that saw the same
- * rewards (which would shrink the residuals it corrects by and narrow the interval falsely).
+ * rewards (which would shrink the residuals it corrects by and narrow the interval falsely). With a
+ * user on every slate the models carry pair lifts (`fitItemPositionModel`).
  * @returns the model to use for each slate, in input order
  */
-export function crossFitModels(slates: ReadonlyArray<{ id: string; items: ModelSlate }>): ItemPositionModel[] {
+export function crossFitModels(slates: ReadonlyArray<{ id: string; user?: string; items: ModelSlate }>): ItemPositionModel[] {
   const fold = slates.map((s) => hash32(s.id) & 1);
-  const fits = [0, 1].map((f) => fitItemPositionModel(slates.filter((_, i) => fold[i] !== f).map((s) => s.items)));
+  const withUsers = slates.length > 0 && slates.every((s) => s.user !== undefined);
+  const fits = [0, 1].map((f) => {
+    const part = slates.filter((_, i) => fold[i] !== f);
+    return fitItemPositionModel(
+      part.map((s) => s.items),
+      undefined,
+      withUsers ? part.map((s) => s.user!) : undefined,
+    );
+  });
   return fold.map((f) => fits[f]!);
 }
 
@@ -125,8 +171,8 @@ export function crossFitModels(slates: ReadonlyArray<{ id: string; items: ModelS
  * A model's value of a slate distribution: Σ_l Σ_a P(a at l) · q̂(a, l), for a table of
  * per-position marginals (`slateMarginals`).
  */
-export function tableValue(model: ItemPositionModel, table: ReadonlyArray<ReadonlyMap<string, number>>): number {
+export function tableValue(model: ItemPositionModel, table: ReadonlyArray<ReadonlyMap<string, number>>, user?: string): number {
   let v = 0;
-  table.forEach((row, l) => row.forEach((p, item) => (v += p * predictReward(model, item, l))));
+  table.forEach((row, l) => row.forEach((p, item) => (v += p * predictReward(model, item, l, user))));
   return v;
 }
