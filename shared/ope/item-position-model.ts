@@ -51,6 +51,7 @@ export const ITEM_MODEL_STRENGTH = { min: 0.02, max: 5 } as const;
  * pool's rate prices it as what the logs say such items are.
  * @param slates each slate's (item, position, reward)
  * @param strength α > 0; fitted when undefined
+ * @param users the user of each slate (same order), for the pair lifts; none: no pairs
  */
 export function fitItemPositionModel(slates: readonly ModelSlate[], strength?: number, users?: readonly string[]): ItemPositionModel {
   if (strength !== undefined && !(strength > 0 && Number.isFinite(strength))) throw new RangeError(`strength must be finite and > 0, got ${strength}`);
