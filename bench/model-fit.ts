@@ -30,6 +30,7 @@ import { parseArgs } from 'node:util';
 import type { TrainingPairs } from '../gpu-batch/dataset/read-dataset.js';
 import { loadConfig } from '../gpu-batch/config/config.js';
 import { selectBackend } from '../gpu-batch/train/backend.js';
+import { contentRegression } from '../gpu-batch/train/cold-items.js';
 import { CONTENT_BUCKETS, contentFeatures } from '../gpu-batch/train/content-features.js';
 import { choleskySolve } from '../gpu-batch/train/linalg.js';
 import { trainMf } from '../gpu-batch/train/mf-model.js';
@@ -287,22 +288,10 @@ function alternatingMap(pairs: TrainingPairs, nU: number, nI: number, d: number,
   return { U, V };
 }
 
-/** Each item's vector as its content predicts it: ridge regression of V on the content features. */
+/** Each item's vector as its content predicts it: the batch tier's ridge regression of V on content. */
 function contentMeans(X: Float32Array, V: Float64Array, nI: number, d: number): Float64Array {
   const h = CONTENT_BUCKETS;
-  const xtx = new Float64Array(h * h);
-  const xty = new Float64Array(h * d);
-  const nz: number[] = [];
-  for (let i = 0; i < nI; i++) {
-    nz.length = 0;
-    for (let a = 0; a < h; a++) if (X[i * h + a] !== 0) nz.push(a);
-    for (const a of nz) {
-      for (const c of nz) xtx[a * h + c]! += X[i * h + a]! * X[i * h + c]!;
-      for (let q = 0; q < d; q++) xty[a * d + q]! += X[i * h + a]! * V[i * d + q]!;
-    }
-  }
-  for (let a = 0; a < h; a++) xtx[a * h + a]! += 1;
-  const W = choleskySolve(xtx, xty, h, d);
+  const W = contentRegression(X, h, V, d, Array.from({ length: nI }, (_, i) => i), 1);
   const M = new Float64Array(nI * d);
   for (let i = 0; i < nI; i++) {
     for (let a = 0; a < h; a++) {

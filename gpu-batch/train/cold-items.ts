@@ -26,24 +26,15 @@ export function fillColdItems(params: MfParams, x: Float32Array, h: number, warm
   const m = d + 1;
   let w: Float64Array;
   if (warmRows.length >= 2) {
-    const alpha = opts.alpha ?? 1;
-    const xtx = new Float64Array(h * h);
-    const xty = new Float64Array(h * m);
     let meanBias = 0;
     for (const r of warmRows) meanBias += params.bias[r]! / warmRows.length;
+    // Targets [v | b − mean b] of each warm row.
+    const y = new Float64Array(n * m);
     for (const r of warmRows) {
-      // Rows are sparse (a few dozen buckets of h): accumulate over non-zeros only.
-      const nz: number[] = [];
-      for (let a = 0; a < h; a++) if (x[r * h + a] !== 0) nz.push(a);
-      for (const a of nz) {
-        const xa = x[r * h + a]!;
-        for (const b2 of nz) xtx[a * h + b2]! += xa * x[r * h + b2]!;
-        for (let c = 0; c < d; c++) xty[a * m + c]! += xa * params.item[r * d + c]!;
-        xty[a * m + d]! += xa * (params.bias[r]! - meanBias);
-      }
+      for (let c = 0; c < d; c++) y[r * m + c] = params.item[r * d + c]!;
+      y[r * m + d] = params.bias[r]! - meanBias;
     }
-    for (let a = 0; a < h; a++) xtx[a * h + a]! += alpha;
-    w = choleskySolve(xtx, xty, h, m);
+    w = contentRegression(x, h, y, m, warmRows, opts.alpha ?? 1);
     for (const r of cold) project(r, w, meanBias);
   } else {
     const rng = trainingRng(opts.seed, 7);
@@ -62,4 +53,28 @@ export function fillColdItems(params: MfParams, x: Float32Array, h: number, warm
       else params.bias[r] = s + biasOffset;
     }
   }
+}
+
+/**
+ * Ridge regression from content features to per-row targets over the given rows:
+ * W = (XᵀX + αI)⁻¹ XᵀY (h × m, row-major). Rows of x are sparse (a few dozen buckets of h), so
+ * only their non-zeros are accumulated.
+ * @param x content features, rows × h row-major
+ * @param y targets, rows × m row-major (only the given rows are read)
+ */
+export function contentRegression(x: Float32Array, h: number, y: ArrayLike<number>, m: number, rows: readonly number[], alpha: number): Float64Array {
+  const xtx = new Float64Array(h * h);
+  const xty = new Float64Array(h * m);
+  const nz: number[] = [];
+  for (const r of rows) {
+    nz.length = 0;
+    for (let a = 0; a < h; a++) if (x[r * h + a] !== 0) nz.push(a);
+    for (const a of nz) {
+      const xa = x[r * h + a]!;
+      for (const b of nz) xtx[a * h + b]! += xa * x[r * h + b]!;
+      for (let c = 0; c < m; c++) xty[a * m + c]! += xa * y[r * m + c]!;
+    }
+  }
+  for (let a = 0; a < h; a++) xtx[a * h + a]! += alpha;
+  return choleskySolve(xtx, xty, h, m);
 }
