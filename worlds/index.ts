@@ -19,7 +19,7 @@ import { summarise, type FamilySummary } from './summary.js';
 import { roundLine, summaryTable } from './table.js';
 
 const USAGE = `usage: npm run worlds -- [--family NAME[,NAME…]|all] [--seeds N] [--first-seed N] [--rounds N] [--set key=value]…
-                         [--no-gate] [--epsilon X] [--batch="FLAGS"] [--plant R[,R…]|none] [--batch-log] [--quick] [--out DIR]
+                         [--no-gate] [--epsilon X] [--batch="FLAGS"] [--plant R[,R…]|none] [--batch-log] [--keep] [--quick] [--out DIR]
   --family      ${FAMILY_NAMES.join(', ')} or all (default all)
   --seeds       seeds per family (default 3); seed i of a family is "<family>-<i>"
   --first-seed  first seed number (default 1): other numbers give unseen worlds of the same family
@@ -32,6 +32,7 @@ const USAGE = `usage: npm run worlds -- [--family NAME[,NAME…]|all] [--seeds N
   --plant       rounds in which the gate is also offered a worst-first copy of the candidate, never
                 published (default 3; "none" for no planting)
   --batch-log   print the batch tier's progress lines too (holdout metrics, blend, gate), each prefixed with its seed
+  --keep        keep each seed's bucket and lake in <out>/<family>/<seed>.world (for \`npm run bench:gate\`)
   --quick       smoke run: 2 rounds, 1 seed, a fifth of the users (other flags still apply)
   --concurrency simultaneous visits in flight (default 16)
   --out         output folder (default worlds-out)
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
     plant: { type: 'string' },
     quick: { type: 'boolean' },
     'batch-log': { type: 'boolean' },
+    keep: { type: 'boolean' },
     concurrency: { type: 'string' },
     out: { type: 'string' },
     report: { type: 'boolean' },
@@ -110,7 +112,8 @@ async function main(): Promise<void> {
         gate: values['no-gate'] !== true,
         batchFlags,
         plantRounds: new Set(plant),
-        workDir: await mkdtemp(join(tmpdir(), `worlds-${params.seed}-`)),
+        workDir: values.keep ? await freshDir(join(dir, `${params.seed}.world`)) : await mkdtemp(join(tmpdir(), `worlds-${params.seed}-`)),
+        keep: values.keep === true,
         concurrency,
         progress: log,
         batchLog: values['batch-log'] === true,
@@ -129,6 +132,13 @@ async function main(): Promise<void> {
     process.stderr.write(`worlds: requests failed: ${failed.join('; ')}\n`);
     process.exit(1);
   }
+}
+
+/** An empty folder at `path` (what an earlier run kept there is removed). */
+async function freshDir(path: string): Promise<string> {
+  await rm(path, { recursive: true, force: true });
+  await mkdir(path, { recursive: true });
+  return path;
 }
 
 /**

@@ -26,8 +26,13 @@ export interface WorldRunOptions {
   batchFlags: readonly string[];
   /** Rounds in which a worst-first candidate is offered to the gate. */
   plantRounds: ReadonlySet<number>;
-  /** Scratch for the batch tier (lake, reports); removed at the end. */
+  /** Scratch for the batch tier (lake, reports); removed at the end unless `keep`. */
   workDir: string;
+  /**
+   * Keep `workDir` with the bucket in it (`s3/`: every version, the logs) and the batch tier's
+   * lake (`batch/`), for replaying the gate offline (`npm run bench:gate`).
+   */
+  keep?: boolean;
   concurrency: number;
   /** Traffic bars and warnings; the batch tier reports its warnings only (the round line has its verdict). */
   progress: Progress;
@@ -54,7 +59,7 @@ export interface WorldRun {
  * the same visits.
  */
 export async function runWorld(o: WorldRunOptions): Promise<WorldRun> {
-  const s3 = await startS3Server();
+  const s3 = await startS3Server(undefined, o.keep ? { directory: join(o.workDir, 's3') } : {});
   const world = new World(o.params, Date.now());
   const store = S3Store.fromConfig({ endpoint: s3.endpoint, bucket: s3.bucket, region: s3.region, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
   const label = `${o.family}/${o.params.seed}`;
@@ -153,7 +158,7 @@ export async function runWorld(o: WorldRunOptions): Promise<WorldRun> {
     await edge?.stop();
     await s3.stop();
     store.close();
-    await rm(o.workDir, { recursive: true, force: true });
+    if (!o.keep) await rm(o.workDir, { recursive: true, force: true });
   }
   return {
     family: o.family,

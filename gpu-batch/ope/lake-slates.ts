@@ -44,14 +44,14 @@ export async function readLakeSlates(c: DuckDBConnection, lake: LakeFiles, o: Re
   await c.run(`DROP TABLE IF EXISTS "ope_imp"`);
   return rows.map(([iid, ts, uk, surface, pv, k, context, items]) => {
     const id = String(iid);
-    const shown = JSON.parse(String(items)) as Array<{ item_id: string; position: number; propensity: number }>;
+    const shown = JSON.parse(String(items)) as Array<{ item_id: string; position: number; propensity: number; explored: boolean }>;
     const ctx = context === null ? null : (JSON.parse(String(context)) as { exclude_item_ids?: string[]; recent_item_ids?: string[] });
     return {
       slate: {
         impression_id: id,
         ts: Number(ts),
         policy_version: pv === null ? null : String(pv),
-        items: shown.map((it) => ({ item_id: it.item_id, position: it.position, propensity: it.propensity, reward: reward.get(rewardKey(id, it.item_id)) ?? 0 })),
+        items: shown.map((it) => ({ item_id: it.item_id, position: it.position, propensity: it.propensity, reward: reward.get(rewardKey(id, it.item_id)) ?? 0, explored: it.explored })),
       },
       user_key: String(uk),
       surface: String(surface),

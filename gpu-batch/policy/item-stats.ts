@@ -1,3 +1,4 @@
+import { positionWeights } from '../../shared/ope/examination.js';
 import type { ItemPositionRow } from '../dataset/read-dataset.js';
 
 /** Per-item totals (arrays indexed by item row). */
@@ -7,35 +8,6 @@ export interface ItemStats {
   reward: Float64Array;
   /** Σ over showings of θ_position: expected examinations. */
   exposure: Float64Array;
-}
-
-/**
- * Examination weight per position under the position-based click model
- * P(click | item i at position p) = θ_p · r_i.
- *
- * Why it is identifiable here: explored slots are filled by a uniform draw from the pool, so the
- * item in an explored slot is independent of its position, and the explored CTR at p is
- * θ_p · E[r]. Hence θ_p = CTR_p / CTR_0 from explored rows alone. Each CTR is shrunk toward the
- * overall explored CTR with `m` pseudo-showings so a thinly observed position stays near 1·, and θ
- * is kept in [0.05, 1] (a position is never examined more than the top one, never not at all).
- * Without explored data every θ is 1 (no debiasing).
- * @param rows per (item, position, explored) counts
- * @param positions how many positions to return
- */
-export function positionWeights(rows: readonly ItemPositionRow[], positions: number, m = 200): number[] {
-  const shown = new Float64Array(positions);
-  const rewarded = new Float64Array(positions);
-  for (const r of rows) {
-    if (!r.explored || r.position >= positions) continue;
-    shown[r.position]! += r.shown;
-    rewarded[r.position]! += r.rewarded;
-  }
-  const totalShown = shown.reduce((a, b) => a + b, 0);
-  const totalRewarded = rewarded.reduce((a, b) => a + b, 0);
-  if (totalShown === 0 || totalRewarded === 0) return new Array<number>(positions).fill(1);
-  const base = totalRewarded / totalShown;
-  const ctr = Array.from(shown, (s, p) => (rewarded[p]! + m * base) / (s + m));
-  return ctr.map((c) => Math.min(1, Math.max(0.05, c / ctr[0]!)));
 }
 
 /** Sums the per-(item, position) rows into per-item totals, weighting exposure by θ. */
@@ -54,7 +26,8 @@ export function itemStats(rows: readonly ItemPositionRow[], nItems: number, thet
 /**
  * Examination weights θ from every showing, not only explored ones: the position-based model
  * E[clicks of item i at p] = shown_ip · θ_p · r_i fitted by alternating maximisation (Poisson
- * likelihood), starting from the explored-slot estimate:
+ * likelihood), starting from the explored-slot estimate (`positionWeights`, which the deploy gate's
+ * reward model uses as it is):
  *   r_i ← clicks_i / Σ_p shown_ip θ_p,   θ_p ← Σ_i clicks_ip / Σ_i shown_ip r_i,   θ ← θ / θ_0,
  * θ kept in [0.05, 1]. An item seen at several positions (explored low, exploited high, another
  * user's ranking) ties the positions together, so θ no longer rests on the few explored slots

@@ -81,14 +81,15 @@ export function toDsjsonLine(rec: ImpressionRecord, rewards: readonly number[]):
 
 /**
  * The logged slate of a decision read by `readDsjsonLine`: its slots as positions, with their
- * propensities and rewards.
+ * propensities and rewards, and which slots explored when the line is one `toDsjson` wrote.
  */
 export function decisionSlate(d: DsjsonDecision): LoggedSlate {
+  const explored = new Map(d.impression?.items.map((it) => [it.position, it.explored]));
   return LoggedSlate.parse({
     impression_id: d.event_id,
     ts: d.ts,
     policy_version: d.policy_version,
-    items: d.slots.map((s) => ({ item_id: s.item_id, position: s.position, propensity: s.propensity, reward: s.reward })),
+    items: d.slots.map((s) => ({ item_id: s.item_id, position: s.position, propensity: s.propensity, reward: s.reward, ...(explored.has(s.position) ? { explored: explored.get(s.position) } : {}) })),
   });
 }
 

@@ -20,6 +20,8 @@ export const LoggedSlate = z.object({
       propensity: z.number().gt(0).lte(1),
       /** Reward attributed to this position (0 when no event). */
       reward: z.number().finite(),
+      /** Whether the exploration pool filled this slot (absent in logs that do not say, e.g. DSJSON). */
+      explored: z.boolean().optional(),
     }),
   ),
 });
@@ -37,7 +39,7 @@ export function fromImpression(rec: ImpressionRecord, rewards: readonly number[]
     impression_id: rec.impression_id,
     ts: rec.ts,
     policy_version: rec.policy_version,
-    items: rec.items.map((it, j) => ({ item_id: it.item_id, position: it.position, propensity: it.propensity, reward: rewards[j]! })),
+    items: rec.items.map((it, j) => ({ item_id: it.item_id, position: it.position, propensity: it.propensity, reward: rewards[j]!, explored: it.explored })),
   };
 }
 

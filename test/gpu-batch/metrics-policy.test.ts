@@ -4,7 +4,8 @@ import { rankingMetrics, popularityLists } from '../../gpu-batch/metrics/ranking
 import { buildPolicy, strategySpec } from '../../gpu-batch/policy/build-policy.js';
 import { explorationEpsilon, explorationPool, meanExplorationExamination, rampWeights, winningBar } from '../../gpu-batch/policy/exploration.js';
 import { StrategySpec } from '../../shared/schemas/strategy.js';
-import { itemStats, positionWeights, positionWeightsAll } from '../../gpu-batch/policy/item-stats.js';
+import { itemStats, positionWeightsAll } from '../../gpu-batch/policy/item-stats.js';
+import { positionWeights } from '../../shared/ope/examination.js';
 import { betaPosteriors, logGamma, mixturePosteriors, posteriorMeans } from '../../gpu-batch/policy/posteriors.js';
 import { xoshiro128ss } from '../../shared/rng.js';
 import type { ItemPositionRow } from '../../gpu-batch/dataset/read-dataset.js';
