@@ -7,7 +7,7 @@ import type { DeploymentGate, GateVerdict } from '../gpu-batch/publish/gate.js';
 import { runBatch } from '../gpu-batch/run/run-batch.js';
 import { runRecordKey, type RunRecord } from '../gpu-batch/run/run-record.js';
 import type { Progress } from '../gpu-batch/util/progress.js';
-import { worstFirstCandidate } from './plant.js';
+import { plantedCandidate, type PlantKind } from './plant.js';
 import type { S3Server } from './sim/stack.js';
 
 export type CandidateFiles = Readonly<Record<string, Uint8Array>>;
@@ -22,8 +22,10 @@ export interface BatchRoundOptions {
   gate: boolean;
   /** More `slatecast batch run` flags, passed through as typed (e.g. `--epsilon 0.1`). */
   flags: readonly string[];
-  /** Offer the gate a worst-first copy of this round's candidate first (never published). */
+  /** Offer the gate a worse copy of this round's candidate first (never published). */
   plant: boolean;
+  /** Which worse copy (plant.ts); default worst-first. */
+  plantKind?: PlantKind;
   progress: Progress;
 }
 
@@ -47,7 +49,7 @@ export function batchArgv(o: Pick<BatchRoundOptions, 'workDir' | 'seed' | 'gate'
  * in as the S3_* variables a deployment sets), then `runBatch`, which runs the deploy gate the
  * config names — what gpu-batch/cli-main.ts does for `batch run`. The same gate (`gateFromConfig`) is wrapped only to
  * observe: it records the candidate's files (to value it in the world) and, when planting, first
- * asks the same gate about a worst-first copy (plant.ts), whose verdict is recorded and which is never published.
+ * asks the same gate about a worse copy (plant.ts), whose verdict is recorded and which is never published.
  * @throws Error when the run fails, with the run's error
  */
 export async function batchRound(o: BatchRoundOptions): Promise<BatchRound> {
@@ -68,7 +70,7 @@ export async function batchRound(o: BatchRoundOptions): Promise<BatchRound> {
     ? async (input) => {
         candidate = { version: input.candidate.version, files: input.candidate.files };
         if (o.plant && input.serving) {
-          const files = worstFirstCandidate(input.candidate.files);
+          const files = plantedCandidate(o.plantKind ?? 'worst-first', input.candidate.files, config.kDefault);
           const version = `${input.candidate.version}-planted`;
           const verdict = await gate({ ...input, candidate: { ...input.candidate, version, files } });
           planted = { version, files, verdict };

@@ -12,6 +12,7 @@ import { parseCli } from '../gpu-batch/cli/parse-cli.js';
 import { streamProgress, type Progress } from '../gpu-batch/util/progress.js';
 import { batchArgv } from './batch-round.js';
 import { FAMILIES, FAMILY_NAMES, withOverrides, type FamilyName } from './families.js';
+import { PLANT_KINDS, type PlantKind } from './plant.js';
 import { renderWorldsReport } from './report.js';
 import { runWorld, type WorldRun } from './run-world.js';
 import type { WorldParams } from './sim/world.js';
@@ -19,7 +20,7 @@ import { summarise, type FamilySummary } from './summary.js';
 import { roundLine, summaryTable } from './table.js';
 
 const USAGE = `usage: npm run worlds -- [--family NAME[,NAME…]|all] [--seeds N] [--first-seed N] [--rounds N] [--set key=value]…
-                         [--no-gate] [--epsilon X] [--batch="FLAGS"] [--plant R[,R…]|none] [--batch-log] [--keep] [--quick] [--out DIR]
+                         [--no-gate] [--epsilon X] [--batch="FLAGS"] [--plant R[,R…]|none] [--plant-kind K] [--batch-log] [--keep] [--quick] [--out DIR]
   --family      ${FAMILY_NAMES.join(', ')} or all (default all)
   --seeds       seeds per family (default 3); seed i of a family is "<family>-<i>"
   --first-seed  first seed number (default 1): other numbers give unseen worlds of the same family
@@ -31,6 +32,8 @@ const USAGE = `usage: npm run worlds -- [--family NAME[,NAME…]|all] [--seeds N
   --batch       more \`slatecast batch run\` flags, space-separated (e.g. --batch="--gate-tolerance 0.02": with "=", as the value starts with a dash)
   --plant       rounds in which the gate is also offered a worst-first copy of the candidate, never
                 published (default 3; "none" for no planting)
+  --plant-kind  worst-first (default: every ranking replaced by the items the candidate ranks last) or
+                reversed (the first k items of every ranking in reverse order: mildly worse)
   --batch-log   print the batch tier's progress lines too (holdout metrics, blend, gate), each prefixed with its seed
   --keep        keep each seed's bucket and lake in <out>/<family>/<seed>.world (for \`npm run bench:gate\`)
   --quick       smoke run: 2 rounds, 1 seed, a fifth of the users (other flags still apply)
@@ -56,6 +59,7 @@ async function main(): Promise<void> {
     epsilon: { type: 'string' },
     batch: { type: 'string' },
     plant: { type: 'string' },
+    'plant-kind': { type: 'string' },
     quick: { type: 'boolean' },
     'batch-log': { type: 'boolean' },
     keep: { type: 'boolean' },
@@ -74,6 +78,8 @@ async function main(): Promise<void> {
   const eps = values.epsilon === undefined ? [] : Number(values.epsilon) === 0 ? ['--no-explore'] : ['--epsilon-min', values.epsilon, '--epsilon-max', values.epsilon, '--epsilon-bootstrap', values.epsilon];
   const batchFlags = [...eps, ...(values.batch ?? '').split(/\s+/).filter(Boolean)];
   const plant = values.plant === 'none' ? [] : (values.plant ?? '3').split(',').map((r) => int(r, 'plant', 0, 1, 50));
+  const plantKind = (values['plant-kind'] ?? 'worst-first') as PlantKind;
+  if (!PLANT_KINDS.includes(plantKind)) fail(`--plant-kind must be one of ${PLANT_KINDS.join(', ')}, got "${plantKind}"`);
   const concurrency = int(values.concurrency, 'concurrency', 16, 1, 256);
   const out = resolve(values.out ?? 'worlds-out');
   const paramsOf = (f: FamilyName, seed: number): WorldParams => {
@@ -112,6 +118,7 @@ async function main(): Promise<void> {
         gate: values['no-gate'] !== true,
         batchFlags,
         plantRounds: new Set(plant),
+        plantKind,
         workDir: values.keep ? await freshDir(join(dir, `${params.seed}.world`)) : await mkdtemp(join(tmpdir(), `worlds-${params.seed}-`)),
         keep: values.keep === true,
         concurrency,

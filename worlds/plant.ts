@@ -1,5 +1,14 @@
 import { ItemsFile, Policy, UserSlateShard } from '../shared/schemas/artifact.js';
 
+/** How a planted candidate is made worse (`--plant-kind`). */
+export const PLANT_KINDS = ['worst-first', 'reversed'] as const;
+export type PlantKind = (typeof PLANT_KINDS)[number];
+
+/** The planted copy of a candidate's files of the given kind. */
+export function plantedCandidate(kind: PlantKind, files: Readonly<Record<string, Uint8Array>>, k: number): Record<string, Uint8Array> {
+  return kind === 'worst-first' ? worstFirstCandidate(files) : reversedTopCandidate(files, k);
+}
+
 /**
  * A deliberately worse candidate for the deploy gate's confusion table: the candidate's own files
  * with every ranking replaced by the items the candidate ranks last — the catalog items missing
@@ -26,6 +35,31 @@ export function worstFirstCandidate(files: Readonly<Record<string, Uint8Array>>)
     if (!name.startsWith('user-slates/')) continue;
     const s = UserSlateShard.parse(json(name));
     out[name] = enc.encode(JSON.stringify({ ...s, users: Object.fromEntries(Object.entries(s.users).map(([uk, u]) => [uk, relabel(u)])) }));
+  }
+  return out;
+}
+
+/**
+ * A mildly worse candidate: the candidate's own files with the first `k` items of every ranking
+ * (each user's cached candidates and the popularity fallback) in reverse order, scores kept in
+ * descending order. The same items reach the slate, the weakest of them on top: where reading
+ * falls down the slate this costs a share of the value (how much depends on the world's click
+ * model and how different the top k are), the kind of harm a gate must catch and a worst-first
+ * copy, 90%+ worse, does not test.
+ */
+export function reversedTopCandidate(files: Readonly<Record<string, Uint8Array>>, k: number): Record<string, Uint8Array> {
+  const enc = new TextEncoder();
+  const dec = new TextDecoder();
+  const json = (name: string): unknown => JSON.parse(dec.decode(files[name]!));
+  const flip = <T>(xs: readonly T[]): T[] => [...xs.slice(0, k).reverse(), ...xs.slice(k)];
+  const policy = Policy.parse(json('policy.json'));
+  const out: Record<string, Uint8Array> = { ...files };
+  const order = flip(policy.popularity.map((p) => p.item));
+  out['policy.json'] = enc.encode(JSON.stringify({ ...policy, popularity: policy.popularity.map((p, i) => ({ item: order[i]!, score: p.score })) }));
+  for (const name of Object.keys(files)) {
+    if (!name.startsWith('user-slates/')) continue;
+    const s = UserSlateShard.parse(json(name));
+    out[name] = enc.encode(JSON.stringify({ ...s, users: Object.fromEntries(Object.entries(s.users).map(([uk, u]) => [uk, { ...u, items: flip(u.items) }])) }));
   }
   return out;
 }

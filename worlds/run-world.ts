@@ -9,6 +9,7 @@ import { S3Store } from '../gpu-batch/store/s3-store.js';
 import type { Progress } from '../gpu-batch/util/progress.js';
 import { baselineValues } from './baselines.js';
 import { batchRound, type BatchRound } from './batch-round.js';
+import type { PlantKind } from './plant.js';
 import { POLICIES, type GateRow, type PolicyKey, type RoundRow } from './round-row.js';
 import { logTally, SIM_SECRETS, startEdge, startS3Server, waitForLogs, waitForVersion, type LocalEdge } from './sim/stack.js';
 import { positionValues } from './sim/click-model.js';
@@ -24,8 +25,10 @@ export interface WorldRunOptions {
   gate: boolean;
   /** Extra `slatecast batch run` flags. */
   batchFlags: readonly string[];
-  /** Rounds in which a worst-first candidate is offered to the gate. */
+  /** Rounds in which a worse copy of the candidate is offered to the gate. */
   plantRounds: ReadonlySet<number>;
+  /** Which worse copy (plant.ts); default worst-first. */
+  plantKind?: PlantKind;
   /** Scratch for the batch tier (lake, reports); removed at the end unless `keep`. */
   workDir: string;
   /**
@@ -79,7 +82,7 @@ export async function runWorld(o: WorldRunOptions): Promise<WorldRun> {
       await store.put(CATALOG_KEY, catalogNdjson(world.items.map((i) => i.catalog)), { contentType: 'application/x-ndjson' });
 
       const tb = performance.now();
-      const batch = await batchRound({ s3, store, workDir: join(o.workDir, 'batch'), seed: o.params.seed, gate: o.gate, flags: o.batchFlags, plant: o.plantRounds.has(round), progress: { info: o.batchLog ? (m) => o.progress.info(`[${label}] ${m}`) : () => {}, warn: (m) => o.progress.warn(m), bar() {} } });
+      const batch = await batchRound({ s3, store, workDir: join(o.workDir, 'batch'), seed: o.params.seed, gate: o.gate, flags: o.batchFlags, plant: o.plantRounds.has(round), ...(o.plantKind ? { plantKind: o.plantKind } : {}), progress: { info: o.batchLog ? (m) => o.progress.info(`[${label}] ${m}`) : () => {}, warn: (m) => o.progress.warn(m), bar() {} } });
       const batchSeconds = (performance.now() - tb) / 1000;
       edge ??= await startEdge({ s3, ...SIM_SECRETS, vars: { ARTIFACT_TTL_S: '0.5' }, quiet: true });
       const serving = await waitForVersion(edge.url, batch.record.status === 'published' ? batch.record.version : null);

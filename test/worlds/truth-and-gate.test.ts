@@ -4,7 +4,7 @@ import { userKey } from '../../shared/crypto/hmac.js';
 import { Policy, UserSlateShard } from '../../shared/schemas/artifact.js';
 import { oracleClicks, topK } from '../../worlds/baselines.js';
 import { DEMO_WORLD, withOverrides } from '../../worlds/families.js';
-import { worstFirstCandidate } from '../../worlds/plant.js';
+import { reversedTopCandidate, worstFirstCandidate } from '../../worlds/plant.js';
 import type { GateRow, RoundRow } from '../../worlds/round-row.js';
 import type { WorldRun } from '../../worlds/run-world.js';
 import { roundVisits } from '../../worlds/sim/visits.js';
@@ -68,6 +68,29 @@ describe('true value of a version (the serving view, scored by the world)', () =
     for (const u of Object.values(shard.users)) expect(u.items.every((id) => !popular.has(id))).toBe(true);
     const sum = async (f: Record<string, Uint8Array>) => (await versionValue(world, 0, visits, VersionTarget.fromFiles(VERSION, f), SALT, new Map())).reduce((a, b) => a + b, 0);
     expect(await sum(planted)).toBeLessThan(0.8 * (await sum(files)));
+  });
+
+  it('the reversed copy shows the same top k, weakest first: valid, candidate untouched, truly worse but not by much', async () => {
+    const files = await candidateFiles(world, 0);
+    const before = new TextDecoder().decode(files[shardFile(0)]);
+    const planted = reversedTopCandidate(files, 10);
+    expect(new TextDecoder().decode(files[shardFile(0)])).toBe(before);
+    const orig = UserSlateShard.parse(dec(files[shardFile(0)]));
+    const shard = UserSlateShard.parse(dec(planted[shardFile(0)]));
+    for (const [uk, u] of Object.entries(shard.users)) {
+      const o = orig.users[uk]!;
+      expect(u.items.slice(0, 10)).toEqual(o.items.slice(0, 10).reverse());
+      expect(u.items.slice(10)).toEqual(o.items.slice(10));
+      expect(u.scores).toEqual(o.scores);
+    }
+    const p = Policy.parse(dec(planted['policy.json']));
+    expect(p.popularity.map((x) => x.item).slice(0, 10)).toEqual(Policy.parse(dec(files['policy.json'])).popularity.map((x) => x.item).slice(0, 10).reverse());
+    const sum = async (f: Record<string, Uint8Array>) => (await versionValue(world, 0, visits, VersionTarget.fromFiles(VERSION, f), SALT, new Map())).reduce((a, b) => a + b, 0);
+    // Position-based clicks with reading 1/log2(p + 2): the same items in reverse order lose a
+    // share, far less than the worst-first copy.
+    const ratio = (await sum(planted)) / (await sum(files));
+    expect(ratio).toBeLessThan(0.97);
+    expect(ratio).toBeGreaterThan(0.6);
   });
 });
 
