@@ -2,17 +2,19 @@
  * `npm run bench:gate -- DIR`: how well the deploy gate's estimate tracks the truth, replayed on
  * world runs kept with `npm run worlds -- --keep --out DIR`.
  *
- * For every round whose candidate the gate evaluated and published, it reads the lake the batch
- * run had and both versions from the kept bucket, recomputes Δ̂ = V̂(candidate) − V̂(serving) with
- * the gate's own `compareVersions` (today's code), and sets it beside the true difference the
- * world measured on the same round's visits (`gate.true_candidate − gate.true_serving_before`).
+ * For every candidate the gate evaluated — each round's real one, published (from the kept
+ * bucket) or rejected, and planted copies (`--plant`; both from the kept `candidates/`) — it reads
+ * the lake the batch run had, recomputes Δ̂ = V̂(candidate) − V̂(serving) with the gate's own
+ * `compareVersions` (today's code), decides with the configured rule (`gateDecision`), and sets
+ * both beside the truth the world measured on the same round's visits.
  * `--unmarked` drops the logs' explored marks first: the reward model then takes the mean reward
  * per position as θ (the estimator before the explored-slot curve), on the same data.
  *
- * Prints a line per gate run and a summary over rounds ≥ 2 whose true change is under +100%
- * (round 1 replaces the content-only bootstrap: a many-fold change any estimator gets right):
- * error ÷ the serving value (mean, mean absolute), Δ̂ ÷ Δ (median, quartiles), sign agreement,
- * interval coverage. Writes DIR/gate-replay.json.
+ * Prints a line per gate run; calibration over real candidates of rounds ≥ 2 whose true change
+ * is under +100% (round 1 replaces the content-only bootstrap: a many-fold change any estimator
+ * gets right): error ÷ the serving value (mean, mean absolute), Δ̂ ÷ Δ (median, quartiles), sign
+ * agreement, interval coverage; and decisions against the truth at ±5% (better / similar / worse ×
+ * published / rejected), real and planted apart. Writes DIR/gate-replay.json.
  *
  *   npm run bench:gate -- worlds-out [--unmarked]
  */
@@ -23,6 +25,7 @@ import { readManifest } from '../shared/artifact/verify.js';
 import { loadConfig } from '../gpu-batch/config/config.js';
 import { withDuck } from '../gpu-batch/lake/duck.js';
 import { compareVersions } from '../gpu-batch/ope/ope-gate.js';
+import { gateDecision } from '../shared/ope/gate.js';
 import { readLakeSlates, type LoggedImpression } from '../gpu-batch/ope/lake-slates.js';
 import { VersionTarget } from '../gpu-batch/ope/policy-view.js';
 import { S3Store } from '../gpu-batch/store/s3-store.js';
@@ -41,12 +44,18 @@ interface Row {
   family: string;
   seed: string;
   round: number;
+  /** The round's real candidate, or a planted copy (`--plant`). */
+  kind: 'candidate' | 'planted';
   true_delta: number;
   true_serving: number;
+  /** Truth at ±5% of the serving value, as the world suite classes it. */
+  truth: 'better' | 'similar' | 'worse';
   recorded: number | null;
   delta_hat: number;
   ci: [number, number];
   ess: number;
+  /** What the gate's rule decides on this Δ̂ (`gateDecision`, the configured margin). */
+  publish: boolean;
 }
 const rows: Row[] = [];
 
@@ -62,15 +71,21 @@ if (rows.length === 0) {
   process.stderr.write(`bench:gate: no kept world runs under ${out} (run \`npm run worlds -- --keep --out ${out}\` first)\n`);
   process.exit(2);
 }
-const summary = summarise(rows.filter((r) => r.round >= 2 && r.true_delta / r.true_serving < 1));
-console.log(`\n${values.unmarked ? 'without explored marks (θ = mean reward per position)' : 'as the gate runs today'}: ${summary.runs} gate runs (rounds ≥ 2, true change < +100%)`);
-console.log(`  error ÷ serving value: mean ${fmt(summary.error_mean)}, mean absolute ${summary.error_mae.toFixed(3)}`);
-console.log(`  Δ̂ ÷ Δ: median ${summary.ratio_median.toFixed(2)} (quartiles ${summary.ratio_q1.toFixed(2)}–${summary.ratio_q3.toFixed(2)})`);
-console.log(`  sign right ${summary.sign}/${summary.runs}; interval covers the true Δ ${summary.covered}/${summary.runs}`);
-await writeFile(join(out, `gate-replay${values.unmarked ? '-unmarked' : ''}.json`), `${JSON.stringify({ generated_at: new Date().toISOString(), unmarked: values.unmarked === true, summary, rows }, null, 2)}\n`);
-console.log(`wrote ${join(out, `gate-replay${values.unmarked ? '-unmarked' : ''}.json`)}`);
+const calibration = summarise(rows.filter((r) => r.kind === 'candidate' && r.round >= 2 && r.true_delta / r.true_serving < 1));
+const decisions = {
+  candidates: confusion(rows.filter((r) => r.kind === 'candidate' && r.round >= 2)),
+  planted: confusion(rows.filter((r) => r.kind === 'planted')),
+};
+console.log(`\n${values.unmarked ? 'without explored marks (θ = mean reward per position)' : 'as the gate runs today'}: ${calibration.runs} real candidates (rounds ≥ 2, true change < +100%)`);
+console.log(`  error ÷ serving value: mean ${fmt(calibration.error_mean)}, mean absolute ${calibration.error_mae.toFixed(3)}`);
+console.log(`  Δ̂ ÷ Δ: median ${calibration.ratio_median.toFixed(2)} (quartiles ${calibration.ratio_q1.toFixed(2)}–${calibration.ratio_q3.toFixed(2)})`);
+console.log(`  sign right ${calibration.sign}/${calibration.runs}; interval covers the true Δ ${calibration.covered}/${calibration.runs}`);
+console.log(`  decisions (rule of the configured gate), real candidates rounds ≥ 2: ${JSON.stringify(decisions.candidates)}; planted: ${JSON.stringify(decisions.planted)}`);
+const file = join(out, `gate-replay${values.unmarked ? '-unmarked' : ''}.json`);
+await writeFile(file, `${JSON.stringify({ generated_at: new Date().toISOString(), unmarked: values.unmarked === true, calibration, decisions, rows }, null, 2)}\n`);
+console.log(`wrote ${file}`);
 
-/** Every evaluated, published gate run of one kept world, recomputed. */
+/** Every evaluated gate run of one kept world (real and planted candidates), recomputed. */
 async function replayWorld(family: string, seed: string, run: WorldRun, dir: string): Promise<Row[]> {
   const s3 = await startS3Server('slatecast', { directory: join(dir, 's3') });
   const store = S3Store.fromConfig({ endpoint: s3.endpoint, bucket: s3.bucket, region: s3.region, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
@@ -79,34 +94,47 @@ async function replayWorld(family: string, seed: string, run: WorldRun, dir: str
     const parts = await lakeFiles(join(dir, 'batch/lake/impressions'));
     const events = await lakeFiles(join(dir, 'batch/lake/events'));
     await withDuck(async (c) => {
-      // Each run appends one part: a gate saw the parts up to its run's, as many impressions as
-      // its manifest counts.
-      const sizes: number[] = [];
-      for (const p of parts) sizes.push(Number((await c.runAndReadAll(`SELECT count(*) FROM read_parquet($p)`, { p })).getRowsJS()[0]![0]));
       for (const r of run.rounds) {
-        const g = r.gate;
-        if (!g?.evaluated || g.true_serving_before === null || g.true_candidate === null || r.round === 0) continue;
-        const cand = await readManifest(store, r.version, null).catch(() => null);
-        const verdict = cand?.gate as { candidate_version?: string; serving_version?: string } | null | undefined;
-        if (!cand || verdict?.candidate_version !== r.version || !verdict.serving_version) continue;
-        const serving = await readManifest(store, verdict.serving_version, null);
-        const use: string[] = [];
-        for (let j = 0, n = 0; j < parts.length && n < (cand.counts.impressions ?? Infinity); j++) {
-          n += sizes[j]!;
-          use.push(parts[j]!);
+        // Every round's batch run appends one part (round 0's found no logs): round r's gate saw r.
+        if (r.round === 0 || r.round > parts.length) continue;
+        const logs = (await readLakeSlates(c, { impressions: parts.slice(0, r.round), events }, { limit: config.gate.maxImpressions, rewards: config.rewards, attributionWindowMs: config.attributionWindowMs })).map((imp) => (values.unmarked ? unmark(imp) : imp));
+        for (const [kind, g] of [['candidate', r.gate], ['planted', r.planted]] as const) {
+          if (!g?.evaluated || !g.candidate || !g.serving_before || g.true_candidate === null || g.true_serving_before === null) continue;
+          const candidate = await versionTarget(store, dir, g.candidate);
+          if (!candidate) continue;
+          const serving = await VersionTarget.fromStore(store, await readManifest(store, g.serving_before, null));
+          const res = await compareVersions(logs, candidate, serving);
+          const d = res.difference;
+          const decision = gateDecision(d, config.gate.tolerance, undefined, { relativeMargin: config.gate.relativeMargin, servingValue: res.serving.estimate, ess: res.candidate.ess, minEss: config.gate.minEss });
+          const rel = (g.true_candidate - g.true_serving_before) / g.true_serving_before;
+          const row: Row = {
+            family, seed, round: r.round, kind,
+            true_delta: g.true_candidate - g.true_serving_before,
+            true_serving: g.true_serving_before,
+            truth: rel > 0.05 ? 'better' : rel < -0.05 ? 'worse' : 'similar',
+            recorded: g.delta_hat, delta_hat: d.estimate, ci: d.ci, ess: d.ess ?? 0, publish: decision.publish,
+          };
+          found.push(row);
+          console.log(`${seed} round ${r.round}${kind === 'planted' ? ' PLANTED' : ''}: true Δ ${fmt(row.true_delta)} (${fmt(100 * rel, 1)}%), Δ̂ ${fmt(d.estimate)} [${d.ci.map((x) => fmt(x)).join(', ')}] → ${decision.publish ? 'publish' : 'reject'}`);
         }
-        let logs = await readLakeSlates(c, { impressions: use, events }, { limit: config.gate.maxImpressions, rewards: config.rewards, attributionWindowMs: config.attributionWindowMs });
-        if (values.unmarked) logs = logs.map(unmark);
-        const d = (await compareVersions(logs, await VersionTarget.fromStore(store, cand), await VersionTarget.fromStore(store, serving))).difference;
-        const row: Row = { family, seed, round: r.round, true_delta: g.true_candidate - g.true_serving_before, true_serving: g.true_serving_before, recorded: g.delta_hat, delta_hat: d.estimate, ci: d.ci, ess: d.ess ?? 0 };
-        found.push(row);
-        console.log(`${seed} round ${r.round}: true Δ ${fmt(row.true_delta)} (${fmt((100 * row.true_delta) / row.true_serving, 1)}%), Δ̂ ${fmt(d.estimate)} [${d.ci.map((x) => fmt(x)).join(', ')}]`);
       }
     });
   } finally {
     await s3.stop();
   }
   return found;
+}
+
+/** A published version from the kept bucket, else a rejected or planted one from `candidates/`. */
+async function versionTarget(store: S3Store, dir: string, version: string): Promise<VersionTarget | null> {
+  const manifest = await readManifest(store, version, null).catch(() => null);
+  if (manifest) return VersionTarget.fromStore(store, manifest);
+  const root = join(dir, 'candidates', version);
+  const names = await readdir(root, { recursive: true }).catch(() => null);
+  if (!names) return null;
+  const files: Record<string, Uint8Array> = {};
+  for (const n of names) if (n.endsWith('.json') || n.endsWith('.f32') || n.endsWith('.i8')) files[n] = await readFile(join(root, n));
+  return VersionTarget.fromFiles(version, files);
 }
 
 async function lakeFiles(dir: string): Promise<string[]> {
@@ -117,6 +145,12 @@ async function lakeFiles(dir: string): Promise<string[]> {
 
 function unmark(imp: LoggedImpression): LoggedImpression {
   return { ...imp, slate: { ...imp.slate, items: imp.slate.items.map(({ explored: _, ...it }) => it) } };
+}
+
+function confusion(rs: readonly Row[]): Record<string, { published: number; rejected: number }> {
+  const t: Record<string, { published: number; rejected: number }> = {};
+  for (const r of rs) (t[r.truth] ??= { published: 0, rejected: 0 })[r.publish ? 'published' : 'rejected']++;
+  return t;
 }
 
 function summarise(rs: readonly Row[]) {

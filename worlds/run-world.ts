@@ -1,5 +1,5 @@
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CATALOG_KEY } from '../shared/artifact/paths.js';
 import { readManifest } from '../shared/artifact/verify.js';
@@ -32,8 +32,9 @@ export interface WorldRunOptions {
   /** Scratch for the batch tier (lake, reports); removed at the end unless `keep`. */
   workDir: string;
   /**
-   * Keep `workDir` with the bucket in it (`s3/`: every version, the logs) and the batch tier's
-   * lake (`batch/`), for replaying the gate offline (`npm run bench:gate`).
+   * Keep `workDir` with the bucket in it (`s3/`: every published version, the logs), the batch
+   * tier's lake (`batch/`) and the files of rejected and planted candidates (`candidates/`), for
+   * replaying the gate offline (`npm run bench:gate`).
    */
   keep?: boolean;
   concurrency: number;
@@ -84,6 +85,7 @@ export async function runWorld(o: WorldRunOptions): Promise<WorldRun> {
       const tb = performance.now();
       const batch = await batchRound({ s3, store, workDir: join(o.workDir, 'batch'), seed: o.params.seed, gate: o.gate, flags: o.batchFlags, plant: o.plantRounds.has(round), ...(o.plantKind ? { plantKind: o.plantKind } : {}), progress: { info: o.batchLog ? (m) => o.progress.info(`[${label}] ${m}`) : () => {}, warn: (m) => o.progress.warn(m), bar() {} } });
       const batchSeconds = (performance.now() - tb) / 1000;
+      if (o.keep) await keepUnpublished(o.workDir, batch);
       edge ??= await startEdge({ s3, ...SIM_SECRETS, vars: { ARTIFACT_TTL_S: '0.5' }, quiet: true });
       const serving = await waitForVersion(edge.url, batch.record.status === 'published' ? batch.record.version : null);
 
@@ -172,6 +174,21 @@ export async function runWorld(o: WorldRunOptions): Promise<WorldRun> {
     rounds: rows,
     good_item_discovery: [...goodBorn].map(([item, born]) => ({ item, born_round: born, exploited_after_rounds: goodExploited.has(item) ? goodExploited.get(item)! - born : null })),
   };
+}
+
+/**
+ * With `--keep`: the files of this round's candidates the store will not hold — a rejected
+ * candidate, a planted one — under `candidates/<version>/`, so the gate can be replayed on them.
+ */
+async function keepUnpublished(workDir: string, batch: BatchRound): Promise<void> {
+  const unpublished = [...(batch.candidate && batch.record.status !== 'published' ? [batch.candidate] : []), ...(batch.planted ? [batch.planted] : [])];
+  for (const c of unpublished) {
+    for (const [name, bytes] of Object.entries(c.files)) {
+      const path = join(workDir, 'candidates', c.version, name);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, bytes);
+    }
+  }
 }
 
 /**
