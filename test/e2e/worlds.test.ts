@@ -1,6 +1,8 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectCharts, inChromium } from '../support/chromium.js';
 import { silentProgress } from '../../gpu-batch/util/progress.js';
@@ -13,8 +15,9 @@ import { summarise } from '../../worlds/summary.js';
 /**
  * The world suite as an instrument, on a reduced long-tail world (a fifth of the users, rounds
  * 0–2, a worst-first candidate planted in round 2): it drives the real deployment without error,
- * reads every gate verdict back from the stored run record, values each candidate, and its report
- * renders. It asserts nothing about how well slatecast learns: that is what the suite measures.
+ * reads every gate verdict back from the stored run record, values each candidate, its report
+ * renders, and what it keeps (`--keep`) replays the gate exactly (`npm run bench:gate`). It asserts
+ * nothing about how well slatecast learns: that is what the suite measures.
  */
 describe('world suite (reduced long-tail world)', () => {
   let out: string;
@@ -23,7 +26,10 @@ describe('world suite (reduced long-tail world)', () => {
   beforeAll(async () => {
     out = await mkdtemp(join(tmpdir(), 'slatecast-worlds-e2e-'));
     const params = withOverrides({ ...FAMILIES['long-tail'], seed: 'long-tail-e2e' }, ['users=400', 'newUsersPerRound=20']);
-    run = await runWorld({ family: 'long-tail', params, rounds: 2, gate: true, batchFlags: [], plantRounds: new Set([2]), workDir: join(out, 'work'), concurrency: 16, progress: silentProgress });
+    // Laid out as `npm run worlds -- --keep --out <out>` leaves it, for the replay below.
+    await mkdir(join(out, 'long-tail'));
+    run = await runWorld({ family: 'long-tail', params, rounds: 2, gate: true, batchFlags: [], plantRounds: new Set([2]), workDir: join(out, 'long-tail', 'long-tail-e2e.world'), keep: true, concurrency: 16, progress: silentProgress });
+    await writeFile(join(out, 'long-tail', 'long-tail-e2e.json'), JSON.stringify(run));
     const summary = summarise('long-tail', [run]);
     await writeFile(join(out, 'report.html'), await renderWorldsReport([summary], { generated_at: new Date().toISOString(), command: 'e2e' }));
   });
@@ -64,6 +70,19 @@ describe('world suite (reduced long-tail world)', () => {
     expect(p.candidate).toMatch(/-planted$/);
     expect(p.true_candidate).toBeGreaterThanOrEqual(0);
     expect(p.true_delta_rel).not.toBeNull();
+  });
+
+  it('the kept run replays the gate: the same Δ̂ for every candidate it evaluated, the planted one too', async () => {
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/gate-replay.ts', out], { cwd: join(import.meta.dirname, '../..') });
+    const replay = JSON.parse(await readFile(join(out, 'gate-replay.json'), 'utf8')) as { rows: Array<{ round: number; kind: string; recorded: number; delta_hat: number; publish: boolean }> };
+    const evaluated = run.rounds.flatMap((r) => [r.gate, ...(r.planted ? [r.planted] : [])].filter((g) => g.evaluated).map((g) => ({ round: r.round, g })));
+    expect(replay.rows).toHaveLength(evaluated.length);
+    expect(replay.rows.some((r) => r.kind === 'planted')).toBe(true);
+    for (const row of replay.rows) {
+      expect(row.delta_hat).toBeCloseTo(row.recorded, 9);
+      const g = evaluated.find((e) => e.round === row.round && (row.kind === 'planted') === /-planted$/.test(e.g.candidate ?? ''))!.g;
+      expect(row.publish).toBe(g.publish);
+    }
   });
 
   it('the report renders its charts in headless Chromium without console errors', async () => {
