@@ -18,7 +18,7 @@
  *
  *   npm run bench:gate -- worlds-out [--unmarked]
  */
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readManifest } from '../shared/artifact/verify.js';
@@ -133,7 +133,7 @@ async function versionTarget(store: S3Store, dir: string, version: string): Prom
   const names = await readdir(root, { recursive: true }).catch(() => null);
   if (!names) return null;
   const files: Record<string, Uint8Array> = {};
-  for (const n of names) if (n.endsWith('.json') || n.endsWith('.f32') || n.endsWith('.i8')) files[n] = await readFile(join(root, n));
+  for (const n of names) if ((await stat(join(root, n))).isFile()) files[n] = await readFile(join(root, n));
   return VersionTarget.fromFiles(version, files);
 }
 

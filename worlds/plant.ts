@@ -21,22 +21,11 @@ export function plantedCandidate(kind: PlantKind, files: Readonly<Record<string,
  * @returns new files; the input is not modified
  */
 export function worstFirstCandidate(files: Readonly<Record<string, Uint8Array>>): Record<string, Uint8Array> {
-  const enc = new TextEncoder();
-  const dec = new TextDecoder();
-  const json = (name: string): unknown => JSON.parse(dec.decode(files[name]!));
-  const policy = Policy.parse(json('policy.json'));
-  const catalog = files['items.json'] ? ItemsFile.parse(json('items.json')).ids : [];
+  const policy = Policy.parse(readJson(files, 'policy.json'));
+  const catalog = files['items.json'] ? ItemsFile.parse(readJson(files, 'items.json')).ids : [];
   const best = new Set(policy.popularity.map((p) => p.item));
   const worst = [...catalog.filter((id) => !best.has(id)), ...policy.popularity.map((p) => p.item).reverse()];
-  const relabel = <T extends { items: string[] }>(u: T): T => ({ ...u, items: worst.slice(0, u.items.length) });
-  const out: Record<string, Uint8Array> = { ...files };
-  out['policy.json'] = enc.encode(JSON.stringify({ ...policy, popularity: policy.popularity.map((p, i) => ({ item: worst[i]!, score: p.score })) }));
-  for (const name of Object.keys(files)) {
-    if (!name.startsWith('user-slates/')) continue;
-    const s = UserSlateShard.parse(json(name));
-    out[name] = enc.encode(JSON.stringify({ ...s, users: Object.fromEntries(Object.entries(s.users).map(([uk, u]) => [uk, relabel(u)])) }));
-  }
-  return out;
+  return withRankings(files, (items) => worst.slice(0, items.length));
 }
 
 /**
@@ -48,18 +37,28 @@ export function worstFirstCandidate(files: Readonly<Record<string, Uint8Array>>)
  * copy, 90%+ worse, does not test.
  */
 export function reversedTopCandidate(files: Readonly<Record<string, Uint8Array>>, k: number): Record<string, Uint8Array> {
+  return withRankings(files, (items) => [...items.slice(0, k).reverse(), ...items.slice(k)]);
+}
+
+/**
+ * A candidate's files with every ranking — each user's cached candidates and the popularity
+ * fallback — replaced by `rerank` of it (same length), scores left where they were (so still
+ * descending): valid files the edge would serve as they are. Everything else is the candidate's.
+ */
+function withRankings(files: Readonly<Record<string, Uint8Array>>, rerank: (items: readonly string[]) => string[]): Record<string, Uint8Array> {
   const enc = new TextEncoder();
-  const dec = new TextDecoder();
-  const json = (name: string): unknown => JSON.parse(dec.decode(files[name]!));
-  const flip = <T>(xs: readonly T[]): T[] => [...xs.slice(0, k).reverse(), ...xs.slice(k)];
-  const policy = Policy.parse(json('policy.json'));
+  const policy = Policy.parse(readJson(files, 'policy.json'));
   const out: Record<string, Uint8Array> = { ...files };
-  const order = flip(policy.popularity.map((p) => p.item));
+  const order = rerank(policy.popularity.map((p) => p.item));
   out['policy.json'] = enc.encode(JSON.stringify({ ...policy, popularity: policy.popularity.map((p, i) => ({ item: order[i]!, score: p.score })) }));
   for (const name of Object.keys(files)) {
     if (!name.startsWith('user-slates/')) continue;
-    const s = UserSlateShard.parse(json(name));
-    out[name] = enc.encode(JSON.stringify({ ...s, users: Object.fromEntries(Object.entries(s.users).map(([uk, u]) => [uk, { ...u, items: flip(u.items) }])) }));
+    const s = UserSlateShard.parse(readJson(files, name));
+    out[name] = enc.encode(JSON.stringify({ ...s, users: Object.fromEntries(Object.entries(s.users).map(([uk, u]) => [uk, { ...u, items: rerank(u.items) }])) }));
   }
   return out;
+}
+
+function readJson(files: Readonly<Record<string, Uint8Array>>, name: string): unknown {
+  return JSON.parse(new TextDecoder().decode(files[name]!));
 }
