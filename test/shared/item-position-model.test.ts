@@ -52,17 +52,16 @@ describe('item-position reward model', () => {
         );
       }
       const m = fitItemPositionModel(slates);
-      // θ_l / θ_0 within 0.1 of the reading curve (≈ 450 explored clicks per position at most; the
-      // mean reward per position falls to ≈ 0.3 of the top's at position 4).
-      exam.forEach((e, l) => expect(Math.abs(m.theta[l]! / m.theta[0]! - e)).toBeLessThan(1));
+      // θ_l / θ_0 within 0.1 of the reading curve (measured within 0.04; ≈ 450 explored clicks per
+      // position at most), where the mean reward per position falls to ≈ 0.15 of the top's at 4.
+      exam.forEach((e, l) => expect(Math.abs(m.theta[l]! / m.theta[0]! - e)).toBeLessThan(0.1));
       const unmarked = fitItemPositionModel(slates.map((sl) => sl.map(({ explored: _, ...it }) => it)));
-      expect(unmarked.theta[4]! / unmarked.theta[0]!).toBeLessThan(0.35);
-      // A pool item's value at the top: within 15% of its true 0.1 (mean over the 20); the
-      // mean-reward curve credits it ≥ 1.3× that.
+      expect(unmarked.theta[4]! / unmarked.theta[0]!).toBeLessThan(0.25);
+      // A pool item's value at the top: within 15% of its true 0.1 (mean over the 20; measured
+      // 0.98–1.04×); the mean-reward curve credits it 1.69–1.73× that.
       const atTop = (model: typeof m) => [...Array(20).keys()].reduce((a, j) => a + predictReward(model, `i${100 + j}`, 0), 0) / 20;
       expect(Math.abs(atTop(m) / 0.1 - 1)).toBeLessThan(0.15);
-      console.log(seed, atTop(m) / 0.1, atTop(unmarked) / 0.1, m.theta.map((t) => t / m.theta[0]!), unmarked.theta[4]! / unmarked.theta[0]!);
-      expect(atTop(unmarked) / 0.1).toBeGreaterThan(1.0);
+      expect(atTop(unmarked) / 0.1).toBeGreaterThan(1.4);
     }
   });
 
