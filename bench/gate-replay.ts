@@ -10,15 +10,16 @@
  * `--unmarked` drops the logs' explored marks first: the reward model then takes the mean reward
  * per position as θ (the estimator before the explored-slot curve), on the same data.
  * `--clip λ` bounds the doubly robust correction's weights at λ instead of the gate's default
- * (`GATE_DEFAULTS.clip`), to compare bounds on the same data.
+ * (`GATE_DEFAULTS.clip`), and `--prior gamma|mixture|blend` sets the reward model's prior on item lifts
+ * (`LiftPrior`), to compare them on the same data.
  *
  * Prints a line per gate run; calibration over real candidates of rounds ≥ 2 whose true change
  * is under +100% (round 1 replaces the content-only bootstrap: a many-fold change any estimator
  * gets right): error ÷ the serving value (mean, mean absolute), Δ̂ ÷ Δ (median, quartiles), sign
  * agreement, interval coverage; and decisions against the truth at ±5% (better / similar / worse ×
- * published / rejected), real and planted apart. Writes DIR/gate-replay[-unmarked][-clipλ].json.
+ * published / rejected), real and planted apart. Writes DIR/gate-replay[-unmarked][-clipλ][-prior].json.
  *
- *   npm run bench:gate -- worlds-out [--unmarked] [--clip 20]
+ *   npm run bench:gate -- worlds-out [--unmarked] [--clip 20] [--prior mixture]
  */
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -34,10 +35,11 @@ import { S3Store } from '../gpu-batch/store/s3-store.js';
 import { startS3Server } from '../local/s3-server.js';
 import type { WorldRun } from '../worlds/run-world.js';
 
-const { values, positionals } = parseArgs({ options: { unmarked: { type: 'boolean' }, clip: { type: 'string' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({ options: { unmarked: { type: 'boolean' }, clip: { type: 'string' }, prior: { type: 'string' } }, allowPositionals: true });
 const clip = values.clip === undefined ? undefined : Number(values.clip);
-if (positionals.length !== 1 || (clip !== undefined && !(clip > 0 && Number.isFinite(clip)))) {
-  process.stderr.write('usage: npm run bench:gate -- DIR [--unmarked] [--clip λ > 0]   (DIR from `npm run worlds -- --keep --out DIR`)\n');
+const prior = values.prior as 'gamma' | 'mixture' | 'blend' | undefined;
+if (positionals.length !== 1 || (clip !== undefined && !(clip > 0 && Number.isFinite(clip))) || (prior !== undefined && prior !== 'gamma' && prior !== 'mixture' && prior !== 'blend')) {
+  process.stderr.write('usage: npm run bench:gate -- DIR [--unmarked] [--clip λ > 0] [--prior gamma|mixture|blend]   (DIR from `npm run worlds -- --keep --out DIR`)\n');
   process.exit(2);
 }
 const out = positionals[0]!;
@@ -79,14 +81,14 @@ const decisions = {
   candidates: confusion(rows.filter((r) => r.kind === 'candidate' && r.round >= 2)),
   planted: confusion(rows.filter((r) => r.kind === 'planted')),
 };
-const how = `${values.unmarked ? 'without explored marks (θ = mean reward per position)' : 'as the gate runs today'}${clip === undefined ? '' : `, weights clipped at ${clip}`}`;
+const how = `${values.unmarked ? 'without explored marks (θ = mean reward per position)' : 'as the gate runs today'}${clip === undefined ? '' : `, weights clipped at ${clip}`}${prior === undefined ? '' : `, ${prior} prior on item lifts`}`;
 console.log(`\n${how}: ${calibration.runs} real candidates (rounds ≥ 2, true change < +100%)`);
 console.log(`  error ÷ serving value: mean ${fmt(calibration.error_mean)}, mean absolute ${calibration.error_mae.toFixed(3)}`);
 console.log(`  Δ̂ ÷ Δ: median ${calibration.ratio_median.toFixed(2)} (quartiles ${calibration.ratio_q1.toFixed(2)}–${calibration.ratio_q3.toFixed(2)})`);
 console.log(`  sign right ${calibration.sign}/${calibration.runs}; interval covers the true Δ ${calibration.covered}/${calibration.runs}`);
 console.log(`  decisions (rule of the configured gate), real candidates rounds ≥ 2: ${JSON.stringify(decisions.candidates)}; planted: ${JSON.stringify(decisions.planted)}`);
-const file = join(out, `gate-replay${values.unmarked ? '-unmarked' : ''}${clip === undefined ? '' : `-clip${clip}`}.json`);
-await writeFile(file, `${JSON.stringify({ generated_at: new Date().toISOString(), unmarked: values.unmarked === true, clip: clip ?? null, calibration, decisions, rows }, null, 2)}\n`);
+const file = join(out, `gate-replay${values.unmarked ? '-unmarked' : ''}${clip === undefined ? '' : `-clip${clip}`}${prior === undefined ? '' : `-${prior}`}.json`);
+await writeFile(file, `${JSON.stringify({ generated_at: new Date().toISOString(), unmarked: values.unmarked === true, clip: clip ?? null, prior: prior ?? null, calibration, decisions, rows }, null, 2)}\n`);
 console.log(`wrote ${file}`);
 
 /** Every evaluated gate run of one kept world (real and planted candidates), recomputed. */
@@ -107,7 +109,7 @@ async function replayWorld(family: string, seed: string, run: WorldRun, dir: str
           const candidate = await versionTarget(store, dir, g.candidate);
           if (!candidate) continue;
           const serving = await VersionTarget.fromStore(store, await readManifest(store, g.serving_before, null));
-          const res = await compareVersions(logs, candidate, serving, clip === undefined ? {} : { clip });
+          const res = await compareVersions(logs, candidate, serving, { ...(clip === undefined ? {} : { clip }), ...(prior === undefined ? {} : { prior }) });
           const d = res.difference;
           const decision = gateDecision(d, config.gate.tolerance, undefined, { relativeMargin: config.gate.relativeMargin, servingValue: res.serving.estimate, ess: res.candidate.ess, minEss: config.gate.minEss });
           const rel = (g.true_candidate - g.true_serving_before) / g.true_serving_before;

@@ -1,4 +1,4 @@
-import { crossFitModels, predictReward } from '../../shared/ope/item-position-model.js';
+import { crossFitModels, predictReward, type LiftPrior } from '../../shared/ope/item-position-model.js';
 import { differenceFromTerms, estimateFromTerms } from '../../shared/ope/interval.js';
 import { slateDrTerms } from '../../shared/ope/slate-dr.js';
 import { gateDecision, type GateOverride } from '../../shared/ope/gate.js';
@@ -162,11 +162,11 @@ export async function compareVersions(
   logs: readonly LoggedImpression[],
   candidate: VersionTarget,
   serving: VersionTarget,
-  opts: { level?: number; clip?: number } = {},
+  opts: { level?: number; clip?: number; prior?: LiftPrior } = {},
 ): Promise<{ difference: Estimate; candidate: Estimate; serving: Estimate }> {
   const log = slateLog(logs);
   const sorted = logs.map((imp) => [...imp.slate.items].sort((a, b) => a.position - b.position));
-  const models = crossFitModels(logs.map((imp, i) => ({ id: imp.slate.impression_id, user: imp.user_key, items: sorted[i]! })));
+  const models = crossFitModels(logs.map((imp, i) => ({ id: imp.slate.impression_id, user: imp.user_key, items: sorted[i]! })), opts.prior);
   const pc: number[][] = [];
   const ps: number[][] = [];
   const qc: number[] = [];

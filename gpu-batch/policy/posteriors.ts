@@ -1,4 +1,7 @@
+import { logBeta, mixtureWeights, normaliseRows } from '../../shared/stats/grid-mixture.js';
 import type { ItemStats } from './item-stats.js';
+
+export { logGamma } from '../../shared/stats/grid-mixture.js';
 
 export interface BetaPosteriors {
   prior: { alpha: number; beta: number };
@@ -71,9 +74,6 @@ export function posteriorMeans(p: BetaPosteriors): Float64Array {
   return p.alpha.map((a, i) => a / (a + p.beta[i]!));
 }
 
-/** Lanczos coefficients (g = 7) of `logGamma`; above the constants that use them at load. */
-const LANCZOS = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
-
 /** Shape of every component of the mixture prior (`mixturePosteriors`): κ pseudo-rewards. */
 const KAPPA = 40;
 /** Components of the mixture prior: rates per examination, log-spaced over [1e-4, 0.95]. */
@@ -108,36 +108,14 @@ export function mixturePosteriors(stats: ItemStats, iterations = 200): BetaPoste
   if (seen.length < 20) return betaPosteriors(stats);
   const G = GRID.length;
   // Marginal likelihood of each examined item under each component (Beta-binomial, up to the
-  // item's own constant), normalised per item by its largest.
+  // item's own constant).
   const like = new Float64Array(seen.length * G);
   seen.forEach((i, k) => {
     const c = stats.rewarded[i]!;
     const f = Math.max(0, stats.exposure[i]! - c);
-    let max = -Infinity;
-    for (let g = 0; g < G; g++) {
-      const l = logBeta(KAPPA + c, B0[g]! + f) - LB0[g]!;
-      like[k * G + g] = l;
-      if (l > max) max = l;
-    }
-    for (let g = 0; g < G; g++) like[k * G + g] = Math.exp(like[k * G + g]! - max);
+    for (let g = 0; g < G; g++) like[k * G + g] = logBeta(KAPPA + c, B0[g]! + f) - LB0[g]!;
   });
-  let w = new Float64Array(G).fill(1 / G);
-  for (let it = 0; it < iterations; it++) {
-    const next = new Float64Array(G);
-    for (let k = 0; k < seen.length; k++) {
-      let z = 0;
-      for (let g = 0; g < G; g++) z += w[g]! * like[k * G + g]!;
-      if (!(z > 0)) continue;
-      for (let g = 0; g < G; g++) next[g]! += (w[g]! * like[k * G + g]!) / z;
-    }
-    let change = 0;
-    for (let g = 0; g < G; g++) {
-      next[g]! /= seen.length;
-      change = Math.max(change, Math.abs(next[g]! - w[g]!));
-    }
-    w = next;
-    if (change < 1e-7) break;
-  }
+  const w = mixtureWeights(normaliseRows(like, G), G, iterations);
   /** The Beta with the mean and variance of Σ_g r_g · Beta(KAPPA + c, B0_g + f). */
   const summarise = (r: (g: number) => number, c: number, f: number) => {
     let m1 = 0;
@@ -167,19 +145,4 @@ export function mixturePosteriors(stats: ItemStats, iterations = 200): BetaPoste
     beta[i] = post.beta;
   });
   return { prior, alpha, beta };
-}
-
-/** ln B(a, b) = ln Γ(a) + ln Γ(b) − ln Γ(a + b). */
-function logBeta(a: number, b: number): number {
-  return logGamma(a) + logGamma(b) - logGamma(a + b);
-}
-
-/** ln Γ(x) for x > 0 (Lanczos, g = 7; relative error ~1e-15). */
-export function logGamma(x: number): number {
-  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
-  const y = x - 1;
-  let s = LANCZOS[0]!;
-  for (let i = 1; i < 9; i++) s += LANCZOS[i]! / (y + i);
-  const t = y + 7.5;
-  return 0.5 * Math.log(2 * Math.PI) + (y + 0.5) * Math.log(t) - t + Math.log(s);
 }
