@@ -135,11 +135,10 @@ export function fitItemPositionModel(slates: readonly ModelSlate[], prior: LiftP
   const gamma = new Map<string, number>();
   const items = [...stats.values()];
   const mixed = prior === 'mixture' || prior === 'blend' ? liftMixture(items) : null;
-  const alpha = typeof prior === 'number' ? prior : prior === 'mixture' && mixed ? 0 : liftStrength(items, pooled);
+  const alpha = typeof prior === 'number' ? prior : liftStrength(items, pooled);
   [...stats.keys()].forEach((item, k) => {
-    const s = items[k]!;
-    const single = (s.reward + alpha * pooled) / (s.expected + alpha);
-    gamma.set(item, !mixed ? single : prior === 'blend' ? (single + mixed[k]!) / 2 : mixed[k]!);
+    const single = (items[k]!.reward + alpha * pooled) / (items[k]!.expected + alpha);
+    gamma.set(item, !mixed ? single : prior === 'mixture' ? mixed[k]! : (single + mixed[k]!) / 2);
   });
   return { theta, prior: pooled, gamma, pairs: users ? pairLifts(slates, users, theta, gamma) : new Map() };
 }
