@@ -31,15 +31,16 @@ import { compareVersions } from '../gpu-batch/ope/ope-gate.js';
 import { gateDecision } from '../shared/ope/gate.js';
 import { readLakeSlates, type LoggedImpression } from '../gpu-batch/ope/lake-slates.js';
 import { VersionTarget } from '../gpu-batch/ope/policy-view.js';
+import { LIFT_PRIORS } from '../shared/ope/item-position-model.js';
 import { S3Store } from '../gpu-batch/store/s3-store.js';
 import { startS3Server } from '../local/s3-server.js';
 import type { WorldRun } from '../worlds/run-world.js';
 
 const { values, positionals } = parseArgs({ options: { unmarked: { type: 'boolean' }, clip: { type: 'string' }, prior: { type: 'string' } }, allowPositionals: true });
 const clip = values.clip === undefined ? undefined : Number(values.clip);
-const prior = values.prior as 'gamma' | 'mixture' | 'blend' | undefined;
-if (positionals.length !== 1 || (clip !== undefined && !(clip > 0 && Number.isFinite(clip))) || (prior !== undefined && prior !== 'gamma' && prior !== 'mixture' && prior !== 'blend')) {
-  process.stderr.write('usage: npm run bench:gate -- DIR [--unmarked] [--clip λ > 0] [--prior gamma|mixture|blend]   (DIR from `npm run worlds -- --keep --out DIR`)\n');
+const prior = LIFT_PRIORS.find((p) => p === values.prior);
+if (positionals.length !== 1 || (clip !== undefined && !(clip > 0 && Number.isFinite(clip))) || (values.prior !== undefined && prior === undefined)) {
+  process.stderr.write(`usage: npm run bench:gate -- DIR [--unmarked] [--clip λ > 0] [--prior ${LIFT_PRIORS.join('|')}]   (DIR from \`npm run worlds -- --keep --out DIR\`)\n`);
   process.exit(2);
 }
 const out = positionals[0]!;

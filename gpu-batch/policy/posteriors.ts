@@ -1,8 +1,6 @@
 import { logBeta, mixtureWeights, normaliseRows } from '../../shared/stats/grid-mixture.js';
 import type { ItemStats } from './item-stats.js';
 
-export { logGamma } from '../../shared/stats/grid-mixture.js';
-
 export interface BetaPosteriors {
   prior: { alpha: number; beta: number };
   alpha: Float64Array;

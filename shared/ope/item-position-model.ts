@@ -42,7 +42,10 @@ export function pairKey(user: string, item: string): string {
  * weights are fitted to the items' evidence (`liftMixture`); 'blend', the mean of the two
  * posterior lifts (see `fitItemPositionModel`).
  */
-export type LiftPrior = 'gamma' | 'mixture' | 'blend' | number;
+export type LiftPrior = (typeof LIFT_PRIORS)[number] | number;
+
+/** The named priors of `LiftPrior` (a number is a fixed Gamma strength). */
+export const LIFT_PRIORS = ['gamma', 'mixture', 'blend'] as const;
 
 /** The deploy gate's prior on item lifts (see `fitItemPositionModel`). */
 export const DEFAULT_LIFT_PRIOR: LiftPrior = 'blend';

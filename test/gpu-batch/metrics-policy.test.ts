@@ -6,7 +6,8 @@ import { explorationEpsilon, explorationPool, meanExplorationExamination, rampWe
 import { StrategySpec } from '../../shared/schemas/strategy.js';
 import { itemStats, positionWeightsAll } from '../../gpu-batch/policy/item-stats.js';
 import { positionWeights } from '../../shared/ope/examination.js';
-import { betaPosteriors, logGamma, mixturePosteriors, posteriorMeans } from '../../gpu-batch/policy/posteriors.js';
+import { betaPosteriors, mixturePosteriors, posteriorMeans } from '../../gpu-batch/policy/posteriors.js';
+import { logGamma } from '../../shared/stats/grid-mixture.js';
 import { xoshiro128ss } from '../../shared/rng.js';
 import type { ItemPositionRow } from '../../gpu-batch/dataset/read-dataset.js';
 import { trainingRng } from '../../gpu-batch/train/init.js';
