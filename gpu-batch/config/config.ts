@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { GATE_DEFAULTS } from '../ope/gate-defaults.js';
 import { parseDuration } from './duration.js';
 import { UsageError } from './errors.js';
 import { DEFAULT_REWARDS, parseRewards, type RewardMap } from './rewards.js';
@@ -108,12 +109,12 @@ export const BatchConfig = z.object({
   gate: z
     .object({
       enabled: z.boolean().default(true),
-      tolerance: num(0, 1e6).default(0),
+      tolerance: num(0, 1e6).default(GATE_DEFAULTS.tolerance),
       /** Share of the serving value a candidate may be worse by before the gate rejects it. */
-      relativeMargin: num(0, 1).default(0.05),
-      minEss: num(0, 1e9).default(3),
-      maxImpressions: int(1, 10_000_000).default(20_000),
-      minImpressions: int(1, 10_000_000).default(200),
+      relativeMargin: num(0, 1).default(GATE_DEFAULTS.relativeMargin),
+      minEss: num(0, 1e9).default(GATE_DEFAULTS.minEss),
+      maxImpressions: int(1, 10_000_000).default(GATE_DEFAULTS.maxImpressions),
+      minImpressions: int(1, 10_000_000).default(GATE_DEFAULTS.minImpressions),
       forceReason: z.string().min(1).max(500).optional(),
       operator: z.string().min(1).max(200).default('unknown'),
     })

@@ -7,7 +7,7 @@ import { slateDr } from '../../shared/ope/slate-dr.js';
 import { slateIps } from '../../shared/ope/slate-ips.js';
 import { snips } from '../../shared/ope/snips.js';
 import type { Estimate } from '../../shared/ope/types.js';
-import { GATE_DEFAULTS } from './ope-gate.js';
+import { GATE_DEFAULTS } from './gate-defaults.js';
 
 /** P(item at position) of the target for one logged slate: one map per position. */
 export type TargetTables = (slate: LoggedSlate, index: number) => Promise<ReadonlyArray<ReadonlyMap<string, number>>>;

@@ -8,42 +8,9 @@ import type { BatchConfig } from '../config/config.js';
 import type { DeploymentGate, GateInput, GateVerdict } from '../publish/gate.js';
 import type { Progress } from '../util/progress.js';
 import { readLakeSlates, type LoggedImpression } from './lake-slates.js';
+import { GATE_DEFAULTS } from './gate-defaults.js';
 import { slateLog, VersionTarget } from './policy-view.js';
 
-/** Defaults of the deploy gate. */
-export const GATE_DEFAULTS = {
-  /** Reward per impression the candidate may be worse by, besides the relative margin. */
-  tolerance: 0,
-  /** Share of the serving value the candidate may be worse by (the margin the interval is held to). */
-  relativeMargin: 0.05,
-  /**
-   * Fewer effective samples than this: the reason says the log barely covers the candidate and
-   * the reward model carries the estimate (the rule is the same). A re-ranked candidate matches
-   * few logged (item, position) pairs, so its ESS is often 5–20 impressions.
-   */
-  minEss: 3,
-  /**
-   * λ of the doubly robust correction (`slateDr`): a logged slot weighs at most this much. Ranked
-   * items the two versions share have w ≈ 1 (up to ≈ 10 when an explored slot above shifted
-   * them); items the log showed only by exploring have w in the hundreds and lean on the model.
-   * Why 5 and not more: the candidate was trained on these logs. Where its weight is large it
-   * ranks items the log showed only by exploring, often *because* they were clicked there, so its
-   * weights and the residuals are correlated and weighting them up adds the training data's luck
-   * to Δ̂ (a winner's curse): in a sparse-world run at λ = 20 the correction added +0.43 clicks per
-   * slate to a candidate the model valued at 1.06 (truly +0.15 better). Replayed on kept world runs
-   * (`npm run bench:gate -- DIR --clip λ`), mean absolute error ÷ the serving value for λ = 20 / 5 /
-   * 1: 0.096 / 0.054 / 0.049 on the README's 15 runs (56 gate runs), 0.120 / 0.075 / 0.065 on 10
-   * runs with reversed plants (worse plants published 11 / 9 / 8 of 27), no truly better candidate
-   * rejected at any λ. Why not 1: under heavy exploration large weights are information, not only
-   * luck — with uniformly random logs (the integration test) and λ ≤ 3 the gate no longer
-   * rejected a candidate with every ranking reversed.
-   */
-  clip: 5,
-  /** The newest impressions evaluated. */
-  maxImpressions: 20_000,
-  /** Fewer logged impressions than this: the gate passes and says so (an interval would be noise). */
-  minImpressions: 200,
-} as const;
 
 export interface OpeGateOptions {
   tolerance: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GATE_DEFAULTS } from '../../gpu-batch/ope/ope-gate.js';
+import { GATE_DEFAULTS } from '../../gpu-batch/ope/gate-defaults.js';
 import { crossFitModels, tableValue, predictReward, type LiftPrior, type ModelSlate } from '../../shared/ope/item-position-model.js';
 import { slateDrTerms } from '../../shared/ope/slate-dr.js';
 import { xoshiro128ss } from '../../shared/rng.js';
