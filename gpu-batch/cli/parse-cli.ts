@@ -36,7 +36,7 @@ flags:
   --settle 2m --window 30m --reward click=1,purchase=5 --train-window 30d
   --dims 32 --epochs 12 --finetune-epochs 2 --batch-size 8192 --lr 0.15 --negatives 4 --holdout 0.2
   --shards N --k-default 10 --k-max 20 --seed N --force --quiet
-  --gate-margin 0.03 --gate-tolerance 0       deploy gate: reject when the upper 95% bound of
+  --gate-margin 0.05 --gate-tolerance 0       deploy gate: reject when the upper 95% bound of
                                               V(candidate) − V(serving) < −(tolerance + margin × V(serving));
                                               publish when the lower bound is above it; in between, the
                                               point estimate decides (slate doubly robust: a reward model
@@ -48,6 +48,7 @@ flags:
   --epsilon-bootstrap 1                       exploration of a version trained on no logs
   --explore-positions ramp|flat --explore-clicks 8    (clicks per pool item per retrain ε buys)
   --pool-max 100 --pool-base 40               pool: never-examined items up to max, examined ones fill it to base
+                                              (at least base/4 of them, even when new items fill it)
   --no-explore                                serve the ranking alone (env SLATECAST_EXPLORE=off)
   --port 8788 --host 127.0.0.1                (batch serve)
 `;

@@ -93,8 +93,8 @@ export const BatchConfig = z.object({
   explorePositions: z.enum(['ramp', 'flat']).default('ramp'),
   /**
    * The exploration pool (policy/exploration.ts `explorationPool`): every never-examined item, up
-   * to `poolMax`; examined items that could still win fill it up to `poolBase` (none when the new
-   * items alone reach it).
+   * to `poolMax`; examined items that could still win fill it up to `poolBase` (a quarter of it when
+   * the new items alone reach it).
    */
   poolMax: int(1, 100_000).default(100),
   poolBase: int(1, 100_000).default(40),

@@ -5,7 +5,7 @@ import { candidatesPerUser } from '../config/config.js';
 import { buildDataset, dropDataset, type LakeFiles } from '../dataset/build-dataset.js';
 import { readIndex, readItemPositionStats, readRewardedRows, readSurfaceSlots, readTrainingPairs, readUserHistory } from '../dataset/read-dataset.js';
 import { itemStats, positionWeightsAll, type ItemStats } from '../policy/item-stats.js';
-import { mixturePosteriors, posteriorMeans, type BetaPosteriors } from '../policy/posteriors.js';
+import { mixturePosteriors, newArrivals, posteriorMeans, type BetaPosteriors } from '../policy/posteriors.js';
 import { logit, personalWeight, servingParams, type Blend } from '../policy/serving-blend.js';
 import { fillColdItems } from '../train/cold-items.js';
 import { CONTENT_BUCKETS, contentFeatures } from '../train/content-features.js';
@@ -72,6 +72,8 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
   p.info(`dataset: ${ds.users} users, ${ds.items} items, ${ds.shownRows} shown rows`);
   const { userKeys, itemIds } = await readIndex(c);
   const byId = new Map(catalog.map((i) => [i.id, i]));
+  const createdAt = Float64Array.from(itemIds, (id) => (byId.has(id) ? Date.parse(byId.get(id)!.created_at) : Number.NaN));
+  const arrivals = newArrivals(createdAt);
   const hasHoldout = config.holdoutFraction > 0 && ds.cutoff > ds.minTs;
   const trainBefore = hasHoldout ? ds.cutoff : ds.maxTs + 1;
 
@@ -89,7 +91,7 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
   if (hasHoldout) {
     const trainRows = await readItemPositionStats(c, trainBefore);
     const trainStats = itemStats(trainRows, ds.items, positionWeightsAll(trainRows, ds.items, config.kMax));
-    const before: BeforeHoldout = { cutoff: ds.cutoff, items: ds.items, params: trained.params, stats: trainStats, base: posteriorMeans(mixturePosteriors(trainStats)) };
+    const before: BeforeHoldout = { cutoff: ds.cutoff, items: ds.items, params: trained.params, stats: trainStats, base: posteriorMeans(mixturePosteriors(trainStats, arrivals)) };
     metrics = await holdoutMetrics(c, config, before, (line) => p.info(line));
     const seen = new Uint8Array(ds.users);
     for (const u of pairs.user) seen[u] = 1;
@@ -112,7 +114,7 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
   const allRows = await readItemPositionStats(c, ds.maxTs + 1);
   const theta = positionWeightsAll(allRows, ds.items, config.kMax);
   const stats = itemStats(allRows, ds.items, theta);
-  const posteriors = mixturePosteriors(stats);
+  const posteriors = mixturePosteriors(stats, arrivals);
   const cold = fillColdItems(params, contentFeatures(itemIds.map((id) => byId.get(id))), CONTENT_BUCKETS, Array.from(stats.rewarded, (r) => r > 0), { seed: config.seed });
   const base = Float64Array.from(posteriorMeans(posteriors), logit);
   const candidates = await topKForUsers(servingParams(params, base, lambda), Int32Array.from(userKeys, (_, u) => u), candidatesPerUser(config));
@@ -123,7 +125,7 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
   return {
     bootstrap: false,
     itemIds,
-    createdAt: Float64Array.from(itemIds, (id) => (byId.has(id) ? Date.parse(byId.get(id)!.created_at) : Number.NaN)),
+    createdAt,
     userKeys,
     history: await readUserHistory(c, ds.users),
     params,
@@ -153,6 +155,7 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
       train_seconds: round6(seconds),
       losses: trained.losses.map(round6),
       cold_items: cold,
+      new_arrivals: { items: arrivals.reduce((a, x) => a + x, 0), ...(posteriors.newArrivals ? { examined: posteriors.newArrivals.examined, lr: round6(posteriors.newArrivals.lr), own_prior: posteriors.newArrivals.ownPrior } : {}) },
       blend: blend ? { a: round6(blend.a), b: round6(blend.b), lambda: round6(lambda), n: blend.n, clicks: blend.clicks, log_loss: round6(blend.logLoss), log_loss_base_only: round6(blend.logLossBaseOnly), position_logits: blend.positionLogits.map(round6) } : { lambda },
       users: ds.users,
       items: ds.items,

@@ -23,15 +23,19 @@ export function normaliseRows(logLike: Float64Array, components: number): Float6
 /**
  * Mixture weights maximising Σ_units ln Σ_g w_g · like[unit, g] (EM from uniform weights; stops
  * when no weight moves by more than 1e-7, or after `iterations`).
+ * With `opts.units`, only those rows count; with `opts.prior`, the M-step adds `items`
+ * pseudo-units spread as `weights` — a Dirichlet prior centred on them, so a handful of units
+ * keeps about those weights and a few hundred learn their own (EM starts from them then).
  * @param like row-major, `units × components`, from `normaliseRows`
  */
-export function mixtureWeights(like: Float64Array, components: number, iterations = 200): Float64Array {
-  const units = like.length / components;
-  let w = new Float64Array(components).fill(1 / components);
-  if (units === 0) return w;
+export function mixtureWeights(like: Float64Array, components: number, iterations = 200, opts: { units?: readonly number[]; prior?: { weights: Float64Array; items: number } } = {}): Float64Array {
+  const units = opts.units ?? Array.from({ length: like.length / components }, (_, k) => k);
+  const pseudo = opts.prior?.items ?? 0;
+  let w = opts.prior ? Float64Array.from(opts.prior.weights) : new Float64Array(components).fill(1 / components);
+  if (units.length === 0) return w;
   for (let it = 0; it < iterations; it++) {
-    const next = new Float64Array(components);
-    for (let k = 0; k < units; k++) {
+    const next = opts.prior ? Float64Array.from(opts.prior.weights, (b) => pseudo * b) : new Float64Array(components);
+    for (const k of units) {
       let z = 0;
       for (let g = 0; g < components; g++) z += w[g]! * like[k * components + g]!;
       if (!(z > 0)) continue;
@@ -39,7 +43,7 @@ export function mixtureWeights(like: Float64Array, components: number, iteration
     }
     let change = 0;
     for (let g = 0; g < components; g++) {
-      next[g]! /= units;
+      next[g]! /= units.length + pseudo;
       change = Math.max(change, Math.abs(next[g]! - w[g]!));
     }
     w = next;

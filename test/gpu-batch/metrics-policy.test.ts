@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { Policy } from '../../shared/schemas/artifact.js';
 import { rankingMetrics, popularityLists } from '../../gpu-batch/metrics/ranking-metrics.js';
 import { buildPolicy, strategySpec } from '../../gpu-batch/policy/build-policy.js';
-import { explorationEpsilon, explorationPool, meanExplorationExamination, rampWeights, winningBar } from '../../gpu-batch/policy/exploration.js';
+import { explorationEpsilon, explorationPool, meanExplorationExamination, POOL_Z, rampWeights, winningBar } from '../../gpu-batch/policy/exploration.js';
+import { ucbIndex } from '../../shared/explore/ucb.js';
 import { StrategySpec } from '../../shared/schemas/strategy.js';
 import { itemStats, positionWeightsAll } from '../../gpu-batch/policy/item-stats.js';
 import { positionWeights } from '../../shared/ope/examination.js';
-import { betaPosteriors, mixturePosteriors, posteriorMeans } from '../../gpu-batch/policy/posteriors.js';
+import { betaPosteriors, COHORT_LR_MIN, mixturePosteriors, newArrivals, posteriorMeans } from '../../gpu-batch/policy/posteriors.js';
 import { logGamma } from '../../shared/stats/grid-mixture.js';
 import { xoshiro128ss } from '../../shared/rng.js';
 import type { ItemPositionRow } from '../../gpu-batch/dataset/read-dataset.js';
@@ -162,6 +163,45 @@ describe('mixture-prior posteriors (nonparametric empirical Bayes)', () => {
     }
   });
 
+  it('learns a prior of their own for new arrivals: stars among them are not taken for the old tail\'s junk', () => {
+    for (const seed of [1, 2, 3]) {
+      // 3,000 old items with 0.3% stars, 200 new ones with 10% (the large-catalog world's shape),
+      // 2–31 examinations each.
+      const truth = Array.from({ length: 3200 }, (_, i) => (i < 3000 ? (i % 300 === 0 ? 0.2 : 0.005) : i % 10 === 0 ? 0.2 : 0.005));
+      const s = catalog(truth, seed);
+      const arrivals = Uint8Array.from(truth, (_, i) => (i >= 3000 ? 1 : 0));
+      const one = posteriorMeans(mixturePosteriors(s));
+      const fitted = mixturePosteriors(s, arrivals);
+      expect(fitted.newArrivals).toMatchObject({ examined: 200, ownPrior: true });
+      const own = posteriorMeans(fitted);
+      const part = (m: Float64Array, lo: number, hi: number) => mse(m.subarray(lo, hi), truth.slice(lo, hi));
+      // New arrivals: measured 0.65–0.72× the squared error under the catalog's one prior.
+      expect(part(own, 3000, 3200)).toBeLessThan(0.8 * part(one, 3000, 3200));
+      // Old items: unchanged (the catalog's prior is fitted to every item, as before).
+      expect(own.subarray(0, 3000)).toEqual(one.subarray(0, 3000));
+      // A never-examined new arrival carries its cohort's prior: more promising than the catalog's.
+      s.exposure[3001] = 0;
+      s.rewarded[3001] = 0;
+      const p = mixturePosteriors(s, arrivals);
+      expect(p.alpha[3001]! / (p.alpha[3001]! + p.beta[3001]!)).toBeGreaterThan(p.prior.alpha / (p.prior.alpha + p.prior.beta));
+      // New arrivals drawn like the old items (2% stars in both): the likelihood-ratio test keeps
+      // the catalog's prior (statistic 0.5–1.0 here, against 41–46 above), so nothing changes. An
+      // own prior fitted to 200 items would cost them 4–14% more squared error.
+      const same = catalog(Array.from({ length: 3200 }, (_, i) => (i % 50 === 0 ? 0.2 : 0.005)), seed);
+      const kept = mixturePosteriors(same, arrivals);
+      expect(kept.newArrivals).toMatchObject({ examined: 200, ownPrior: false });
+      expect(kept.newArrivals!.lr).toBeLessThan(COHORT_LR_MIN);
+      expect({ ...kept, newArrivals: undefined }).toEqual({ ...mixturePosteriors(same), newArrivals: undefined });
+    }
+  });
+
+  it('counts as new arrivals the items created within a week of the newest, unknown dates not', () => {
+    const day = 86_400_000;
+    expect([...newArrivals([0, 20 * day, 29 * day, 30 * day, Number.NaN])]).toEqual([0, 0, 1, 1, 0]);
+    // A catalog that stopped growing still has its latest cohort.
+    expect([...newArrivals([0, 100 * day, 101 * day])]).toEqual([0, 1, 1]);
+  });
+
   it('gives a never-examined item exactly the prior, and falls back to one Beta with under 20 examined items', () => {
     const s = catalog(Array.from({ length: 500 }, (_, i) => (i % 50 === 0 ? 0.3 : 0.02)), 4);
     s.exposure[7] = 0;
@@ -239,13 +279,43 @@ describe('exploration and policy', () => {
     expect(few).toHaveLength(40);
     expect(few.filter(isNew)).toHaveLength(30);
     expect(few.slice(0, 30).every(isNew)).toBe(true);
-    // New items alone reach the base: every one of them, up to max, and no examined item.
+    // New items alone reach the base: every one of them, up to max, and the reserve of examined
+    // items (a quarter of the base) after them.
     const many = explorationPool(posteriors, { k: 2, max: 100, base: 20, bootstrap: false });
-    expect(many).toHaveLength(30);
-    expect(many.every(isNew)).toBe(true);
-    expect(explorationPool(posteriors, { k: 2, max: 25, base: 20, bootstrap: false })).toHaveLength(25);
+    expect(many).toHaveLength(35);
+    expect(many.slice(0, 30).every(isNew)).toBe(true);
+    expect(many.slice(30).some(isNew)).toBe(false);
+    const capped = explorationPool(posteriors, { k: 2, max: 25, base: 20, bootstrap: false });
+    expect(capped.filter(isNew)).toHaveLength(25);
+    expect(capped).toHaveLength(30);
     // Without a base, max is the one cap (examined items fill to it).
     expect(explorationPool(posteriors, { k: 2, max: 50, bootstrap: false })).toHaveLength(50);
+  });
+
+  it('keeps places for examined challengers when new items fill the pool, nearest the bar first', () => {
+    // The large-catalog case: a mixture prior that is mostly junk. Rows 0–9 known stars (the top
+    // k = 10, bar ≈ 0.2); 100 never-examined new items; 40 old items with one click in three
+    // showings (a wide posterior, mostly junk: high u_i, low mean); 5 items with 3 clicks in 15
+    // examinations (a likely star short of the bar).
+    const prior = { alpha: 0.05, beta: 5 };
+    const n = 10 + 100 + 40 + 5;
+    const alpha = new Float64Array(n).fill(prior.alpha);
+    const beta = new Float64Array(n).fill(prior.beta);
+    for (let i = 0; i < 10; i++) [alpha[i], beta[i]] = [200, 800];
+    for (let i = 110; i < 150; i++) [alpha[i], beta[i]] = [0.15, 1.2];
+    for (let i = 150; i < n; i++) [alpha[i], beta[i]] = [2.6, 16];
+    const posteriors = { prior, alpha, beta };
+    const { bar } = winningBar(posteriors, 10);
+    const u = (i: number) => ucbIndex(alpha[i]!, beta[i]!, POOL_Z);
+    // Both kinds qualify, and by u_i the backlog's lucky items come first.
+    expect(u(110)).toBeGreaterThan(u(150));
+    expect(u(150)).toBeGreaterThanOrEqual(bar);
+    const pool = explorationPool(posteriors, { k: 10, max: 100, base: 40, bootstrap: false });
+    expect(pool.slice(0, 100).every((i) => i >= 10 && i < 110)).toBe(true);
+    expect(pool).toHaveLength(110);
+    // The 10 reserved places: the 5 near-misses first, then the backlog.
+    expect(pool.slice(100, 105).sort((a, b) => a - b)).toEqual([150, 151, 152, 153, 154]);
+    expect(pool.slice(105).every((i) => i >= 110 && i < 150)).toBe(true);
   });
 
   it('drops an examined item from the pool once its evidence reaches the target, whatever its interval still allows', () => {
