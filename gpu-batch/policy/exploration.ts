@@ -1,5 +1,5 @@
 import { ucbIndex } from '../../shared/explore/ucb.js';
-import type { BetaPosteriors } from './posteriors.js';
+import { posteriorMeans, type BetaPosteriors } from './posteriors.js';
 
 /** How far above its posterior mean an item's optimistic value is taken (posterior sds). */
 export const POOL_Z = 2;
@@ -91,10 +91,10 @@ export function explorationPool(
   const reserve = opts.base === undefined ? 0 : Math.ceil(Math.min(opts.base, opts.max) * POOL_RESERVE);
   const room = Math.max(reserve, Math.min(opts.base ?? opts.max, opts.max) - fresh.length);
   const short = (i: number) => !opts.evidence || opts.evidence.exposure[i]! * bar < opts.evidence.clicks;
-  const mean = (i: number) => posteriors.alpha[i]! / (posteriors.alpha[i]! + posteriors.beta[i]!);
+  const mean = posteriorMeans(posteriors);
   const examined = rows
     .filter((i) => !top.has(i) && !unseen(i) && upper[i]! >= bar && short(i))
-    .sort((a, b) => mean(b) - mean(a) || upper[b]! - upper[a]! || a - b)
+    .sort((a, b) => mean[b]! - mean[a]! || upper[b]! - upper[a]! || a - b)
     .slice(0, room);
   return [...fresh, ...examined];
 }
@@ -111,7 +111,7 @@ export const POOL_RESERVE = 0.25;
  */
 export function winningBar(posteriors: BetaPosteriors, k: number): { top: Set<number>; bar: number } {
   const n = posteriors.alpha.length;
-  const mean = Float64Array.from(posteriors.alpha, (a, i) => a / (a + posteriors.beta[i]!));
+  const mean = posteriorMeans(posteriors);
   const byMean = Array.from({ length: n }, (_, i) => i).sort((a, b) => mean[b]! - mean[a]! || a - b);
   return { top: new Set(byMean.slice(0, k)), bar: n > 0 ? mean[byMean[Math.min(k, n) - 1]!]! : 0 };
 }
