@@ -20,7 +20,7 @@ import { summarise, type FamilySummary } from './summary.js';
 import { roundLine, summaryTable } from './table.js';
 
 const USAGE = `usage: npm run worlds -- [--family NAME[,NAME…]|all] [--seeds N] [--first-seed N] [--rounds N] [--set key=value]…
-                         [--no-gate] [--epsilon X] [--batch="FLAGS"] [--plant R[,R…]|none] [--plant-kind K] [--batch-log] [--keep] [--quick] [--out DIR]
+                         [--no-gate] [--epsilon X] [--batch="FLAGS"] [--recent N] [--plant R[,R…]|none] [--plant-kind K] [--batch-log] [--keep] [--quick] [--out DIR]
   --family      ${FAMILY_NAMES.join(', ')} or all (default all)
   --seeds       seeds per family (default 3); seed i of a family is "<family>-<i>"
   --first-seed  first seed number (default 1): other numbers give unseen worlds of the same family
@@ -29,6 +29,7 @@ const USAGE = `usage: npm run worlds -- [--family NAME[,NAME…]|all] [--seeds N
   --no-gate     run \`slatecast batch run --no-gate\` (the deploy gate is on by default, as in a deployment)
   --epsilon X   exploration pinned at X: \`batch run --epsilon-min X --epsilon-max X --epsilon-bootstrap X\`
                 (X = 0: \`--no-explore\`)
+  --recent N    the site sends each user's N most recent clicks as context.recent_item_ids (default 5; 0: none)
   --batch       more \`slatecast batch run\` flags, space-separated (e.g. --batch="--gate-tolerance 0.02": with "=", as the value starts with a dash)
   --plant       rounds in which the gate is also offered a worst-first copy of the candidate, never
                 published (default 3; "none" for no planting)
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
     'no-gate': { type: 'boolean' },
     epsilon: { type: 'string' },
     batch: { type: 'string' },
+    recent: { type: 'string' },
     plant: { type: 'string' },
     'plant-kind': { type: 'string' },
     quick: { type: 'boolean' },
@@ -81,6 +83,7 @@ async function main(): Promise<void> {
   const plantKind = (values['plant-kind'] ?? 'worst-first') as PlantKind;
   if (!PLANT_KINDS.includes(plantKind)) fail(`--plant-kind must be one of ${PLANT_KINDS.join(', ')}, got "${plantKind}"`);
   const concurrency = int(values.concurrency, 'concurrency', 16, 1, 256);
+  const recentItems = int(values.recent, 'recent', 5, 0, 100);
   const out = resolve(values.out ?? 'worlds-out');
   const paramsOf = (f: FamilyName, seed: number): WorldParams => {
     try {
@@ -122,6 +125,7 @@ async function main(): Promise<void> {
         workDir: values.keep ? await freshDir(join(dir, `${params.seed}.world`)) : await mkdtemp(join(tmpdir(), `worlds-${params.seed}-`)),
         keep: values.keep === true,
         concurrency,
+        recentItems,
         progress: log,
         batchLog: values['batch-log'] === true,
         onRound: (row) => log.info(roundLine(`${family}/${params.seed}`, row)),

@@ -13,7 +13,7 @@ import type { PlantKind } from './plant.js';
 import { POLICIES, type GateRow, type PolicyKey, type RoundRow } from './round-row.js';
 import { logTally, SIM_SECRETS, startEdge, startS3Server, waitForLogs, waitForVersion, type LocalEdge } from './sim/stack.js';
 import { positionValues } from './sim/click-model.js';
-import { runTraffic } from './sim/traffic.js';
+import { runTraffic, type RecentClicks } from './sim/traffic.js';
 import { roundVisits, type Visit } from './sim/visits.js';
 import { World, type WorldParams } from './sim/world.js';
 import { versionValue, VersionTarget, type UserKeys } from './version-value.js';
@@ -38,6 +38,8 @@ export interface WorldRunOptions {
    */
   keep?: boolean;
   concurrency: number;
+  /** The site sends each user's this many most recent clicks with every slate request (0: none). */
+  recentItems?: number;
   /** Traffic bars and warnings; the batch tier reports its warnings only (the round line has its verdict). */
   progress: Progress;
   /** Print the batch tier's info lines too (otherwise only its warnings). */
@@ -76,6 +78,7 @@ export async function runWorld(o: WorldRunOptions): Promise<WorldRun> {
   const keys: UserKeys = new Map();
   const logged = logTally();
   const served = { impressions: [] as string[], events: [] as string[] };
+  const recentClicks: RecentClicks = { items: o.recentItems ?? 0, byUser: new Map() };
   try {
     for (let round = 0; round <= o.rounds; round++) {
       const { newItems } = world.advance(round, Date.now());
@@ -91,7 +94,7 @@ export async function runWorld(o: WorldRunOptions): Promise<WorldRun> {
 
       const visits = roundVisits(world, round, firstRound);
       const tt = performance.now();
-      const t = await runTraffic(world, round, visits, edge.url.toString().replace(/\/$/, ''), { concurrency: o.concurrency, onProgress: (d, n) => o.progress.bar(`[${label}] round ${round} visits`, d, n) });
+      const t = await runTraffic(world, round, visits, edge.url.toString().replace(/\/$/, ''), { concurrency: o.concurrency, recent: recentClicks, onProgress: (d, n) => o.progress.bar(`[${label}] round ${round} visits`, d, n) });
       const trafficSeconds = (performance.now() - tt) / 1000;
       served.impressions.push(...t.impressionIds);
       served.events.push(...t.eventIds);
@@ -129,7 +132,7 @@ export async function runWorld(o: WorldRunOptions): Promise<WorldRun> {
       const closed = [...goodBorn].filter(([, born]) => born <= round - 2);
 
       const t1 = performance.now();
-      const truth = await gateTruth(world, round, vs, batch, store, serving, keys);
+      const truth = await gateTruth(world, round, vs, sv.map((s) => s.recent), batch, store, serving, keys);
       const truthSeconds = (performance.now() - t1) / 1000;
       const row: RoundRow = {
         round,
@@ -197,7 +200,7 @@ async function keepUnpublished(workDir: string, batch: BatchRound): Promise<void
  * gate saw), and the planted candidate if one was offered. Also the serving version's value by the
  * serving view, to check the view against what the edge served.
  */
-async function gateTruth(world: World, round: number, visits: readonly Visit[], batch: BatchRound, store: ObjectStore, serving: string, keys: UserKeys): Promise<{ gate: GateRow; planted: GateRow | null; servingCheck: number | null }> {
+async function gateTruth(world: World, round: number, visits: readonly Visit[], recent: readonly string[][], batch: BatchRound, store: ObjectStore, serving: string, keys: UserKeys): Promise<{ gate: GateRow; planted: GateRow | null; servingCheck: number | null }> {
   const rec = batch.record;
   const targets = new Map<string, Promise<VersionTarget | null>>();
   const published = async (v: string) => VersionTarget.fromStore(store, await readManifest(store, v, null));
@@ -207,7 +210,7 @@ async function gateTruth(world: World, round: number, visits: readonly Visit[], 
     if (!t) targets.set(v, (t = files ? Promise.resolve(VersionTarget.fromFiles(v, files)) : published(v)));
     return t;
   };
-  const value = async (t: VersionTarget | null) => (t ? mean(await versionValue(world, round, visits, t, SIM_SECRETS.userSalt, keys)) : null);
+  const value = async (t: VersionTarget | null) => (t ? mean(await versionValue(world, round, visits, t, SIM_SECRETS.userSalt, keys, { recent })) : null);
   const servingCheck = await value(await target(serving));
 
   const candidateVersion = rec.status === 'published' ? rec.version : (batch.candidate?.version ?? null);

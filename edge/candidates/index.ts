@@ -1,7 +1,7 @@
 import type { VersionPorts } from '../../shared/serving/version-view.js';
 import type { ObjectStore } from '../../shared/store/object-store.js';
 import type { ArtifactCache, Loaded } from '../artifact/artifact-cache.js';
-import { wasmCandidates, type IsolateMatrix } from './wasm-step.js';
+import { wasmCandidates, wasmRecentTaste, type IsolateMatrix } from './wasm-step.js';
 
 /** What the edge's ports read from: the loaded version, the store, the isolate's cache. */
 export interface EdgeVersion {
@@ -24,5 +24,6 @@ export function edgePorts(v: EdgeVersion): VersionPorts {
     userCandidates: (userKey) => v.cache.userCandidates(v.store, v.loaded, userKey, v.now),
     posteriors: () => v.cache.posteriors(v.store, v.loaded, v.now),
     wasm: (q) => wasmCandidates(v, q),
+    recentTaste: (q) => wasmRecentTaste(v, q),
   };
 }

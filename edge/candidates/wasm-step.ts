@@ -2,7 +2,7 @@ import scorerModule from '../../shared/scoring/scorer.wasm';
 import { readVerifiedJson } from '../../shared/artifact/verify.js';
 import type { Candidate } from '../../shared/explore/types.js';
 import { ItemsFile, type Manifest } from '../../shared/schemas/artifact.js';
-import { loadItemMatrix, matrixFormat, rankByRecent, type ItemIndex, type MatrixFiles, type RecentQuery } from '../../shared/scoring/item-matrix.js';
+import { loadItemMatrix, matrixFormat, rankByRecent, recentTaste, type ItemIndex, type MatrixFiles, type RecentQuery } from '../../shared/scoring/item-matrix.js';
 import { ScorerNotReadyError, WasmScorer } from '../../shared/scoring/wasm-scorer.js';
 import type { ObjectStore } from '../../shared/store/object-store.js';
 import { streamVerified } from '../artifact/stream-verified.js';
@@ -54,7 +54,17 @@ export class IsolateMatrix {
  * refused) and when the scorer is not ready for this version (`ScorerNotReadyError`: a newer
  * version's load began meanwhile). Those are the one signal of the chain, never a 5xx.
  */
-export async function wasmCandidates(v: EdgeVersion, q: RecentQuery): Promise<Candidate[] | null> {
+export function wasmCandidates(v: EdgeVersion, q: RecentQuery): Promise<Candidate[] | null> {
+  return withMatrix(v, (index) => rankByRecent(v.matrix.scorer, index, q));
+}
+
+/** The wasm port's session taste for cached candidates (`recentTaste`), passing as `wasmCandidates` does. */
+export function wasmRecentTaste(v: EdgeVersion, q: { recent: readonly string[]; items: readonly string[] }): Promise<Float64Array | null> {
+  return withMatrix(v, (index) => recentTaste(v.matrix.scorer, index, q.recent, q.items));
+}
+
+/** `fn` on the version's loaded matrix; null (pass) without one, on a failed load, or a scorer not ready. */
+async function withMatrix<T>(v: EdgeVersion, fn: (index: ItemIndex) => T | null): Promise<T | null> {
   if (!matrixFormat(storeFiles(v.store, v.loaded.manifest))) return null;
   let index: ItemIndex | null;
   try {
@@ -65,7 +75,7 @@ export async function wasmCandidates(v: EdgeVersion, q: RecentQuery): Promise<Ca
   }
   if (!index) return null;
   try {
-    return rankByRecent(v.matrix.scorer, index, q);
+    return fn(index);
   } catch (e) {
     if (e instanceof ScorerNotReadyError) return null;
     throw e;

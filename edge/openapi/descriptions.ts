@@ -11,7 +11,7 @@ export const FIELD_DESCRIPTIONS: Record<string, Record<string, string>> = {
     surface: 'Where the slate is shown (a surface of the serving policy, e.g. `home`); default: the policy\'s default surface.',
     k: 'Items in the slate; default the surface\'s `k_default`, at most its `k_max`.',
     context: 'What the request knows beyond the user.',
-    'context.recent_item_ids': 'Items the user just interacted with, newest first: users without cached candidates are scored against a query built from them.',
+    'context.recent_item_ids': 'Items the user just interacted with (e.g. clicked), newest first: the session. A user with cached candidates gets them re-ranked with the taste of these items; a user without is ranked by base appeal plus that taste (the wasm step). The weight of the taste is fitted by the batch tier on logged requests that carried recent items, so send the same kind of items every time. Recent items may be served again; list what must not be in `exclude_item_ids`.',
     'context.exclude_item_ids': 'Items never to show (already seen, in the cart, out of stock); propensities are computed over what remains.',
     'context.locale': 'The user\'s locale, logged with the impression.',
   },

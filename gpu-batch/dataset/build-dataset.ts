@@ -32,6 +32,7 @@ export interface Dataset {
 
 /**
  * Builds the training tables in DuckDB from the lake:
+ * - `imp`: the impressions, with the logged `recent_item_ids` as `recent`;
  * - `items(item_idx, item_id)`: rankable items in matrix row order (sorted ids);
  * - `users(user_idx, user_key)`: users with an impression in the training window;
  * - `shown(ts, user_idx, item_idx, position, propensity, explored, surface, reward)`: one row per
@@ -39,7 +40,11 @@ export interface Dataset {
  * Propensities are carried along for off-policy evaluation.
  */
 export async function buildDataset(c: DuckDBConnection, lake: LakeFiles, p: DatasetParams): Promise<Dataset> {
-  await c.run(`CREATE OR REPLACE TEMP TABLE "imp" AS SELECT "impression_id", "ts", "user_key", "surface", "items" FROM read_parquet($imps)`, { imps: pathList(lake.impressions) });
+  // "recent": the logged context.recent_item_ids (what the site sent; the wasm step's input).
+  await c.run(
+    `CREATE OR REPLACE TEMP TABLE "imp" AS SELECT "impression_id", "ts", "user_key", "surface", "items", coalesce(json_extract_string("context", '$.recent_item_ids[*]'), []) AS "recent" FROM read_parquet($imps)`,
+    { imps: pathList(lake.impressions) },
+  );
   const maxTs = await scalar(c, `SELECT coalesce(max("ts"), 0) FROM "imp"`);
   const minTs = await scalar(c, `SELECT coalesce(min("ts"), 0) FROM "imp"`);
   const since = p.trainWindowMs > 0 ? maxTs - p.trainWindowMs : -1;

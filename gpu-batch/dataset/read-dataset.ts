@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { pathList, scalar } from '../lake/duck.js';
+import { ATTRIBUTED } from './attribution.js';
 import type { LakeFiles } from './build-dataset.js';
 
 /** Columnar training examples for weighted logistic matrix factorisation. */
@@ -181,6 +182,36 @@ export interface ShownRows {
  * @param from rows with ts ≥ from (the holdout)
  * @param limit at most this many rows, a seeded uniform sample when there are more
  */
+/** Held-out showings whose impression logged recent items (`readRecentRows`). */
+export interface RecentRows extends ShownRows {
+  /** Per row, the impression's recent item ids (as logged, newest first). */
+  recent: string[][];
+}
+
+/**
+ * Showings from `from` on whose impression carried `recent_item_ids` — what the wasm step ranks
+ * from — a reservoir sample of at most `limit`.
+ */
+export async function readRecentRows(c: DuckDBConnection, from: number, limit: number, seed: number): Promise<RecentRows> {
+  const [u, i, p, y, r] = await columns(
+    c,
+    `WITH s AS (SELECT "impression_id", "user_key", "recent", unnest("items") AS it FROM "imp" WHERE "ts" >= $from AND len("recent") > 0)
+     SELECT * FROM (
+       SELECT u."user_idx", i."item_idx", s.it."position", (coalesce(a."reward", 0) > 0)::INTEGER, s."recent"
+       FROM s JOIN "users" u USING ("user_key") JOIN "items" i ON i."item_id" = s.it."item_id"
+              LEFT JOIN ${ATTRIBUTED} a ON a."impression_id" = s."impression_id" AND a."item_id" = s.it."item_id"
+     ) USING SAMPLE reservoir(${Math.floor(limit)} ROWS) REPEATABLE (${Math.floor(seed)})`,
+    { from },
+  );
+  return {
+    user: Int32Array.from((u ?? []) as number[]),
+    item: Int32Array.from((i ?? []) as number[]),
+    position: Int32Array.from((p ?? []) as number[]),
+    y: Float32Array.from((y ?? []) as number[]),
+    recent: ((r ?? []) as string[][]).map((x) => [...x]),
+  };
+}
+
 export async function readShownRows(c: DuckDBConnection, from: number, limit: number, seed: number): Promise<ShownRows> {
   const [u, i, p, y] = await columns(
     c,

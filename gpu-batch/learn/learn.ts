@@ -15,7 +15,7 @@ import type { Progress } from '../util/progress.js';
 import { round6 } from '../util/round.js';
 import { bootstrap } from './bootstrap.js';
 import { epochBudget } from './epoch-budget.js';
-import { holdoutBlend, holdoutMetrics, type BeforeHoldout } from './holdout.js';
+import { NO_RECENT_FIT, holdoutBlend, holdoutMetrics, holdoutRecentFit, type BeforeHoldout, type RecentFit, type SessionFit } from './holdout.js';
 
 /** Everything the policy and artifact steps need from learning. */
 export interface Learned {
@@ -37,6 +37,11 @@ export interface Learned {
   metrics: Record<string, unknown>;
   training: Record<string, unknown>;
   rewardedRows: number;
+  /**
+   * The weights of recent items' taste (`holdoutRecentFit`); absent in bootstrap, whose
+   * matrix has no base-appeal column.
+   */
+  recent?: RecentFit;
 }
 
 export interface LearnOptions {
@@ -88,6 +93,7 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
   // 2. Judge it on the holdout, and fit there how much personal taste to layer on base appeal.
   let metrics: Record<string, unknown> = { holdout: null };
   let blend: Blend | null = null;
+  let recent: RecentFit = NO_RECENT_FIT;
   if (hasHoldout) {
     const trainRows = await readItemPositionStats(c, trainBefore);
     const trainStats = itemStats(trainRows, ds.items, positionWeightsAll(trainRows, ds.items, config.kMax));
@@ -96,6 +102,9 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
     const seen = new Uint8Array(ds.users);
     for (const u of pairs.user) seen[u] = 1;
     blend = await holdoutBlend(c, config, before, seen);
+    recent = await holdoutRecentFit(c, config, before, itemIds, personalWeight(blend), seen);
+    const line = (f: SessionFit) => `${f.weight.toFixed(3)}${f.blend ? ` (log-loss ${f.blend.logLoss.toFixed(4)} vs ${f.blend.logLossBaseOnly.toFixed(4)})` : ''}`;
+    if (recent.rows > 0) p.info(`recent items (${recent.rows} held-out showings): weight ${line(recent.wasm)} for unknown users, ${line(recent.cache)} on cached candidates`);
   }
   const lambda = personalWeight(blend);
   if (blend) p.info(`blend: base ${blend.a.toFixed(3)}, personal ${blend.b.toFixed(3)} → λ = ${lambda.toFixed(3)} (log-loss ${blend.logLoss.toFixed(4)} vs ${blend.logLossBaseOnly.toFixed(4)} base-only, ${blend.n} held-out showings)`);
@@ -136,6 +145,7 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
     surfaceSlots: await readSurfaceSlots(c, opts.servingSince ?? 0),
     metrics,
     rewardedRows: await readRewardedRows(c),
+    recent,
     training: {
       ...opts.backend,
       model: 'base-appeal+logistic-mf',
@@ -156,6 +166,7 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
       losses: trained.losses.map(round6),
       cold_items: cold,
       new_arrivals: { items: arrivals.reduce((a, x) => a + x, 0), ...(posteriors.newArrivals ? { examined: posteriors.newArrivals.examined, lr: round6(posteriors.newArrivals.lr), own_prior: posteriors.newArrivals.ownPrior } : {}) },
+      recent: { rows: recent.rows, wasm: sessionRecord(recent.wasm), cache: sessionRecord(recent.cache) },
       blend: blend ? { a: round6(blend.a), b: round6(blend.b), lambda: round6(lambda), n: blend.n, clicks: blend.clicks, log_loss: round6(blend.logLoss), log_loss_base_only: round6(blend.logLossBaseOnly), position_logits: blend.positionLogits.map(round6) } : { lambda },
       users: ds.users,
       items: ds.items,
@@ -165,4 +176,9 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
       train_cutoff_ts: trainBefore,
     },
   };
+}
+
+/** What the manifest keeps of a session-taste fit. */
+function sessionRecord(f: SessionFit): Record<string, number> {
+  return { weight: round6(f.weight), ...(f.blend ? { a: round6(f.blend.a), b: round6(f.blend.b), n: f.blend.n, clicks: f.blend.clicks, log_loss: round6(f.blend.logLoss), log_loss_base_only: round6(f.blend.logLossBaseOnly) } : {}) };
 }

@@ -6,7 +6,7 @@ import type { BetaPosterior } from '../../shared/explore/types.js';
 import { ownValue } from '../../shared/own-key.js';
 import { ItemsFile, UserSlateShard, type Manifest, type Policy } from '../../shared/schemas/artifact.js';
 import { PosteriorsFile } from '../../shared/schemas/posteriors.js';
-import { loadItemMatrix, rankByRecent, type ItemIndex, type MatrixFiles } from '../../shared/scoring/item-matrix.js';
+import { loadItemMatrix, rankByRecent, recentTaste, type ItemIndex, type MatrixFiles } from '../../shared/scoring/item-matrix.js';
 import { WasmScorer } from '../../shared/scoring/wasm-scorer.js';
 import { posteriorMap } from '../../shared/serving/posterior-map.js';
 import type { VersionPorts } from '../../shared/serving/version-view.js';
@@ -75,6 +75,11 @@ export function batchPorts(files: VersionFiles, policy: Policy, shards: number):
     items: () => files.json('items.json', ItemsFile),
     open: async (name) => ({ body: await files.bytes(name), verified: Promise.resolve() }),
   };
+  const loaded = () =>
+    (matrix ??= (async () => {
+      const scorer = new WasmScorer(scorerModule());
+      return { scorer, index: await loadItemMatrix(scorer, policy.version, matrixFiles) };
+    })());
   return {
     policy,
     async userCandidates(userKey) {
@@ -84,12 +89,12 @@ export function batchPorts(files: VersionFiles, policy: Policy, shards: number):
     },
     posteriors: () => (posteriors ??= files.has('posteriors.json') ? files.json('posteriors.json', PosteriorsFile).then(posteriorMap) : Promise.resolve(new Map())),
     async wasm(q) {
-      matrix ??= (async () => {
-        const scorer = new WasmScorer(scorerModule());
-        return { scorer, index: await loadItemMatrix(scorer, policy.version, matrixFiles) };
-      })();
-      const { scorer, index } = await matrix;
+      const { scorer, index } = await loaded();
       return index && rankByRecent(scorer, index, q);
+    },
+    async recentTaste(q) {
+      const { scorer, index } = await loaded();
+      return index && recentTaste(scorer, index, q.recent, q.items);
     },
   };
 }

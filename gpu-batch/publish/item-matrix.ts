@@ -22,3 +22,26 @@ export function itemMatrixFiles(vectors: Float32Array, dims: number): Record<'it
     'items.scale.f32': float32LE(q.scale),
   };
 }
+
+/**
+ * Item vectors with each item's base-appeal logit appended as a last column, divided by a scale
+ * that brings it to the size of the vectors' entries (the median |logit| over the median row
+ * maximum), so int8 rows, quantised per row, keep the vector's precision: the wasm step then
+ * scores base + weight · taste in one dot product (`recentQuery`).
+ * @returns the (dims + 1)-wide matrix and the scale (`items.json`'s `recent.base_scale`)
+ */
+export function withBaseColumn(vectors: Float32Array, dims: number, baseLogit: ArrayLike<number>): { vectors: Float32Array; dims: number; baseScale: number } {
+  const n = baseLogit.length;
+  const rowMax = new Float64Array(n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < dims; j++) rowMax[i] = Math.max(rowMax[i]!, Math.abs(vectors[i * dims + j]!));
+  const median = (x: Float64Array) => (x.length ? Float64Array.from(x).sort()[Math.floor(x.length / 2)]! : 0);
+  const b = median(Float64Array.from(baseLogit, Math.abs));
+  const v = median(rowMax);
+  const baseScale = b > 0 && v > 0 ? Math.fround(b / v) : 1;
+  const out = new Float32Array(n * (dims + 1));
+  for (let i = 0; i < n; i++) {
+    out.set(vectors.subarray(i * dims, (i + 1) * dims), i * (dims + 1));
+    out[i * (dims + 1) + dims] = baseLogit[i]! / baseScale;
+  }
+  return { vectors: out, dims: dims + 1, baseScale };
+}

@@ -7,7 +7,9 @@ import { candidatesPerUser } from '../config/config.js';
 import { buildPolicy, strategySpec } from '../policy/build-policy.js';
 import { explorationEpsilon, explorationPool, meanExplorationExamination, rampWeights, winningBar } from '../policy/exploration.js';
 import { posteriorMeans } from '../policy/posteriors.js';
-import { itemMatrixFiles } from '../publish/item-matrix.js';
+import { itemMatrixFiles, withBaseColumn } from '../publish/item-matrix.js';
+import { logit } from '../policy/serving-blend.js';
+import { round6 } from '../util/round.js';
 import { buildShards, shardCount } from '../slates/user-shards.js';
 import { jsonBytes } from '../util/json-bytes.js';
 import type { Learned } from '../learn/learn.js';
@@ -90,9 +92,11 @@ export function versionFiles(config: BatchConfig, learned: Learned, version: str
     ? buildShards(learned.userKeys, learned.candidates, itemIds, shards, learned.history)
     : Array.from({ length: shards }, (_, shard) => ({ schema: 'user-slates/v1' as const, shard, shards, users: {} }));
   for (const doc of shardDocs) files[shardFile(doc.shard)] = jsonBytes(doc);
-  const items: ItemsFile = { schema: 'items/v1', dims: learned.params.dims, ids: itemIds };
+  // Trained versions rank recent-item users by base appeal + taste: the matrix gets a base column.
+  const matrix = learned.recent ? withBaseColumn(learned.params.item, learned.params.dims, Float64Array.from(means, logit)) : { vectors: learned.params.item, dims: learned.params.dims, baseScale: 1 };
+  const items: ItemsFile = { schema: 'items/v1', dims: matrix.dims, ids: itemIds, ...(learned.recent ? { recent: { weight: round6(learned.recent.wasm.weight), cache_weight: round6(learned.recent.cache.weight), base_scale: matrix.baseScale } } : {}) };
   files['items.json'] = jsonBytes(items);
-  Object.assign(files, itemMatrixFiles(learned.params.item, learned.params.dims));
+  Object.assign(files, itemMatrixFiles(matrix.vectors, matrix.dims));
   const posteriors: PosteriorsFile = {
     schema: 'posteriors/v1',
     prior: learned.posteriors.prior,

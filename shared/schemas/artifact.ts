@@ -99,14 +99,32 @@ export const UserSlateShard = z.object({
 export type UserSlateShard = z.infer<typeof UserSlateShard>;
 
 /**
+ * How the edge uses a request's recent items (`items.json`'s `recent`): the matrix's last column
+ * holds each item's base-appeal logit ÷ `base_scale`. A user without cached candidates gets items
+ * scored base_i + weight · ⟨mean of the recent items' vectors, v_i⟩ (the wasm step,
+ * `recentQuery`); a user with them gets each cached score plus cache_weight · the same taste
+ * (`recentTaste`). Both weights are fitted by the batch tier on held-out showings; 0 leaves the
+ * ranking as it would be without recent items (base appeal alone, the cached order).
+ */
+export const RecentQuerySpec = z.object({
+  weight: z.number().finite().nonnegative(),
+  cache_weight: z.number().finite().nonnegative(),
+  base_scale: z.number().finite().positive(),
+});
+export type RecentQuerySpec = z.infer<typeof RecentQuerySpec>;
+
+/**
  * `items.json`: item ids in matrix row order. The matrices beside it are little-endian, row-major:
  * `items.f32` (n × dims float32) and `items.i8` (n × dims int8) with `items.scale.f32` (n float32),
- * where vector ≈ int8 × scale of its row.
+ * where vector ≈ int8 × scale of its row. With `recent`, the last of the dims is the base-appeal
+ * column; without it (versions before it, bootstrap) every dim is the item's vector and the wasm
+ * step ranks by the recent items' mean vector alone.
  */
 export const ItemsFile = z.object({
   schema: z.literal('items/v1'),
   dims: z.number().int().nonnegative(),
   ids: z.array(ItemId),
+  recent: RecentQuerySpec.optional(),
 });
 export type ItemsFile = z.infer<typeof ItemsFile>;
 

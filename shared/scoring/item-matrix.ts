@@ -1,5 +1,5 @@
 import type { Candidate } from '../explore/types.js';
-import type { ItemsFile } from '../schemas/artifact.js';
+import type { ItemsFile, RecentQuerySpec } from '../schemas/artifact.js';
 import type { MatrixBytes, MatrixFormat, WasmScorer } from './wasm-scorer.js';
 
 /**
@@ -14,6 +14,8 @@ export interface ItemIndex {
   version: string;
   ids: readonly string[];
   row: ReadonlyMap<string, number>;
+  /** `items.json`'s `recent`: the matrix ends with a base-appeal column. */
+  recent?: RecentQuerySpec;
 }
 
 /** Where a version's matrix files come from: a published version, or a candidate's files. */
@@ -34,7 +36,7 @@ export interface MatrixFiles {
 export interface RecentQuery {
   /** The user's recent item ids; those not in the matrix are ignored. */
   recent: readonly string[];
-  /** Item ids never to return (the recent ones are never returned either). */
+  /** Item ids never to return (nor the recent ones, for a matrix without a base column). */
   exclude: readonly string[];
   /** How many to return at most. */
   n: number;
@@ -70,12 +72,31 @@ export async function loadItemMatrix(scorer: WasmScorer, version: string, files:
     matrix.verified,
     scales?.verified,
   ]);
-  return { version, ids: items.ids, row: new Map(items.ids.map((id, i) => [id, i])) };
+  return { version, ids: items.ids, row: new Map(items.ids.map((id, i) => [id, i])), ...(items.recent ? { recent: items.recent } : {}) };
 }
 
 /**
- * The wasm step's ranking: the mean of the recent items' vectors scored against every row, best
- * first, leaving out the recent and the excluded items.
+ * The query of a user known by recent items, from the mean of their rows. With a base-appeal
+ * column (`spec`): the vector part times `weight`, the base column set to `base_scale`, so a row
+ * scores base_i + weight · ⟨mean, v_i⟩ — base appeal with the session's taste layered on, as the
+ * batch tier layers a known user's taste on it (`servingParams`). Without: the mean itself, which
+ * ranks by similarity alone (versions published before the column existed).
+ * Why the base column: ranked by similarity alone, a cold user who clicked one item got the
+ * items nearest it whatever their appeal — worse than the popularity list the user got before
+ * clicking.
+ */
+export function recentQuery(mean: Float32Array, spec: RecentQuerySpec | undefined): Float32Array {
+  if (!spec) return mean;
+  const q = new Float32Array(mean.length);
+  for (let j = 0; j < mean.length - 1; j++) q[j] = mean[j]! * spec.weight;
+  q[mean.length - 1] = spec.base_scale;
+  return q;
+}
+
+/**
+ * The wasm step's ranking: the mean of the recent items' rows made a query (`recentQuery`) and
+ * scored against every row, best first, leaving out the excluded items (and the recent ones when
+ * the matrix has no base column).
  * @returns the ranking (empty when every row scores NaN or −∞), or null when no recent item is
  *   in the matrix or nothing is left to rank
  * @throws ScorerNotReadyError when the scorer no longer holds `index.version`
@@ -83,8 +104,11 @@ export async function loadItemMatrix(scorer: WasmScorer, version: string, files:
 export function rankByRecent(scorer: WasmScorer, index: ItemIndex, q: RecentQuery): Candidate[] | null {
   const rows = q.recent.map((id) => index.row.get(id)).filter((r): r is number => r !== undefined);
   if (rows.length === 0) return null;
-  const query = scorer.meanOfRows(rows, { version: index.version });
-  const exclude = new Set(rows);
+  const query = recentQuery(scorer.meanOfRows(rows, { version: index.version }), index.recent);
+  // By similarity alone a recent item is its own nearest row, so it is left out; scored with base
+  // appeal it competes like any item (the user just chose it), and the site excludes what it
+  // must not show again with `exclude_item_ids`.
+  const exclude = new Set(index.recent ? [] : rows);
   for (const id of q.exclude) {
     const r = index.row.get(id);
     if (r !== undefined) exclude.add(r);
@@ -93,4 +117,31 @@ export function rankByRecent(scorer: WasmScorer, index: ItemIndex, q: RecentQuer
   if (n <= 0) return null;
   const top = scorer.score(query, n, { exclude, version: index.version });
   return Array.from(top.indices, (r, i) => ({ item: index.ids[r]!, score: top.scores[i]! }));
+}
+
+/**
+ * The session's taste for a known user's cached candidates (ranked by base appeal + λ · their
+ * own taste): cache_weight · ⟨mean of the recent items' vectors, v_i⟩ per item — the term the wasm
+ * step adds to base appeal (`recentQuery`), with the weight fitted for users the model knows
+ * (their own taste already explains part of what the session says). The vectors are the matrix's
+ * rows as the scorer holds them (int8 dequantised), in the same arithmetic on the edge and in the
+ * batch tier. An item not in the matrix gets 0.
+ * @returns null when the matrix has no base column, the weight is 0, or no recent item is in it
+ * @throws ScorerNotReadyError when the scorer no longer holds `index.version`
+ */
+export function recentTaste(scorer: WasmScorer, index: ItemIndex, recent: readonly string[], items: readonly string[]): Float64Array | null {
+  if (!index.recent || !(index.recent.cache_weight > 0)) return null;
+  const rows = recent.map((id) => index.row.get(id)).filter((r): r is number => r !== undefined);
+  if (rows.length === 0) return null;
+  const version = { version: index.version };
+  const mean = scorer.meanOfRows(rows, version);
+  const d = mean.length - 1;
+  return Float64Array.from(items, (id) => {
+    const r = index.row.get(id);
+    if (r === undefined) return 0;
+    const v = scorer.meanOfRows([r], version);
+    let dot = 0;
+    for (let j = 0; j < d; j++) dot += mean[j]! * v[j]!;
+    return index.recent!.cache_weight * dot;
+  });
 }

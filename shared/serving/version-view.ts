@@ -31,6 +31,12 @@ export interface VersionPorts {
    * (no matrix, no recent item in it, or a scorer not ready for this version).
    */
   wasm(q: RecentQuery): Promise<Candidate[] | null>;
+  /**
+   * The session's taste for a known user's cached candidates (`recentTaste`): per item, what the
+   * recent items add to its score; null passes (no base column or weight 0, no recent item in the
+   * matrix, a scorer not ready for this version).
+   */
+  recentTaste(q: { recent: readonly string[]; items: readonly string[] }): Promise<Float64Array | null>;
 }
 
 /** A request as the view sees it: what the edge was asked, or what an impression logged. */
@@ -73,7 +79,8 @@ export class VersionView {
   }
 
   /**
-   * The scorer chain. `cache`: the user's precomputed candidates. `wasm`: for a user without
+   * The scorer chain. `cache`: the user's precomputed candidates (re-ranked with the session's
+   * taste when the request has recent items and the version a weight for them). `wasm`: for a user without
    * them but with recent items, the matrix ranked by their mean (at most `candidates_per_user`).
    * `popularity`: the global ranking; always answers, so it ends the chain. A step passes with
    * null, the one signal that moves the chain on (as Hono's SmartRouter moves on only on its one
@@ -82,7 +89,13 @@ export class VersionView {
   async candidates(req: ServeRequest): Promise<Ranked> {
     const u = await this.ports.userCandidates(req.userKey);
     if (u && u.items.length > 0) {
-      const ranked = u.items.map((item, i) => ({ item, score: u.scores[i] ?? 0 }));
+      let ranked = u.items.map((item, i) => ({ item, score: u.scores[i] ?? 0 }));
+      const taste = req.recent.length > 0 ? await this.ports.recentTaste({ recent: req.recent, items: u.items }) : null;
+      if (taste) {
+        // The session re-ranks what the version knows of the user: stale taste (tastes drift) and
+        // what the user is after right now. Equal scores keep the cached order.
+        ranked = ranked.map((c, i) => ({ item: c.item, score: c.score + taste[i]!, i })).sort((a, b) => b.score - a.score || a.i - b.i).map(({ item, score }) => ({ item, score }));
+      }
       return { source: 'cache', ranked, ...(u.n === undefined ? {} : { historyLength: u.n }) };
     }
     if (req.recent.length > 0) {

@@ -14,7 +14,8 @@ import { summarise } from '../../worlds/summary.js';
 
 /**
  * The world suite as an instrument, on a reduced long-tail world (a fifth of the users, rounds
- * 0–2, a worst-first candidate planted in round 2): it drives the real deployment without error,
+ * 0–2, a worst-first candidate planted in round 2, the site sending its users' recent clicks): it
+ * drives the real deployment without error,
  * reads every gate verdict back from the stored run record, values each candidate, its report
  * renders, and what it keeps (`--keep`) replays the gate exactly (`npm run bench:gate`). It asserts
  * nothing about how well slatecast learns: that is what the suite measures.
@@ -28,7 +29,7 @@ describe('world suite (reduced long-tail world)', () => {
     const params = withOverrides({ ...FAMILIES['long-tail'], seed: 'long-tail-e2e' }, ['users=400', 'newUsersPerRound=20']);
     // Laid out as `npm run worlds -- --keep --out <out>` leaves it, for the replay below.
     await mkdir(join(out, 'long-tail'));
-    run = await runWorld({ family: 'long-tail', params, rounds: 2, gate: true, batchFlags: [], plantRounds: new Set([2]), workDir: join(out, 'long-tail', 'long-tail-e2e.world'), keep: true, concurrency: 16, progress: silentProgress });
+    run = await runWorld({ family: 'long-tail', params, rounds: 2, gate: true, batchFlags: [], plantRounds: new Set([2]), workDir: join(out, 'long-tail', 'long-tail-e2e.world'), keep: true, concurrency: 16, recentItems: 5, progress: silentProgress });
     await writeFile(join(out, 'long-tail', 'long-tail-e2e.json'), JSON.stringify(run));
     const summary = summarise('long-tail', [run]);
     await writeFile(join(out, 'report.html'), await renderWorldsReport([summary], { generated_at: new Date().toISOString(), command: 'e2e' }));
@@ -61,6 +62,21 @@ describe('world suite (reduced long-tail world)', () => {
       // The version the edge served is the candidate when published, else the one before.
       expect(r.version).toBe(r.gate.publish ? r.gate.candidate : r.gate.serving_before);
     }
+  });
+
+  it('the site\'s recent clicks reach the wasm step, ranked with a fitted weight, and the truth values it as served', async () => {
+    // Round 2 serves the version learnt from rounds 0–1, whose holdout had impressions with recent items.
+    const r2 = run.rounds[2]!;
+    expect(r2.sources.wasm ?? 0).toBeGreaterThan(0);
+    const art = (v: string, f: string) => readFile(join(out, 'long-tail', 'long-tail-e2e.world', 's3', 'slatecast', 'artifacts', v, `${f}._S3rver_object`), 'utf8');
+    const items = JSON.parse(await art(r2.version, 'items.json')) as { dims: number; recent?: { weight: number; cache_weight: number; base_scale: number } };
+    const manifest = JSON.parse(await art(r2.version, 'manifest.json')) as { training: { dims: number; recent: { rows: number; wasm: { weight: number }; cache: { weight: number } } } };
+    expect(items.dims).toBe(manifest.training.dims + 1);
+    expect(items.recent?.weight).toBe(manifest.training.recent.wasm.weight);
+    expect(items.recent?.cache_weight).toBe(manifest.training.recent.cache.weight);
+    expect(manifest.training.recent.rows).toBeGreaterThan(0);
+    // The truth asks the serving view with each visit's recent items: it matches what the edge served.
+    expect(Math.abs(r2.serving_view_check! - 1)).toBeLessThan(0.1);
   });
 
   it('offers the planted candidate to the gate in round 2 only, and values it', () => {

@@ -71,15 +71,23 @@ describe('batch run against an S3 server', () => {
     const items = await readVerifiedJson(fx.store, m, 'items.json', ItemsFile);
     expect(items.ids.length).toBe(m.item_count);
     const f32 = await readVerified(fx.store, m, 'items.f32');
-    expect(f32.byteLength).toBe(m.item_count * m.dims * 4);
+    // A trained version's matrix: the model's item vectors and a base-appeal column (the wasm step's).
+    expect(items.dims).toBe(m.dims + 1);
+    expect(items.recent?.base_scale).toBeGreaterThan(0);
+    expect(f32.byteLength).toBe(m.item_count * items.dims * 4);
     const vectors = new Float32Array(f32.buffer.slice(f32.byteOffset, f32.byteOffset + f32.byteLength));
     const i8 = await readVerified(fx.store, m, 'items.i8');
     const scale = await readVerified(fx.store, m, 'items.scale.f32');
-    const deq = dequantizeRows({ q: new Int8Array(i8.buffer.slice(i8.byteOffset, i8.byteOffset + i8.byteLength)), scale: new Float32Array(scale.buffer.slice(scale.byteOffset, scale.byteOffset + scale.byteLength)) }, m.dims);
+    const deq = dequantizeRows({ q: new Int8Array(i8.buffer.slice(i8.byteOffset, i8.byteOffset + i8.byteLength)), scale: new Float32Array(scale.buffer.slice(scale.byteOffset, scale.byteOffset + scale.byteLength)) }, items.dims);
     const maxErr = Math.max(...vectors.map((v, j) => Math.abs(v - deq[j]!)));
     expect(maxErr).toBeLessThan(0.05);
     const post = await readVerifiedJson(fx.store, m, 'posteriors.json', PosteriorsFile);
     expect(post.ids).toEqual(items.ids);
+    // The last column × base_scale is each item's base-appeal logit (its posterior mean's).
+    for (let i = 0; i < items.ids.length; i += 17) {
+      const mean = post.alpha[i]! / (post.alpha[i]! + post.beta[i]!);
+      expect(vectors[i * items.dims + m.dims]! * items.recent!.base_scale).toBeCloseTo(Math.log(mean / (1 - mean)), 2);
+    }
 
     let users = 0;
     for (let s = 0; s < m.shards; s++) {

@@ -28,8 +28,8 @@ const specs: Record<keyof typeof strategies, StrategySpec> = {
 };
 
 /** A version held in plain maps, with a record of what the view asked of it. */
-function version(users: Record<string, CachedCandidates>, wasm: (q: RecentQuery) => Candidate[] | null) {
-  const asked = { posteriors: 0, wasm: [] as RecentQuery[] };
+function version(users: Record<string, CachedCandidates>, wasm: (q: RecentQuery) => Candidate[] | null, taste: (items: readonly string[]) => Float64Array | null = () => null) {
+  const asked = { posteriors: 0, wasm: [] as RecentQuery[], taste: [] as Array<{ recent: readonly string[]; items: readonly string[] }> };
   const view = new VersionView({
     policy,
     userCandidates: async (uk) => users[uk] ?? null,
@@ -40,6 +40,10 @@ function version(users: Record<string, CachedCandidates>, wasm: (q: RecentQuery)
     wasm: async (q) => {
       asked.wasm.push(q);
       return wasm(q);
+    },
+    recentTaste: async (q) => {
+      asked.taste.push(q);
+      return taste(q.items);
     },
   });
   return { view, asked };
@@ -52,6 +56,22 @@ describe('VersionView: the scorer chain', () => {
     const { view, asked } = version({ u: { items: ['c1', 'c2'], scores: [0.9], n: 12 } }, () => [{ item: 'w', score: 1 }]);
     expect(await view.candidates({ ...req, recent: ['r'] })).toEqual({ source: 'cache', ranked: [{ item: 'c1', score: 0.9 }, { item: 'c2', score: 0 }], historyLength: 12 });
     expect(asked.wasm).toEqual([]);
+  });
+
+  it('recent items re-rank a cached list by cached score + the session\'s taste (ties keep the cached order); a pass keeps it as cached', async () => {
+    const users = { u: { items: ['c1', 'c2', 'c3', 'c4'], scores: [4, 3, 2, 1] } };
+    const { view, asked } = version(users, () => null, () => Float64Array.from([0, 0.5, 2.5, 2]));
+    expect(await view.candidates({ ...req, recent: ['r'] })).toEqual({ source: 'cache', ranked: [{ item: 'c3', score: 4.5 }, { item: 'c1', score: 4 }, { item: 'c2', score: 3.5 }, { item: 'c4', score: 3 }] });
+    expect(asked.taste).toEqual([{ recent: ['r'], items: ['c1', 'c2', 'c3', 'c4'] }]);
+    expect(asked.wasm).toEqual([]);
+    const tie = version(users, () => null, () => Float64Array.from([0, 1, 0, 0]));
+    expect((await tie.view.candidates({ ...req, recent: ['r'] })).ranked.map((c) => c.item)).toEqual(['c1', 'c2', 'c3', 'c4']);
+    const pass = version(users, () => null);
+    expect((await pass.view.candidates({ ...req, recent: ['r'] })).ranked.map((c) => c.score)).toEqual([4, 3, 2, 1]);
+    // Without recent items the session's taste is not asked for.
+    const none = version(users, () => null, () => Float64Array.from([9, 9, 9, 9]));
+    await none.view.candidates(req);
+    expect(none.asked.taste).toEqual([]);
   });
 
   it('an empty cached list passes to wasm, asked for at most min(TOP_N_MAX, candidates_per_user) items', async () => {

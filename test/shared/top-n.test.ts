@@ -1,4 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { withBaseColumn } from '../../gpu-batch/publish/item-matrix.js';
+import { recentQuery } from '../../shared/scoring/item-matrix.js';
 import { dequantizeRows, quantizeRows } from '../../shared/scoring/quantize.js';
 import { I8_DIMS_MAX, TOP_N_MAX, quantizeQuery, scoreRowF32, topNF32, topNI8 } from '../../shared/scoring/top-n.js';
 import { randomMatrix, randomQuery } from '../support/scorer-data.js';
@@ -89,5 +92,46 @@ describe('topNI8 (reference)', () => {
     got.indices.forEach((r, k) => {
       expect(Math.abs(got.scores[k]! - f64(x, r))).toBeLessThanOrEqual((qAbs * qm.scale[r]!) / 2 + 1e-3);
     });
+  });
+});
+
+/** The base-appeal column of trained matrices and the query the wasm step builds over it. */
+describe('withBaseColumn + recentQuery', () => {
+  it('scores base + weight · ⟨mean, v⟩ in one dot product, the int8 rows within rounding of it', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1e6 }), fc.integer({ min: 2, max: 40 }), fc.integer({ min: 1, max: 24 }), fc.double({ min: 0, max: 3, noNaN: true }), (seed, n, dims, weight) => {
+        const v = randomMatrix(n, dims, seed);
+        const base = Float64Array.from(randomQuery(n, seed + 1), (x) => -3 + 2 * x);
+        const m = withBaseColumn(v, dims, base);
+        expect(m.dims).toBe(dims + 1);
+        expect(m.baseScale).toBeGreaterThan(0);
+        const rows = [0, n - 1];
+        const mean = Float32Array.from({ length: dims + 1 }, (_, j) => (m.vectors[j]! + m.vectors[(n - 1) * (dims + 1) + j]!) / 2);
+        const q = recentQuery(mean, { weight, cache_weight: 0, base_scale: m.baseScale });
+        const exact = (i: number) => {
+          let dot = 0;
+          for (let j = 0; j < dims; j++) dot += ((v[rows[0]! * dims + j]! + v[rows[1]! * dims + j]!) / 2) * v[i * dims + j]!;
+          return base[i]! + weight * dot;
+        };
+        const f32 = topNF32(m.vectors, dims + 1, q, n);
+        for (const [r, i] of f32.indices.entries()) expect(f32.scores[r]!).toBeCloseTo(exact(i), 3);
+        // int8 rows quantised per row: the base column does not swamp the vector's precision.
+        const qr = quantizeRows(m.vectors, dims + 1);
+        const i8 = topNI8(qr.q, qr.scale, dims + 1, q, n);
+        let bound = 0;
+        for (let i = 0; i < n; i++) {
+          let rowMax = 0;
+          for (let j = 0; j <= dims; j++) rowMax = Math.max(rowMax, Math.abs(m.vectors[i * (dims + 1) + j]!));
+          bound = Math.max(bound, (rowMax / 254) * (Math.abs(m.baseScale) + weight * dims * 2));
+        }
+        for (const [r, i] of i8.indices.entries()) expect(Math.abs(i8.scores[r]! - exact(i))).toBeLessThanOrEqual(bound + 1e-4);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('leaves the mean as it is for a matrix without the column', () => {
+    const mean = Float32Array.from([1, 2, 3]);
+    expect(recentQuery(mean, undefined)).toBe(mean);
   });
 });

@@ -27,8 +27,8 @@ export interface FixtureOptions {
   posteriors?: Record<string, [number, number]>;
   /** History length stored with every cached user. */
   historyLength?: number;
-  /** Writes items.f32, items.i8 and items.scale.f32 (n × dims) for the wasm scorer. */
-  matrix?: { dims: number; values: Float32Array };
+  /** Writes items.f32, items.i8 and items.scale.f32 (n × dims) for the wasm scorer; `recent`: items.json's (the last dim is the base column). */
+  matrix?: { dims: number; values: Float32Array; recent?: { weight: number; cache_weight: number; base_scale: number } };
 }
 
 export async function publishFixture(store: ObjectStore, o: FixtureOptions): Promise<PublishResult & { policy: Policy }> {
@@ -56,7 +56,7 @@ export async function publishFixture(store: ObjectStore, o: FixtureOptions): Pro
     shardDocs[shardOf(uk, shards)]!.users[uk] = { items, scores: items.map((_, i) => 1 - i / items.length), ...(o.historyLength === undefined ? {} : { n: o.historyLength }) };
   }
   const dims = o.matrix?.dims ?? 0;
-  const files: Record<string, Uint8Array> = { 'policy.json': utf8(JSON.stringify(policy)), 'items.json': utf8(JSON.stringify({ schema: 'items/v1', dims, ids })) };
+  const files: Record<string, Uint8Array> = { 'policy.json': utf8(JSON.stringify(policy)), 'items.json': utf8(JSON.stringify({ schema: 'items/v1', dims, ids, ...(o.matrix?.recent ? { recent: o.matrix.recent } : {}) })) };
   if (o.matrix) {
     const q = quantizeRows(o.matrix.values, dims);
     files['items.f32'] = new Uint8Array(o.matrix.values.buffer.slice(0));

@@ -14,6 +14,17 @@ export interface ServedVisit {
   clicked: boolean[];
   version: string;
   source: string;
+  /** The recent items the site sent with the request (newest first; empty: none). */
+  recent: string[];
+}
+
+/**
+ * What the site knows of its users' recent clicks, newest first, across rounds; the site sends
+ * the `items` newest with each slate request as `context.recent_item_ids` (0: sends none).
+ */
+export interface RecentClicks {
+  items: number;
+  byUser: Map<string, string[]>;
 }
 
 /** What one round of simulated traffic saw. */
@@ -38,7 +49,7 @@ export async function runTraffic(
   round: number,
   visits: readonly Visit[],
   baseUrl: string,
-  opts: { concurrency: number; onProgress?: (done: number, total: number) => void },
+  opts: { concurrency: number; recent?: RecentClicks; onProgress?: (done: number, total: number) => void },
 ): Promise<RoundTraffic> {
   const t: RoundTraffic = { served: [], sources: {}, versions: new Set(), impressionIds: [], eventIds: [], errors: [] };
   // No retries: every failed request counts as an error of the round, and the round reports them.
@@ -50,7 +61,7 @@ export async function runTraffic(
       while (next < visits.length) {
         const v = visits[next++]!;
         try {
-          t.served.push(await visit(world, round, v, client, t));
+          t.served.push(await visit(world, round, v, client, t, opts.recent));
         } catch (e) {
           t.errors.push((e as Error).message);
         }
@@ -62,8 +73,10 @@ export async function runTraffic(
   return t;
 }
 
-async function visit(world: World, round: number, v: Visit, client: SlatecastClient, t: RoundTraffic): Promise<ServedVisit> {
-  const s = SlateResponse.parse(await client.getSlate({ user_id: v.user.id, k: world.params.k }));
+async function visit(world: World, round: number, v: Visit, client: SlatecastClient, t: RoundTraffic, recentClicks?: RecentClicks): Promise<ServedVisit> {
+  const recent = recentClicks?.items ? (recentClicks.byUser.get(v.user.id) ?? []).slice(0, recentClicks.items) : [];
+  // With recent items the request is a POST with a context, as a site's client sends it; else a GET.
+  const s = SlateResponse.parse(await client.getSlate({ user_id: v.user.id, k: world.params.k, ...(recent.length ? { context: { recent_item_ids: recent } } : {}) }));
   t.impressionIds.push(s.impression_id);
   t.versions.add(s.policy_version);
   t.sources[s.source] = (t.sources[s.source] ?? 0) + 1;
@@ -78,5 +91,10 @@ async function visit(world: World, round: number, v: Visit, client: SlatecastCli
     if (!clicked[p]) continue;
     t.eventIds.push((await client.postEvent({ token: s.token, item_id: item.item_id, type: 'click' })).event_id);
   }
-  return { visit: v, items, explored: s.items.map((i) => i.explored), expected: expectedClicks(world.clickModel, a), clicked, version: s.policy_version, source: s.source };
+  if (recentClicks?.items) {
+    // Newest first: a slate's clicks bottom-up, before the older ones; each item once.
+    const now = s.items.filter((_, p) => clicked[p]).map((i) => i.item_id).reverse();
+    if (now.length) recentClicks.byUser.set(v.user.id, [...new Set([...now, ...(recentClicks.byUser.get(v.user.id) ?? [])])].slice(0, 100));
+  }
+  return { visit: v, items, explored: s.items.map((i) => i.explored), expected: expectedClicks(world.clickModel, a), clicked, version: s.policy_version, source: s.source, recent };
 }

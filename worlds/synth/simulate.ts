@@ -18,6 +18,12 @@ export interface SimulateOptions {
   lateFraction?: number;
   attributionWindowMs?: number;
   policyVersion?: string;
+  /**
+   * Each impression's `context.recent_item_ids`: the user's items clicked in their earlier
+   * impressions, newest first, at most this many (default 0: none). Added after the draws, so the
+   * same seed gives the same slates and clicks whatever this is.
+   */
+  recent?: number;
 }
 
 /**
@@ -83,5 +89,16 @@ export function simulateLogs(w: World, o: SimulateOptions): { impressions: Impre
   }
   impressions.sort((a, b) => a.ts - b.ts);
   events.sort((a, b) => a.received_at - b.received_at);
+  if (o.recent) {
+    const clicked = new Map<string, string[]>();
+    for (const e of events) clicked.set(e.impression_id, [...(clicked.get(e.impression_id) ?? []), e.item_id]);
+    const byUser = new Map<string, string[]>();
+    for (const imp of impressions) {
+      const before = byUser.get(imp.user_key) ?? [];
+      imp.context.recent_item_ids = before.slice(0, o.recent);
+      const now = clicked.get(imp.impression_id);
+      if (now) byUser.set(imp.user_key, [...new Set([...now, ...before])]);
+    }
+  }
   return { impressions, events };
 }
