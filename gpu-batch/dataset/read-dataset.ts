@@ -178,10 +178,6 @@ export interface ShownRows {
   y: Float32Array;
 }
 
-/**
- * @param from rows with ts ≥ from (the holdout)
- * @param limit at most this many rows, a seeded uniform sample when there are more
- */
 /** Held-out showings whose impression logged recent items (`readRecentRows`). */
 export interface RecentRows extends ShownRows {
   /** Per row, the impression's recent item ids (as logged, newest first). */
@@ -203,25 +199,28 @@ export async function readRecentRows(c: DuckDBConnection, from: number, limit: n
      ) USING SAMPLE reservoir(${Math.floor(limit)} ROWS) REPEATABLE (${Math.floor(seed)})`,
     { from },
   );
+  return { ...shownRowsOf(u, i, p, y), recent: ((r ?? []) as string[][]).map((x) => [...x]) };
+}
+
+/** Typed columns of shown rows from DuckDB's (user, item, position, clicked) columns. */
+function shownRowsOf(u: unknown[] | undefined, i: unknown[] | undefined, p: unknown[] | undefined, y: unknown[] | undefined): ShownRows {
   return {
     user: Int32Array.from((u ?? []) as number[]),
     item: Int32Array.from((i ?? []) as number[]),
     position: Int32Array.from((p ?? []) as number[]),
     y: Float32Array.from((y ?? []) as number[]),
-    recent: ((r ?? []) as string[][]).map((x) => [...x]),
   };
 }
 
+/**
+ * @param from rows with ts ≥ from (the holdout)
+ * @param limit at most this many rows, a seeded uniform sample when there are more
+ */
 export async function readShownRows(c: DuckDBConnection, from: number, limit: number, seed: number): Promise<ShownRows> {
   const [u, i, p, y] = await columns(
     c,
     `SELECT "user_idx", "item_idx", "position", ("reward" > 0)::INTEGER FROM (SELECT * FROM "shown" WHERE "ts" >= $from) USING SAMPLE reservoir(${Math.floor(limit)} ROWS) REPEATABLE (${Math.floor(seed)})`,
     { from },
   );
-  return {
-    user: Int32Array.from((u ?? []) as number[]),
-    item: Int32Array.from((i ?? []) as number[]),
-    position: Int32Array.from((p ?? []) as number[]),
-    y: Float32Array.from((y ?? []) as number[]),
-  };
+  return shownRowsOf(u, i, p, y);
 }
