@@ -27,7 +27,7 @@ export interface VersionPorts {
   /** The version's item posteriors (empty without posteriors.json); asked only when a strategy reads them. */
   posteriors(): Promise<ReadonlyMap<string, BetaPosterior>>;
   /**
-   * The wasm step: the item matrix ranked by the recent items' mean. Null passes to the next step
+   * The wasm step: the item matrix ranked for the recent items (`rankByRecent`). Null passes to the next step
    * (no matrix, no recent item in it, or a scorer not ready for this version).
    */
   wasm(q: RecentQuery): Promise<Candidate[] | null>;
@@ -80,8 +80,9 @@ export class VersionView {
 
   /**
    * The scorer chain. `cache`: the user's precomputed candidates (re-ranked with the session's
-   * taste when the request has recent items and the version a weight for them). `wasm`: for a user without
-   * them but with recent items, the matrix ranked by their mean (at most `candidates_per_user`).
+   * taste when the request has recent items and the version a weight for them). `wasm`: for a
+   * user without them but with recent items, the matrix ranked by base appeal + the taste of those
+   * items (`recentQuery`; at most `candidates_per_user`).
    * `popularity`: the global ranking; always answers, so it ends the chain. A step passes with
    * null, the one signal that moves the chain on (as Hono's SmartRouter moves on only on its one
    * named error); any other error propagates.
