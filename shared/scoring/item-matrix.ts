@@ -75,6 +75,11 @@ export async function loadItemMatrix(scorer: WasmScorer, version: string, files:
   return { version, ids: items.ids, row: new Map(items.ids.map((id, i) => [id, i])), ...(items.recent ? { recent: items.recent } : {}) };
 }
 
+/** The matrix rows of the recent items; ids not in the matrix are ignored. */
+function recentRows(index: ItemIndex, recent: readonly string[]): number[] {
+  return recent.map((id) => index.row.get(id)).filter((r): r is number => r !== undefined);
+}
+
 /**
  * The query of a user known by recent items, from the mean of their rows. With a base-appeal
  * column (`spec`): the vector part times `weight`, the base column set to `base_scale`, so a row
@@ -102,7 +107,7 @@ export function recentQuery(mean: Float32Array, spec: RecentQuerySpec | undefine
  * @throws ScorerNotReadyError when the scorer no longer holds `index.version`
  */
 export function rankByRecent(scorer: WasmScorer, index: ItemIndex, q: RecentQuery): Candidate[] | null {
-  const rows = q.recent.map((id) => index.row.get(id)).filter((r): r is number => r !== undefined);
+  const rows = recentRows(index, q.recent);
   if (rows.length === 0) return null;
   const query = recentQuery(scorer.meanOfRows(rows, { version: index.version }), index.recent);
   // By similarity alone a recent item is its own nearest row, so it is left out; scored with base
@@ -131,7 +136,7 @@ export function rankByRecent(scorer: WasmScorer, index: ItemIndex, q: RecentQuer
  */
 export function recentTaste(scorer: WasmScorer, index: ItemIndex, recent: readonly string[], items: readonly string[]): Float64Array | null {
   if (!index.recent || !(index.recent.cache_weight > 0)) return null;
-  const rows = recent.map((id) => index.row.get(id)).filter((r): r is number => r !== undefined);
+  const rows = recentRows(index, recent);
   if (rows.length === 0) return null;
   const version = { version: index.version };
   const mean = scorer.meanOfRows(rows, version);
