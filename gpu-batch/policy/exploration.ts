@@ -144,8 +144,8 @@ export function explorationEpsilon(o: { pool: number; slots: number; winnerRate:
  * Per-position multipliers of epsilon that rise down the slate, w_i = 2(i + 1)/(k + 1) (mean 1
  * over k positions): a slot low in the slate is examined less, so an explored miss there costs
  * little, while the top slots — where most clicks happen — mostly show the best known items.
- * Every position keeps some exploration, so examination by position stays estimable from
- * explored slots (`positionWeights`).
+ * Every position keeps some exploration, so examination by position stays estimable from the
+ * shifts and draws it makes (`examinationCurve`).
  */
 export function rampWeights(k: number): number[] {
   return Array.from({ length: k }, (_, i) => Math.round(((2 * (i + 1)) / (k + 1)) * 1e4) / 1e4);

@@ -1,6 +1,6 @@
 import { hash32 } from '../rng.js';
 import { mixtureWeights, normaliseRows } from '../stats/grid-mixture.js';
-import { positionWeights, type PositionCell } from './examination.js';
+import { examinationCurve, slateCells } from './examination.js';
 
 /**
  * One logged slate's positions, as the reward model reads them; `explored`, when the log says
@@ -15,8 +15,8 @@ export type ModelSlate = ReadonlyArray<{ item_id: string; position: number; rewa
 export interface ItemPositionModel {
   /**
    * θ_l: the reward an average item earns at position l (0 past the longest slate) — the
-   * examination curve from explored slots, scaled to the slates' rewards, or without explored
-   * slots the mean reward at l.
+   * examination curve of the exploration's experiments (`examinationCurve`), scaled to the
+   * slates' rewards, or without explored marks the mean reward at l.
    */
   theta: readonly number[];
   /** γ for an item the fitting slates never showed: the rarely shown items' pooled lift. */
@@ -55,10 +55,9 @@ export const ITEM_MODEL_STRENGTH = { min: 0.02, max: 5 } as const;
 
 /**
  * Fits q̂(i, l) = θ_l · γ_i to logged slates, position-debiased and shrunk:
- * - θ_l = c · e_l, e_l the examination curve from explored slots (`positionWeights`: the pool's
- *   item in an explored slot does not depend on the position) and c = Σ rewards / Σ e over the
- *   showings (so γ stays a lift, mean ≈ 1); without explored slots, the mean reward at l (the
- *   logging policy's reward there);
+ * - θ_l = c · e_l, e_l the examination curve from the exploration's randomised shifts and pool
+ *   draws (`examinationCurve`) and c = Σ rewards / Σ e over the showings (so γ stays a lift, mean
+ *   ≈ 1); without explored marks, the mean reward at l (the logging policy's reward there);
  * - E_i = Σ θ_l over the positions item i was shown at (its expected reward as an average item),
  *   C_i = its rewards; γ_i a posterior mean of the item's lift with Poisson rewards, under the
  *   `prior`: 'gamma', (C_i + α γ₀) / (E_i + α) under one Gamma(αγ₀, α), α fitted by the method of
@@ -78,17 +77,13 @@ export const ITEM_MODEL_STRENGTH = { min: 0.02, max: 5 } as const;
  * logs never show is a pool item too. Valuing it at the ranked items' rate would let a candidate
  * that ranks unknown items (a broken one) look as good as the serving version; valuing it at the
  * pool's rate prices it as what the logs say such items are.
- * Why θ from explored slots: the mean reward at a position mixes reading with ranking — a trained
- * policy puts its best items on top, so the mean reward falls down the slate faster than reading
- * does, and an item the pool showed low in the slate was credited with that many fewer expected
- * rewards. Its γ came out too high, and a candidate that moved such an item to the top looked
- * better than it was: replaying the gate on 38 kept world runs (5 families, rounds 2–5), the
- * estimated Δ was a median 1.98 × the true one and 0.15 of the serving value too high on average
- * (one pbm-deep candidate truly 3% worse: Δ̂ +0.55 clicks per slate, one new item with γ 1.9 put on
- * top for everyone); with the explored-slot curve 1.36 × and 0.07, the sign right as often (37/38).
- * The batch tier refines the same start by alternating over every showing (`positionWeightsAll`);
- * here that was worse (1.80 ×): a personalised ranking shows an item high to the users who like
- * it and low to the others, so item and position are not independent outside explored slots.
+ * Why not the mean reward at l where the log marks explored slots: a trained policy puts its best
+ * items on top, so the mean reward falls down the slate faster than reading does, and an item the
+ * pool showed low was credited with that many fewer expected rewards; its γ came out too high and
+ * a candidate that moved it to the top looked better than it was (replayed on 38 kept world runs:
+ * Δ̂ a median 1.98 × the true Δ). θ from explored slots alone (the next estimator) was noise in a
+ * large catalog, whose pool is mostly junk, and flat: a candidate that moved good items up was
+ * valued 22% below its truth and rejected while 10% better (see `examinationCurve`).
  * Why the blend of two priors: the candidate the gate judges was trained on the same logs, and the
  * two priors err on opposite sides of it. One Gamma, wide enough for a long tail's few stars,
  * barely shrinks a thinly shown item that got lucky — the item the candidate ranks because of that
@@ -147,27 +142,16 @@ export function fitItemPositionModel(slates: readonly ModelSlate[], prior: LiftP
 }
 
 /**
- * θ_l = c · e_l from the explored slots (see `fitItemPositionModel`), or null when the slates mark
- * no explored slot that earned a reward.
+ * θ_l = c · e_l from the exploration's experiments (see `fitItemPositionModel`), or null when the
+ * slates carry none (`examinationCurve`).
  */
 function examinationScaled(slates: readonly ModelSlate[], positions: number): number[] | null {
-  const cells = new Map<string, PositionCell>();
-  let explored = false;
-  for (const s of slates) {
-    for (const it of s) {
-      const key = `${it.position}:${it.explored === true}`;
-      let c = cells.get(key);
-      if (!c) cells.set(key, (c = { position: it.position, explored: it.explored === true, shown: 0, rewarded: 0 }));
-      c.shown++;
-      c.rewarded += it.reward;
-      if (it.explored && it.reward > 0) explored = true;
-    }
-  }
-  if (!explored) return null;
-  const e = positionWeights(cells.values(), positions);
+  const cells = slateCells(slates);
+  const e = examinationCurve(cells, positions);
+  if (!e) return null;
   let reward = 0;
   let expected = 0;
-  for (const c of cells.values()) {
+  for (const c of cells) {
     reward += c.rewarded;
     expected += c.shown * e[c.position]!;
   }
