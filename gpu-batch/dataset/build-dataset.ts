@@ -35,7 +35,7 @@ export interface Dataset {
  * - `imp`: the impressions, with the logged `recent_item_ids` as `recent`;
  * - `items(item_idx, item_id)`: rankable items in matrix row order (sorted ids);
  * - `users(user_idx, user_key)`: users with an impression in the training window;
- * - `shown(impression_id, ts, user_idx, item_idx, position, propensity, explored, surface, reward)`: one row per
+ * - `shown(ts, user_idx, item_idx, position, propensity, explored, surface, reward)`: one row per
  *   item shown, with its reward as `attributeRewards` defines it (reward 0 otherwise).
  * Propensities are carried along for off-policy evaluation.
  */
@@ -64,7 +64,7 @@ export async function buildDataset(c: DuckDBConnection, lake: LakeFiles, p: Data
               it."propensity" AS "propensity", it."explored" AS "explored"
        FROM (SELECT "impression_id", "ts", "user_key", "surface", unnest("items") AS it FROM "imp")
      )
-     SELECT s."impression_id", s."ts", u."user_idx", i."item_idx", s."position", s."propensity", s."explored", s."surface",
+     SELECT s."ts", u."user_idx", i."item_idx", s."position", s."propensity", s."explored", s."surface",
             coalesce(r."reward", 0)::DOUBLE AS "reward"
      FROM s JOIN "users" u USING ("user_key") JOIN "items" i USING ("item_id")
             LEFT JOIN ${ATTRIBUTED} r USING ("impression_id", "item_id")`,

@@ -1,5 +1,4 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { ExaminationCell } from '../../shared/ope/examination.js';
 import { pathList, scalar } from '../lake/duck.js';
 import { ATTRIBUTED } from './attribution.js';
 import type { LakeFiles } from './build-dataset.js';
@@ -129,31 +128,6 @@ export async function readItemPositionStats(c: DuckDBConnection, before: number)
     shown: shown![k] as number,
     rewarded: rewarded![k] as number,
     reward: reward![k] as number,
-  }));
-}
-
-/**
- * Showings per (position, rank) cell for `examinationCurve`: an exploited slot's rank is its
- * position minus the explored slots above it in its slate; an explored slot's rank is null.
- * @param before only rows with ts < before (the training split), or +∞ equivalent for all
- */
-export async function readExaminationCells(c: DuckDBConnection, before: number): Promise<ExaminationCell[]> {
-  const [position, rank, shown, rewarded] = await columns(
-    c,
-    `SELECT "position", "rank", count(*)::INTEGER, count(*) FILTER (WHERE "reward" > 0)::INTEGER
-     FROM (SELECT "position", "reward",
-                  CASE WHEN "explored" THEN NULL
-                       ELSE "position" - coalesce(sum("explored"::INTEGER) OVER (PARTITION BY "impression_id" ORDER BY "position" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
-                  END::INTEGER AS "rank"
-           FROM "shown" WHERE "ts" < $before)
-     GROUP BY ALL`,
-    { before },
-  );
-  return (position ?? []).map((_, k) => ({
-    position: position![k] as number,
-    rank: rank![k] === null ? null : (rank![k] as number),
-    shown: shown![k] as number,
-    rewarded: rewarded![k] as number,
   }));
 }
 

@@ -3,9 +3,8 @@ import type { CatalogItem } from '../../shared/schemas/catalog.js';
 import type { BatchConfig } from '../config/config.js';
 import { candidatesPerUser } from '../config/config.js';
 import { buildDataset, dropDataset, type LakeFiles } from '../dataset/build-dataset.js';
-import { readExaminationCells, readIndex, readItemPositionStats, readRewardedRows, readSurfaceSlots, readTrainingPairs, readUserHistory } from '../dataset/read-dataset.js';
-import { itemStats, type ItemStats } from '../policy/item-stats.js';
-import { examinationCurve } from '../../shared/ope/examination.js';
+import { readIndex, readItemPositionStats, readRewardedRows, readSurfaceSlots, readTrainingPairs, readUserHistory } from '../dataset/read-dataset.js';
+import { itemStats, positionWeightsAll, type ItemStats } from '../policy/item-stats.js';
 import { mixturePosteriors, newArrivals, posteriorMeans, type BetaPosteriors } from '../policy/posteriors.js';
 import { logit, personalWeight, servingParams, type Blend } from '../policy/serving-blend.js';
 import { fillColdItems } from '../train/cold-items.js';
@@ -97,7 +96,7 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
   let recent: RecentFit = NO_RECENT_FIT;
   if (hasHoldout) {
     const trainRows = await readItemPositionStats(c, trainBefore);
-    const trainStats = itemStats(trainRows, ds.items, await examinationWeights(c, trainBefore, config.kMax));
+    const trainStats = itemStats(trainRows, ds.items, positionWeightsAll(trainRows, ds.items, config.kMax));
     const before: BeforeHoldout = { cutoff: ds.cutoff, items: ds.items, params: trained.params, stats: trainStats, base: posteriorMeans(mixturePosteriors(trainStats, arrivals)) };
     metrics = await holdoutMetrics(c, config, before, (line) => p.info(line));
     const seen = new Uint8Array(ds.users);
@@ -122,7 +121,7 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
 
   // 4. What serves: posteriors from every row, cold items from content, candidates by base appeal + λ · personal taste.
   const allRows = await readItemPositionStats(c, ds.maxTs + 1);
-  const theta = await examinationWeights(c, ds.maxTs + 1, config.kMax);
+  const theta = positionWeightsAll(allRows, ds.items, config.kMax);
   const stats = itemStats(allRows, ds.items, theta);
   const posteriors = mixturePosteriors(stats, arrivals);
   const cold = fillColdItems(params, contentFeatures(itemIds.map((id) => byId.get(id))), CONTENT_BUCKETS, Array.from(stats.rewarded, (r) => r > 0), { seed: config.seed });
@@ -182,9 +181,4 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
 /** What the manifest keeps of a session-taste fit. */
 function sessionRecord(f: SessionFit): Record<string, number> {
   return { weight: round6(f.weight), ...(f.blend ? { a: round6(f.blend.a), b: round6(f.blend.b), n: f.blend.n, clicks: f.blend.clicks, log_loss: round6(f.blend.logLoss), log_loss_base_only: round6(f.blend.logLossBaseOnly) } : {}) };
-}
-
-/** θ per position for the item statistics (`examinationCurve`); 1 everywhere when the logs carry no experiment. */
-async function examinationWeights(c: DuckDBConnection, before: number, positions: number): Promise<number[]> {
-  return examinationCurve(await readExaminationCells(c, before), positions) ?? new Array<number>(positions).fill(1);
 }

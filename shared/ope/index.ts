@@ -7,7 +7,7 @@ export { directMethod, directMethodTerms } from './direct-method.js';
 export { doublyRobust, doublyRobustTerms } from './doubly-robust.js';
 export { slateIps, slateIpsTerms, type SlateIpsOptions } from './slate-ips.js';
 export { slateDr, slateDrTerms, type SlateDrOptions, type SlateModelData } from './slate-dr.js';
-export { examinationCurve, slateCells, type CellSlot, type ExaminationCell } from './examination.js';
+export { examinationCurve, positionWeights, slateCells, type CellSlot, type ExaminationCell, type PositionCell } from './examination.js';
 export { fitItemPositionModel, crossFitModels, predictReward, type ItemPositionModel, type ModelSlate } from './item-position-model.js';
 export { difference, slateDifference } from './difference.js';
 export { gateDecision, type GateDecision, type GateOverride } from './gate.js';
