@@ -9,8 +9,6 @@
  * both beside the truth the world measured on the same round's visits.
  * `--unmarked` drops the logs' explored marks first: the reward model then takes the mean reward
  * per position as θ (the estimator before the explored-slot curve), on the same data.
- * `--positionwise` weighs each logged slot by π_e/π_0 of its position (the estimator before the
- * item-level weights of the position-based model) instead of asking the logging versions.
  * `--clip λ` bounds the doubly robust correction's weights at λ instead of the gate's default
  * (`GATE_DEFAULTS.clip`), and `--prior gamma|mixture|blend` sets the reward model's prior on item lifts
  * (`LiftPrior`), to compare them on the same data.
@@ -21,7 +19,7 @@
  * agreement, interval coverage; and decisions against the truth at ±5% (better / similar / worse ×
  * published / rejected), real and planted apart. Writes DIR/gate-replay[-unmarked][-clipλ][-prior].json.
  *
- *   npm run bench:gate -- worlds-out [--unmarked] [--positionwise] [--clip 20] [--prior mixture]
+ *   npm run bench:gate -- worlds-out [--unmarked] [--clip 20] [--prior mixture]
  */
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -29,7 +27,7 @@ import { parseArgs } from 'node:util';
 import { readManifest } from '../shared/artifact/verify.js';
 import { loadConfig } from '../gpu-batch/config/config.js';
 import { withDuck } from '../gpu-batch/lake/duck.js';
-import { compareVersions, storeLoggers } from '../gpu-batch/ope/ope-gate.js';
+import { compareVersions } from '../gpu-batch/ope/ope-gate.js';
 import { gateDecision } from '../shared/ope/gate.js';
 import { readLakeSlates, type LoggedImpression } from '../gpu-batch/ope/lake-slates.js';
 import { VersionTarget } from '../gpu-batch/ope/policy-view.js';
@@ -38,11 +36,11 @@ import { S3Store } from '../gpu-batch/store/s3-store.js';
 import { startS3Server } from '../local/s3-server.js';
 import type { WorldRun } from '../worlds/run-world.js';
 
-const { values, positionals } = parseArgs({ options: { unmarked: { type: 'boolean' }, positionwise: { type: 'boolean' }, clip: { type: 'string' }, prior: { type: 'string' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({ options: { unmarked: { type: 'boolean' }, clip: { type: 'string' }, prior: { type: 'string' } }, allowPositionals: true });
 const clip = values.clip === undefined ? undefined : Number(values.clip);
 const prior = LIFT_PRIORS.find((p) => p === values.prior);
 if (positionals.length !== 1 || (clip !== undefined && !(clip > 0 && Number.isFinite(clip))) || (values.prior !== undefined && prior === undefined)) {
-  process.stderr.write(`usage: npm run bench:gate -- DIR [--unmarked] [--positionwise] [--clip λ > 0] [--prior ${LIFT_PRIORS.join('|')}]   (DIR from \`npm run worlds -- --keep --out DIR\`)\n`);
+  process.stderr.write(`usage: npm run bench:gate -- DIR [--unmarked] [--clip λ > 0] [--prior ${LIFT_PRIORS.join('|')}]   (DIR from \`npm run worlds -- --keep --out DIR\`)\n`);
   process.exit(2);
 }
 const out = positionals[0]!;
@@ -84,13 +82,13 @@ const decisions = {
   candidates: confusion(rows.filter((r) => r.kind === 'candidate' && r.round >= 2)),
   planted: confusion(rows.filter((r) => r.kind === 'planted')),
 };
-const how = `${values.unmarked ? 'without explored marks (θ = mean reward per position)' : 'as the gate runs today'}${values.positionwise ? ', position-wise weights' : ''}${clip === undefined ? '' : `, weights clipped at ${clip}`}${prior === undefined ? '' : `, ${prior} prior on item lifts`}`;
+const how = `${values.unmarked ? 'without explored marks (θ = mean reward per position)' : 'as the gate runs today'}${clip === undefined ? '' : `, weights clipped at ${clip}`}${prior === undefined ? '' : `, ${prior} prior on item lifts`}`;
 console.log(`\n${how}: ${calibration.runs} real candidates (rounds ≥ 2, true change < +100%)`);
 console.log(`  error ÷ serving value: mean ${fmt(calibration.error_mean)}, mean absolute ${calibration.error_mae.toFixed(3)}`);
 console.log(`  Δ̂ ÷ Δ: median ${calibration.ratio_median.toFixed(2)} (quartiles ${calibration.ratio_q1.toFixed(2)}–${calibration.ratio_q3.toFixed(2)})`);
 console.log(`  sign right ${calibration.sign}/${calibration.runs}; interval covers the true Δ ${calibration.covered}/${calibration.runs}`);
 console.log(`  decisions (rule of the configured gate), real candidates rounds ≥ 2: ${JSON.stringify(decisions.candidates)}; planted: ${JSON.stringify(decisions.planted)}`);
-const file = join(out, `gate-replay${values.unmarked ? '-unmarked' : ''}${values.positionwise ? '-positionwise' : ''}${clip === undefined ? '' : `-clip${clip}`}${prior === undefined ? '' : `-${prior}`}.json`);
+const file = join(out, `gate-replay${values.unmarked ? '-unmarked' : ''}${clip === undefined ? '' : `-clip${clip}`}${prior === undefined ? '' : `-${prior}`}.json`);
 await writeFile(file, `${JSON.stringify({ generated_at: new Date().toISOString(), unmarked: values.unmarked === true, clip: clip ?? null, prior: prior ?? null, calibration, decisions, rows }, null, 2)}\n`);
 console.log(`wrote ${file}`);
 
@@ -112,7 +110,7 @@ async function replayWorld(family: string, seed: string, run: WorldRun, dir: str
           const candidate = await versionTarget(store, dir, g.candidate);
           if (!candidate) continue;
           const serving = await VersionTarget.fromStore(store, await readManifest(store, g.serving_before, null));
-          const res = await compareVersions(logs, candidate, serving, { ...(clip === undefined ? {} : { clip }), ...(prior === undefined ? {} : { prior }), ...(values.positionwise ? {} : { loggers: storeLoggers(store, serving) }) });
+          const res = await compareVersions(logs, candidate, serving, { ...(clip === undefined ? {} : { clip }), ...(prior === undefined ? {} : { prior }) });
           const d = res.difference;
           const decision = gateDecision(d, config.gate.tolerance, undefined, { relativeMargin: config.gate.relativeMargin, servingValue: res.serving.estimate, ess: res.candidate.ess, minEss: config.gate.minEss });
           const rel = (g.true_candidate - g.true_serving_before) / g.true_serving_before;

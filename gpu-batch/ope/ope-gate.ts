@@ -9,8 +9,6 @@ import type { DeploymentGate, GateInput, GateVerdict } from '../publish/gate.js'
 import type { Progress } from '../util/progress.js';
 import { readLakeSlates, type LoggedImpression } from './lake-slates.js';
 import { GATE_DEFAULTS } from './gate-defaults.js';
-import { readManifest } from '../../shared/artifact/verify.js';
-import type { ObjectStore } from '../../shared/store/object-store.js';
 import { slateLog, VersionTarget } from './policy-view.js';
 
 
@@ -92,7 +90,7 @@ export function opeGate(o: OpeGateOptions): DeploymentGate {
     if (logs.length < min) return pass(`only ${logs.length} logged impressions (< ${min}): too few to evaluate`, logs.length);
     const serving = await VersionTarget.fromStore(input.store, input.serving);
     const candidate = VersionTarget.fromFiles(input.candidate.version, input.candidate.files);
-    const r = await compareVersions(logs, candidate, serving, { level: o.level ?? 0.95, loggers: storeLoggers(input.store, serving) });
+    const r = await compareVersions(logs, candidate, serving, { level: o.level ?? 0.95 });
     const minEss = o.minEss ?? GATE_DEFAULTS.minEss;
     const d = gateDecision(r.difference, o.tolerance, o.override, {
       relativeMargin: o.relativeMargin ?? GATE_DEFAULTS.relativeMargin,
@@ -125,19 +123,13 @@ export function opeGate(o: OpeGateOptions): DeploymentGate {
  * The model's part values what each version would show even where the log never showed it (a
  * candidate ranking items nobody saw is priced as the exploration pool's items are), so a version
  * the logs barely cover is still judged on its own files; the weighted residuals correct the model
- * where the log covers the version. With `loggers` (the gate's: the store's versions) the weights
- * are item-level — the examination each version gives a logged item anywhere in its slate over
- * the logging version's — so a candidate that re-orders what a user was shown is judged on that
- * user's clicks; position-wise weights matched only the slots it left in place, and the item-level
- * model, blind to taste, valued the rest (a large-catalog candidate truly 10% better valued 13%
- * worse, and rejected). Impressions whose logging version cannot be read keep position-wise
- * weights. `ess` is the weights' (how much the log covers the version).
+ * where the log covers the version. `ess` is the IPS weights' (how much the log covers it).
  */
 export async function compareVersions(
   logs: readonly LoggedImpression[],
   candidate: VersionTarget,
   serving: VersionTarget,
-  opts: { level?: number; clip?: number; prior?: LiftPrior; loggers?: Loggers } = {},
+  opts: { level?: number; clip?: number; prior?: LiftPrior } = {},
 ): Promise<{ difference: Estimate; candidate: Estimate; serving: Estimate }> {
   const log = slateLog(logs);
   const sorted = logs.map((imp) => [...imp.slate.items].sort((a, b) => a.position - b.position));
@@ -147,52 +139,17 @@ export async function compareVersions(
   const qc: number[] = [];
   const qs: number[] = [];
   const qLogged = sorted.map((items, i) => items.map((it) => predictReward(models[i]!, it.item_id, it.position, logs[i]!.user_key)));
-  const ec: number[][] = [];
-  const es: number[][] = [];
-  const e0: number[][] = [];
   for (const [i, imp] of logs.entries()) {
     pc.push(await candidate.probabilities(imp));
     ps.push(await serving.probabilities(imp));
     qc.push(await candidate.modelValue(imp, models[i]!));
     qs.push(await serving.modelValue(imp, models[i]!));
-    // Item-level weights where the version that logged the impression can be asked for its
-    // whole slate; else (or with a model without θ at the top) the logged slot's propensity.
-    const theta = models[i]!.theta;
-    const logger = opts.loggers && imp.slate.policy_version !== null && theta[0]! > 0 ? await opts.loggers(imp.slate.policy_version) : null;
-    const relative = theta.map((t) => t / theta[0]!);
-    const logged = logger ? await logger.exposures(imp, relative) : null;
-    if (logged && logged.every((e) => e > 0)) {
-      e0.push(logged);
-      ec.push(await candidate.exposures(imp, relative));
-      es.push(await serving.exposures(imp, relative));
-    } else {
-      e0.push(log.propensities[i]!);
-      ec.push(pc[i]!);
-      es.push(ps[i]!);
-    }
   }
   const est = { level: opts.level ?? 0.95 };
   const dr = { clip: opts.clip ?? GATE_DEFAULTS.clip };
-  const c = slateDrTerms({ ...log, targetProbabilities: pc, qLogged, qTarget: qc, exposures: { target: ec, logging: e0 } }, dr);
-  const s = slateDrTerms({ ...log, targetProbabilities: ps, qLogged, qTarget: qs, exposures: { target: es, logging: e0 } }, dr);
+  const c = slateDrTerms({ ...log, targetProbabilities: pc, qLogged, qTarget: qc }, dr);
+  const s = slateDrTerms({ ...log, targetProbabilities: ps, qLogged, qTarget: qs }, dr);
   return { difference: differenceFromTerms(c, s, est), candidate: estimateFromTerms(c, est), serving: estimateFromTerms(s, est) };
-}
-
-/** The version that logged an impression, by its id, as a target policy; null when it cannot be read. */
-export type Loggers = (version: string) => Promise<VersionTarget | null>;
-
-/**
- * Logging versions read from the store (memoised; the serving version is itself), so the slate
- * doubly robust estimate can weigh each logged item by the examination each version gives it
- * anywhere in the slate. A version gone from the store (collected) is null.
- */
-export function storeLoggers(store: ObjectStore, serving: VersionTarget): Loggers {
-  const memo = new Map<string, Promise<VersionTarget | null>>([[serving.version, Promise.resolve(serving)]]);
-  return (version) => {
-    let t = memo.get(version);
-    if (!t) memo.set(version, (t = readManifest(store, version, null).then((m) => VersionTarget.fromStore(store, m), () => null)));
-    return t;
-  };
 }
 
 /**

@@ -112,22 +112,6 @@ export class VersionTarget {
   }
 
   /**
-   * E(a) = Σ_l π(a at l | x) θ_l for every logged item of the impression, in position order: the
-   * examination this version would give the item anywhere in its slate (the slate doubly robust
-   * estimator's item-level weights, `SlateModelData.exposures`); 0 where it would not show it.
-   */
-  async exposures(imp: LoggedImpression, theta: readonly number[], spec: StrategySpec | null = this.spec(imp.surface)): Promise<number[]> {
-    const items = [...imp.slate.items].sort((a, b) => a.position - b.position);
-    if (spec?.name === 'epsilon-greedy' || spec?.name === 'decaying-epsilon') {
-      const input = await this.input(imp, spec);
-      const params = spec.name === 'epsilon-greedy' ? spec : { epsilon: decayedEpsilon(spec, input.history_length ?? 0) };
-      return loggedExposures(params, input, items, theta, this.shapes);
-    }
-    const t = await this.table(imp, spec);
-    return items.map((it) => t.reduce((a, row, l) => a + (row.get(it.item_id) ?? 0) * (theta[l] ?? 0), 0));
-  }
-
-  /**
    * q̂_π(x) = Σ_l Σ_a π(a at l | x) q̂(a, l): a reward model's value of the slate this version
    * would serve for the impression's request (the direct part of the gate's doubly robust
    * estimate); 0 when the version does not serve the surface. Epsilon-greedy: from the shape table,
@@ -232,38 +216,22 @@ function request(imp: LoggedImpression): ServeRequest {
  * serves every user, instead of one table of k × (|ranked| + |pool|) entries per impression.
  */
 export function loggedProbabilities(params: EpsilonGreedyParams, input: SlateInput, items: ReadonlyArray<{ item_id: string; position: number }>, shapes: Map<string, Table> = new Map()): number[] {
-  const { table, keys } = shapeKeys(params, input, items, shapes);
-  return items.map((it, j) => (keys[j] === null ? 0 : (table[it.position]?.get(keys[j]!) ?? 0)));
-}
-
-/**
- * Epsilon-greedy's E(a) = Σ_l P(a at l) θ_l for the given items, from the shape table as
- * `loggedProbabilities` reads it: the examination the strategy gives each item anywhere in the slate.
- */
-export function loggedExposures(params: EpsilonGreedyParams, input: SlateInput, items: ReadonlyArray<{ item_id: string }>, theta: readonly number[], shapes: Map<string, Table> = new Map()): number[] {
-  const { table, keys } = shapeKeys(params, input, items, shapes);
-  return keys.map((key) => (key === null ? 0 : table.reduce((a, row, l) => a + (row.get(key) ?? 0) * (theta[l] ?? 0), 0)));
-}
-
-/** The shape table of the input, and each item's key in it (`r<rank>`, `p0` for a pool item, null when the input cannot show it). */
-function shapeKeys(params: EpsilonGreedyParams, input: SlateInput, items: ReadonlyArray<{ item_id: string }>, shapes: Map<string, Table>): { table: Table; keys: Array<string | null> } {
   const prep = prepare(input);
-  const table = shapeTable(params, prep, input.k, shapes);
+  const t = shapeTable(params, prep, input.k, shapes);
   const rankOf = new Map<string, number>();
   const wanted = new Set(items.map((it) => it.item_id));
   prep.ranked.forEach((c, i) => {
     if (wanted.has(c.item)) rankOf.set(c.item, i);
   });
   const inPool = new Set(prep.pool.filter((x) => wanted.has(x)));
-  return {
-    table,
-    keys: items.map((it) => {
-      // A pool item ranked below the top k can only be shown by exploring (as in slateMarginals).
-      if (inPool.has(it.item_id)) return 'p0';
-      const r = rankOf.get(it.item_id);
-      return r === undefined ? null : `r${r}`;
-    }),
-  };
+  return items.map((it) => {
+    const row = t[it.position];
+    if (!row) return 0;
+    // A pool item ranked below the top k can only be shown by exploring (as in slateMarginals).
+    if (inPool.has(it.item_id)) return row.get('p0') ?? 0;
+    const r = rankOf.get(it.item_id);
+    return r === undefined ? 0 : (row.get(`r${r}`) ?? 0);
+  });
 }
 
 /**

@@ -9,12 +9,6 @@ export interface SlateModelData {
   qLogged: readonly (readonly number[])[];
   /** q̂_π(x_i) = Σ_l Σ_a π_e(a at l | x_i) q̂(a, l): the model's value of the target's slate at x_i. */
   qTarget: readonly number[];
-  /**
-   * Item-level weights under the position-based model, replacing π_e/π_0 of the slot: for each
-   * logged item, E_e(a) = Σ_l π_e(a at l | x_i) θ_l (`target`) and E_0(a) the same under the
-   * logging policy (`logging`), w = E_e/E_0. Absent: position-wise weights. See `slateDrTerms`.
-   */
-  exposures?: { target: readonly (readonly number[])[]; logging: readonly (readonly number[])[] };
 }
 
 /** Options of the slate doubly robust estimator. */
@@ -46,18 +40,9 @@ export interface SlateDrOptions {
  * the world's best was under 1). Variance: that of slate IPS with r replaced by the residual, plus
  * the spread of q̂_π over contexts; interval on the per-impression terms, which pair in a difference.
  *
- * With `exposures`, the weight of a logged item is item-level: w = E_e(a) / E_0(a), the expected
- * examination the target gives the item (anywhere in its slate) over the logging policy's. Under
- * the position-based model E[r | a at l] = θ_l α_a, so E_0[Σ_a w_a (r_a − θ_l α̂_a)] =
- * Σ_a E_e(a) (α_a − α̂_a) and the estimate stays unbiased, now wherever the log showed the
- * target's item to that user at any position: a target that re-orders what the log showed is
- * judged on the clicks the log saw, where position-wise weights matched only the slots it left
- * in place and left the rest to the model. Needs θ right (`examinationCurve`).
- *
  * References: Dudík, Langford & Li (2011), ICML (DR); Kiyohara et al. (2022), "Doubly robust
- * off-policy evaluation for ranking policies under the cascade behavior model", WSDM; Li et al.
- * (2018), "Offline evaluation of ranking policies with click models", KDD (item-position
- * weights); OBP `DoublyRobust(lambda_)` (clipped weights in the correction).
+ * off-policy evaluation for ranking policies under the cascade behavior model", WSDM; OBP
+ * `DoublyRobust(lambda_)` (clipped weights in the correction).
  */
 export function slateDr(data: SlateData & SlateModelData, options: SlateDrOptions & IntervalOptions = {}): Estimate {
   return estimateFromTerms(slateDrTerms(data, options), options);
@@ -65,7 +50,7 @@ export function slateDr(data: SlateData & SlateModelData, options: SlateDrOption
 
 /** Per-impression terms a_i = q̂_π(x_i) + Σ_l min(w_{i,l}, λ) (r_{i,l} − q̂(a_{i,l}, l)). */
 export function slateDrTerms(data: SlateData & SlateModelData, options: SlateDrOptions = {}): Terms {
-  const n = checkSameLength({ rewards: data.rewards, propensities: data.propensities, targetProbabilities: data.targetProbabilities, qLogged: data.qLogged, qTarget: data.qTarget, ...(data.exposures ? { exposuresTarget: data.exposures.target, exposuresLogging: data.exposures.logging } : {}) });
+  const n = checkSameLength({ rewards: data.rewards, propensities: data.propensities, targetProbabilities: data.targetProbabilities, qLogged: data.qLogged, qTarget: data.qTarget });
   checkEnough(n);
   checkFinite('qTarget', data.qTarget);
   if (options.clip !== undefined) checkClip(options.clip);
@@ -82,16 +67,9 @@ export function slateDrTerms(data: SlateData & SlateModelData, options: SlateDrO
     checkFinite(`qLogged[${i}]`, q);
     checkPropensities(`propensities[${i}]`, p0);
     checkProbabilities(`targetProbabilities[${i}]`, pe);
-    const ee = data.exposures?.target[i];
-    const e0 = data.exposures?.logging[i];
-    if (ee && e0) {
-      checkSameLength({ rewards: r, exposuresTarget: ee, exposuresLogging: e0 }, `row ${i}: `);
-      checkFinite(`exposures.target[${i}]`, ee);
-      checkPropensities(`exposures.logging[${i}]`, e0);
-    }
     let s = data.qTarget[i]!;
     for (let l = 0; l < r.length; l++) {
-      const w = ee && e0 ? ee[l]! / e0[l]! : pe[l]! / p0[l]!;
+      const w = pe[l]! / p0[l]!;
       all.push(w);
       s += Math.min(w, clip) * (r[l]! - q[l]!);
     }

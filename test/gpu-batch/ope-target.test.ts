@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { slateMarginals } from '../../shared/explore/index.js';
 import { xoshiro128ss } from '../../shared/rng.js';
 import { fitItemPositionModel, tableValue } from '../../shared/ope/item-position-model.js';
-import { epsilonGreedyModelValue, loggedExposures, loggedProbabilities } from '../../gpu-batch/ope/policy-view.js';
+import { epsilonGreedyModelValue, loggedProbabilities } from '../../gpu-batch/ope/policy-view.js';
 
 /**
  * A random epsilon-greedy input: ranked items with duplicates, a pool overlapping them, exclusions,
@@ -38,23 +38,6 @@ describe('loggedProbabilities (epsilon-greedy fast path)', () => {
     expect(checked).toBeGreaterThan(10_000);
     // Shapes repeat across inputs: far fewer tables than inputs.
     expect(shapes.size).toBeLessThan(300);
-  });
-});
-
-/** The item-level weights' exposures must equal Σ_l π(a at l) θ_l over `slateMarginals`, exactly. */
-describe('loggedExposures (epsilon-greedy fast path of E(a))', () => {
-  it('equals Σ_l slateMarginals(a at l) θ_l on random inputs with exclusions, duplicates and ranked items in the pool', () => {
-    const rng = xoshiro128ss([2, 4, 6, 8]);
-    const int = (n: number) => Math.floor(rng.next() * n);
-    const shapes = new Map();
-    for (let trial = 0; trial < 300; trial++) {
-      const { universe, k, params, input } = randomInput(int);
-      const theta = Array.from({ length: k }, (_, l) => 1 / (1 + l));
-      const table = slateMarginals({ name: 'epsilon-greedy', ...params }, input);
-      const items = universe.map((item_id) => ({ item_id }));
-      const fast = loggedExposures(params, input, items, theta, shapes);
-      items.forEach((it, j) => expect(fast[j]).toBeCloseTo(table.reduce((a, row, l) => a + (row.get(it.item_id) ?? 0) * theta[l]!, 0), 12));
-    }
   });
 });
 
