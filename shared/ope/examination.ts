@@ -51,15 +51,16 @@ export function slateCells(slates: Iterable<Iterable<CellSlot>>): ExaminationCel
  * r_s ← Σ rewards_s / Σ shown_sp θ_p, θ_p ← Σ rewards_p / Σ shown_sp r_s, θ ← θ / θ_0), θ kept in
  * [0.05, 1]; a position no slate reached takes the θ of the one above it.
  *
- * Why not the explored slots alone (the estimator before): in a large catalog the pool is mostly
- * junk — 0.3% of explored slots clicked, ≈ 20 clicks a position in 20,000 slates — and that curve
- * was noise (replayed on a large-catalog run: 0.93 of the top's reading at position 8, truly 0.30).
- * Why not every showing with items as strata (the batch tier's estimator before): a personalised
- * ranking shows an item high to the users who like it most and low to the others, so an item's
- * showings at different positions are not comparable; that curve fell twice as fast as the
- * reading did (0.45 at position 1, truly 0.63). Ranks are comparable: which rank lands where is a
- * coin. Replayed on kept runs of four position-based world families the fitted curve was within
- * 0.1 of the true one at every position (see `npm run bench:gate`, the README).
+ * The deploy gate's curve. Why not the explored slots alone (the gate's before, `positionWeights`):
+ * in a large catalog the pool is mostly junk — 0.3% of explored slots clicked, ≈ 20 clicks a
+ * position in 20,000 slates — and that curve was noise (a large-catalog run: 0.93 of the top's
+ * reading at position 8, truly 0.30). Why not every showing with items as strata (the batch
+ * tier's `positionWeightsAll`): a personalised ranking shows an item high to the users who like
+ * it most and low to the others, so an item's showings at different positions are not comparable;
+ * that curve fell too fast (0.45–0.57 at position 1, truly 0.63). Ranks are comparable: which
+ * rank lands where is a coin. Limit: under cascade clicks a click above also stops the reading,
+ * which a shift past an (unclicked) explored slot does not show; the curve is the reading alone. On kept runs of the four position-based world families (round 4) the fitted curve came
+ * within 0.08 of the true one at every position, 0.15 in one large-catalog run (docs/architecture.md).
  * Other strategies' `explored` marks (softmax, Thompson: an item off the greedy order) do not
  * carry this design; logs of such strategies should not be passed with their marks.
  * @returns θ per position, or null when no stratum was rewarded at two positions (no explored
