@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { listValue } from '@duckdb/node-api';
-import type { LoggedSlate } from '../../shared/ope/logged-slate.js';
+import { exploredAsPoolDraw, type LoggedSlate } from '../../shared/ope/logged-slate.js';
 import { attributeRewards, readAttributed, rewardKey, type AttributionParams } from '../dataset/attribution.js';
 import type { LakeFiles } from '../dataset/build-dataset.js';
 import { pathList } from '../lake/duck.js';
@@ -33,16 +33,17 @@ export async function readLakeSlates(c: DuckDBConnection, lake: LakeFiles, o: Re
   const surfaceFilter = o.surfaces ? `WHERE "surface" IN (SELECT unnest($surfaces::VARCHAR[]))` : '';
   await c.run(
     `CREATE OR REPLACE TEMP TABLE "ope_imp" AS
-     SELECT "impression_id", "ts", "user_key", "surface", "policy_version", "k", "context"::VARCHAR AS "context", "items"
+     SELECT "impression_id", "ts", "user_key", "surface", "policy_version", "k", "context"::VARCHAR AS "context", "items", json_extract_string("strategy", '$.name') AS "strategy_name"
      FROM read_parquet($imps) ${surfaceFilter}
      ORDER BY "ts" DESC, "impression_id" DESC LIMIT $limit`,
     { imps: pathList(lake.impressions), limit: o.limit, ...(o.surfaces ? { surfaces: listValue([...o.surfaces]) } : {}) },
   );
-  const rows = (await c.runAndReadAll(`SELECT "impression_id", "ts", "user_key", "surface", "policy_version", "k", "context", to_json("items")::VARCHAR FROM "ope_imp" ORDER BY "ts" DESC, "impression_id" DESC`)).getRowsJS();
+  const rows = (await c.runAndReadAll(`SELECT "impression_id", "ts", "user_key", "surface", "policy_version", "k", "context", to_json("items")::VARCHAR, "strategy_name" FROM "ope_imp" ORDER BY "ts" DESC, "impression_id" DESC`)).getRowsJS();
   await attributeRewards(c, 'ope_imp', { format: 'parquet', files: lake.events }, o);
   const reward = await readAttributed(c);
   await c.run(`DROP TABLE IF EXISTS "ope_imp"`);
-  return rows.map(([iid, ts, uk, surface, pv, k, context, items]) => {
+  return rows.map(([iid, ts, uk, surface, pv, k, context, items, strategy]) => {
+    const marks = exploredAsPoolDraw({ name: strategy });
     const id = String(iid);
     const shown = JSON.parse(String(items)) as Array<{ item_id: string; position: number; propensity: number; explored: boolean }>;
     const ctx = context === null ? null : (JSON.parse(String(context)) as { exclude_item_ids?: string[]; recent_item_ids?: string[] });
@@ -51,7 +52,7 @@ export async function readLakeSlates(c: DuckDBConnection, lake: LakeFiles, o: Re
         impression_id: id,
         ts: Number(ts),
         policy_version: pv === null ? null : String(pv),
-        items: shown.map((it) => ({ item_id: it.item_id, position: it.position, propensity: it.propensity, reward: reward.get(rewardKey(id, it.item_id)) ?? 0, explored: it.explored })),
+        items: shown.map((it) => ({ item_id: it.item_id, position: it.position, propensity: it.propensity, reward: reward.get(rewardKey(id, it.item_id)) ?? 0, ...(marks ? { explored: it.explored } : {}) })),
       },
       user_key: String(uk),
       surface: String(surface),

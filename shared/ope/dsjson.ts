@@ -1,5 +1,5 @@
 import { ImpressionRecord } from '../schemas/impression.js';
-import { LoggedSlate } from './logged-slate.js';
+import { exploredAsPoolDraw, LoggedSlate } from './logged-slate.js';
 import { readDsjsonLine, type DsjsonDecision, type DsjsonReadOptions, type DsjsonSkipReason } from './dsjson-line.js';
 
 /**
@@ -81,10 +81,11 @@ export function toDsjsonLine(rec: ImpressionRecord, rewards: readonly number[]):
 
 /**
  * The logged slate of a decision read by `readDsjsonLine`: its slots as positions, with their
- * propensities and rewards, and which slots explored when the line is one `toDsjson` wrote.
+ * propensities and rewards, and which slots explored when the line is one `toDsjson` wrote of a
+ * strategy whose marks are pool draws (`exploredAsPoolDraw`).
  */
 export function decisionSlate(d: DsjsonDecision): LoggedSlate {
-  const explored = new Map(d.impression?.items.map((it) => [it.position, it.explored]));
+  const explored = new Map(exploredAsPoolDraw(d.impression?.strategy) ? d.impression?.items.map((it) => [it.position, it.explored]) : []);
   return LoggedSlate.parse({
     impression_id: d.event_id,
     ts: d.ts,

@@ -20,7 +20,12 @@ export const LoggedSlate = z.object({
       propensity: z.number().gt(0).lte(1),
       /** Reward attributed to this position (0 when no event). */
       reward: z.number().finite(),
-      /** Whether the exploration pool filled this slot (absent in logs that do not say, e.g. DSJSON). */
+      /**
+       * Whether the exploration pool filled this slot, as epsilon-greedy fills it (a uniform draw
+       * from the pool; the ranked items shift down past it): what `examinationCurve` reads. Absent
+       * in logs that do not say (DSJSON) and in those of strategies whose marks mean something
+       * else (`exploredAsPoolDraw`).
+       */
       explored: z.boolean().optional(),
     }),
   ),
@@ -28,7 +33,18 @@ export const LoggedSlate = z.object({
 export type LoggedSlate = z.infer<typeof LoggedSlate>;
 
 /**
- * Joins an impression record with the rewards of its positions.
+ * Whether a logging strategy's `explored` marks are epsilon-greedy's — a uniform pool draw, the
+ * ranked items shifting down past it — so the gate's reading curve can use them. Softmax and
+ * Thompson mark an item off their greedy order, which is neither.
+ * @param strategy the impression's logged `strategy` (its `name`)
+ */
+export function exploredAsPoolDraw(strategy: { name?: unknown } | null | undefined): boolean {
+  return strategy?.name === 'epsilon-greedy' || strategy?.name === 'decaying-epsilon';
+}
+
+/**
+ * Joins an impression record with the rewards of its positions (explored marks kept only where
+ * `exploredAsPoolDraw`).
  * @param rec the `impression/v1` record
  * @param rewards reward per shown item, aligned with `rec.items` (0 for no event)
  * @throws RangeError when the lengths differ
@@ -39,7 +55,7 @@ export function fromImpression(rec: ImpressionRecord, rewards: readonly number[]
     impression_id: rec.impression_id,
     ts: rec.ts,
     policy_version: rec.policy_version,
-    items: rec.items.map((it, j) => ({ item_id: it.item_id, position: it.position, propensity: it.propensity, reward: rewards[j]!, explored: it.explored })),
+    items: rec.items.map((it, j) => ({ item_id: it.item_id, position: it.position, propensity: it.propensity, reward: rewards[j]!, ...(exploredAsPoolDraw(rec.strategy) ? { explored: it.explored } : {}) })),
   };
 }
 

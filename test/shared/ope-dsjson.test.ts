@@ -45,6 +45,13 @@ describe('DSJSON export and import', () => {
     expect(Object.is(back.slate.items[1]!.reward, 0)).toBe(true); // not −0
   });
 
+  it('keeps explored marks only from strategies whose marks are pool draws (epsilon-greedy, decaying)', () => {
+    expect(fromImpression(rec, rewards).items.map((it) => it.explored)).toEqual(rec.items.map((it) => it.explored));
+    const softmax = ImpressionRecord.parse({ ...rec, strategy: { name: 'softmax', temperature_0: 1 } });
+    expect(fromImpression(softmax, rewards).items.every((it) => it.explored === undefined)).toBe(true);
+    expect(fromDsjson(toDsjsonLine(softmax, rewards)).slate).toEqual(fromImpression(softmax, rewards));
+  });
+
   it('imports a foreign CCB line (no slatecast metadata) with the action namespace id', () => {
     const foreign = {
       Timestamp: '2025-03-01T10:00:00Z',
