@@ -9,6 +9,9 @@
  * both beside the truth the world measured on the same round's visits.
  * `--unmarked` drops the logs' explored marks first: the reward model then takes the mean reward
  * per position as θ (the estimator before the explored-slot curve), on the same data.
+ * `--truth` also sets the reward model's value of each version's exploited slate (ε = 0) beside the
+ * world's expected clicks for it, on the gate's own logged contexts: model ÷ truth per version (a
+ * model blind to what a version gains shows as a candidate below 1 where the serving one is at 1).
  * `--clip λ` bounds the doubly robust correction's weights at λ instead of the gate's default
  * (`GATE_DEFAULTS.clip`), and `--prior gamma|mixture|blend` sets the reward model's prior on item lifts
  * (`LiftPrior`), to compare them on the same data.
@@ -19,7 +22,7 @@
  * agreement, interval coverage; and decisions against the truth at ±5% (better / similar / worse ×
  * published / rejected), real and planted apart. Writes DIR/gate-replay[-unmarked][-clipλ][-prior].json.
  *
- *   npm run bench:gate -- worlds-out [--unmarked] [--clip 20] [--prior mixture]
+ *   npm run bench:gate -- worlds-out [--unmarked] [--truth] [--clip 20] [--prior mixture]
  */
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -31,16 +34,22 @@ import { compareVersions } from '../gpu-batch/ope/ope-gate.js';
 import { gateDecision } from '../shared/ope/gate.js';
 import { readLakeSlates, type LoggedImpression } from '../gpu-batch/ope/lake-slates.js';
 import { VersionTarget } from '../gpu-batch/ope/policy-view.js';
-import { LIFT_PRIORS } from '../shared/ope/item-position-model.js';
+import { crossFitModels, LIFT_PRIORS, predictReward, type ItemPositionModel } from '../shared/ope/item-position-model.js';
+import { sampleSlate } from '../shared/explore/index.js';
+import { userKey } from '../shared/crypto/hmac.js';
+import { rngForImpression } from '../shared/rng.js';
+import { World, type SimUser } from '../worlds/sim/world.js';
+import { expectedClicks } from '../worlds/sim/click-model.js';
+import { SIM_SECRETS } from '../worlds/sim/stack.js';
 import { S3Store } from '../gpu-batch/store/s3-store.js';
 import { startS3Server } from '../local/s3-server.js';
 import type { WorldRun } from '../worlds/run-world.js';
 
-const { values, positionals } = parseArgs({ options: { unmarked: { type: 'boolean' }, clip: { type: 'string' }, prior: { type: 'string' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({ options: { unmarked: { type: 'boolean' }, truth: { type: 'boolean' }, clip: { type: 'string' }, prior: { type: 'string' } }, allowPositionals: true });
 const clip = values.clip === undefined ? undefined : Number(values.clip);
 const prior = LIFT_PRIORS.find((p) => p === values.prior);
 if (positionals.length !== 1 || (clip !== undefined && !(clip > 0 && Number.isFinite(clip))) || (values.prior !== undefined && prior === undefined)) {
-  process.stderr.write(`usage: npm run bench:gate -- DIR [--unmarked] [--clip λ > 0] [--prior ${LIFT_PRIORS.join('|')}]   (DIR from \`npm run worlds -- --keep --out DIR\`)\n`);
+  process.stderr.write(`usage: npm run bench:gate -- DIR [--unmarked] [--truth] [--clip λ > 0] [--prior ${LIFT_PRIORS.join('|')}]   (DIR from \`npm run worlds -- --keep --out DIR\`)\n`);
   process.exit(2);
 }
 const out = positionals[0]!;
@@ -62,6 +71,8 @@ interface Row {
   ess: number;
   /** What the gate's rule decides on this Δ̂ (`gateDecision`, the configured margin). */
   publish: boolean;
+  /** With `--truth`: the reward model's value of each version's exploited slates ÷ their true value. */
+  model_vs_truth: { candidate: number; serving: number } | null;
 }
 const rows: Row[] = [];
 
@@ -88,6 +99,8 @@ console.log(`  error ÷ serving value: mean ${fmt(calibration.error_mean)}, mean
 console.log(`  Δ̂ ÷ Δ: median ${calibration.ratio_median.toFixed(2)} (quartiles ${calibration.ratio_q1.toFixed(2)}–${calibration.ratio_q3.toFixed(2)})`);
 console.log(`  sign right ${calibration.sign}/${calibration.runs}; interval covers the true Δ ${calibration.covered}/${calibration.runs}`);
 console.log(`  decisions (rule of the configured gate), real candidates rounds ≥ 2: ${JSON.stringify(decisions.candidates)}; planted: ${JSON.stringify(decisions.planted)}`);
+const priced = rows.filter((r) => r.kind === 'candidate' && r.round >= 2 && r.model_vs_truth);
+if (priced.length) console.log(`  reward model ÷ truth of exploited slates, real candidates rounds ≥ 2: candidate ${mean(priced.map((r) => r.model_vs_truth!.candidate)).toFixed(3)}, serving ${mean(priced.map((r) => r.model_vs_truth!.serving)).toFixed(3)} (mean of ${priced.length})`);
 const file = join(out, `gate-replay${values.unmarked ? '-unmarked' : ''}${clip === undefined ? '' : `-clip${clip}`}${prior === undefined ? '' : `-${prior}`}.json`);
 await writeFile(file, `${JSON.stringify({ generated_at: new Date().toISOString(), unmarked: values.unmarked === true, clip: clip ?? null, prior: prior ?? null, calibration, decisions, rows }, null, 2)}\n`);
 console.log(`wrote ${file}`);
@@ -97,6 +110,7 @@ async function replayWorld(family: string, seed: string, run: WorldRun, dir: str
   const s3 = await startS3Server('slatecast', { directory: join(dir, 's3') });
   const store = S3Store.fromConfig({ endpoint: s3.endpoint, bucket: s3.bucket, region: s3.region, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
   const found: Row[] = [];
+  const truth = values.truth ? await worldTruth(run) : null;
   try {
     const parts = await lakeFiles(join(dir, 'batch/lake/impressions'));
     const events = await lakeFiles(join(dir, 'batch/lake/events'));
@@ -105,6 +119,8 @@ async function replayWorld(family: string, seed: string, run: WorldRun, dir: str
         // Every round's batch run appends one part (round 0's found no logs): round r's gate saw r.
         if (r.round === 0 || r.round > parts.length) continue;
         const logs = (await readLakeSlates(c, { impressions: parts.slice(0, r.round), events }, { limit: config.gate.maxImpressions, rewards: config.rewards, attributionWindowMs: config.attributionWindowMs })).map((imp) => (values.unmarked ? unmark(imp) : imp));
+        await truth?.advanceTo(r.round);
+        const models = truth ? crossFitModels(logs.map((imp) => ({ id: imp.slate.impression_id, user: imp.user_key, items: [...imp.slate.items].sort((a, b) => a.position - b.position) })), prior) : null;
         for (const [kind, g] of [['candidate', r.gate], ['planted', r.planted]] as const) {
           if (!g?.evaluated || !g.candidate || !g.serving_before || g.true_candidate === null || g.true_serving_before === null) continue;
           const candidate = await versionTarget(store, dir, g.candidate);
@@ -120,9 +136,11 @@ async function replayWorld(family: string, seed: string, run: WorldRun, dir: str
             true_serving: g.true_serving_before,
             truth: rel > 0.05 ? 'better' : rel < -0.05 ? 'worse' : 'similar',
             recorded: g.delta_hat, delta_hat: d.estimate, ci: d.ci, ess: d.ess ?? 0, publish: decision.publish,
+            model_vs_truth: truth && models ? { candidate: await truth.modelVsTruth(logs, models, candidate), serving: await truth.modelVsTruth(logs, models, serving) } : null,
           };
           found.push(row);
-          console.log(`${seed} round ${r.round}${kind === 'planted' ? ' PLANTED' : ''}: true Δ ${fmt(row.true_delta)} (${fmt(100 * rel, 1)}%), Δ̂ ${fmt(d.estimate)} [${d.ci.map((x) => fmt(x)).join(', ')}] → ${decision.publish ? 'publish' : 'reject'}`);
+          const mt = row.model_vs_truth ? `; model ÷ truth of exploited slates: candidate ${row.model_vs_truth.candidate.toFixed(3)}, serving ${row.model_vs_truth.serving.toFixed(3)}` : '';
+          console.log(`${seed} round ${r.round}${kind === 'planted' ? ' PLANTED' : ''}: true Δ ${fmt(row.true_delta)} (${fmt(100 * rel, 1)}%), Δ̂ ${fmt(d.estimate)} [${d.ci.map((x) => fmt(x)).join(', ')}] → ${decision.publish ? 'publish' : 'reject'}${mt}`);
         }
       }
     });
@@ -130,6 +148,37 @@ async function replayWorld(family: string, seed: string, run: WorldRun, dir: str
     await s3.stop();
   }
   return found;
+}
+
+/**
+ * The kept run's world rebuilt from its parameters (worlds are deterministic in their seed), to
+ * price slates with the truth: `advanceTo(round)` replays the world's rounds (new items and users).
+ */
+async function worldTruth(run: WorldRun) {
+  const world = new World(run.params, Date.now());
+  const users = new Map<string, SimUser>();
+  let round = -1;
+  const advanceTo = async (r: number) => {
+    for (; round < r; ) world.advance(++round, Date.now());
+    for (const u of world.users.slice(users.size)) users.set(await userKey(SIM_SECRETS.userSalt, u.id), u);
+  };
+  const greedy = { name: 'epsilon-greedy' as const, epsilon: 0 };
+  /** Σ model value ÷ Σ expected clicks of the version's exploited slate over the logged contexts whose user the world knows. */
+  const modelVsTruth = async (logs: readonly LoggedImpression[], models: readonly ItemPositionModel[], target: VersionTarget): Promise<number> => {
+    let model = 0;
+    let truth = 0;
+    for (const [i, imp] of logs.entries()) {
+      const user = users.get(imp.user_key);
+      if (!user) continue;
+      const slate = sampleSlate(greedy, await target.input(imp, greedy), rngForImpression(imp.slate.impression_id));
+      const items = slate.items.map((it) => world.itemById(it.item_id));
+      if (items.some((it) => it === undefined)) continue;
+      truth += expectedClicks(world.clickModel, items.map((it) => world.attraction(user, it!)));
+      slate.items.forEach((it, l) => (model += predictReward(models[i]!, it.item_id, l, imp.user_key)));
+    }
+    return truth > 0 ? model / truth : NaN;
+  };
+  return { advanceTo, modelVsTruth };
 }
 
 /** A published version from the kept bucket, else a rejected or planted one from `candidates/`. */
