@@ -10,7 +10,7 @@ export interface ExaminationCell {
    */
   rank: number | null;
   shown: number;
-  /** Rewarded showings (the batch tier) or summed reward (the gate's reward model). */
+  /** Summed reward of those showings. */
   rewarded: number;
 }
 
@@ -58,11 +58,12 @@ export function slateCells(slates: Iterable<Iterable<CellSlot>>): ExaminationCel
  * tier's `positionWeightsAll`): a personalised ranking shows an item high to the users who like
  * it most and low to the others, so an item's showings at different positions are not comparable;
  * that curve fell too fast (0.45–0.57 at position 1, truly 0.63). Ranks are comparable: which
- * rank lands where is a coin. Limit: under cascade clicks a click above also stops the reading,
- * which a shift past an (unclicked) explored slot does not show; the curve is the reading alone. On kept runs of the four position-based world families (round 4) the fitted curve came
- * within 0.08 of the true one at every position, 0.15 in one large-catalog run (docs/architecture.md).
- * Other strategies' `explored` marks (softmax, Thompson: an item off the greedy order) do not
- * carry this design; logs of such strategies should not be passed with their marks.
+ * rank lands where is a coin. On kept runs of the four position-based world families (round 4)
+ * the fitted curve came within 0.08 of the true one at every position, 0.15 in one large-catalog
+ * run (docs/architecture.md). Limit: under cascade clicks a click above also stops the reading,
+ * which a shift past an (unclicked) explored slot does not show; the curve is the reading alone.
+ * Only epsilon-greedy's marks carry this design (softmax and Thompson mark an item off their greedy
+ * order): readers keep marks only where `exploredAsPoolDraw` says so.
  * @returns θ per position, or null when no stratum was rewarded at two positions (no explored
  *   marks, or too little data): the caller decides what θ it falls back on
  */
