@@ -71,6 +71,34 @@ export async function holdoutBlend(c: DuckDBConnection, config: BatchConfig, m: 
   );
 }
 
+/**
+ * How much of the content profile's score R_u · x_i (`contentProfiles` of the training rows) to
+ * layer on what the version serves a known user, base appeal + λ · U_u·V_i, fitted like the
+ * personal weight (`fitBlend`, `personalWeight`: 0 unless the term passes the likelihood-ratio
+ * test) on the held-out showings of users the model trained on. Users it did not train on keep
+ * the served score alone (they have no profile either).
+ * @param score the profile score of (user row, item row)
+ */
+export async function holdoutContentFit(c: DuckDBConnection, config: BatchConfig, m: BeforeHoldout, lambda: number, trained: Uint8Array, score: (u: number, i: number) => number): Promise<SessionFit> {
+  const rows = await readShownRows(c, m.cutoff, 200_000, config.seed);
+  const d = config.dims;
+  const { user: U, item: V } = m.params;
+  const keep: number[] = [];
+  for (let r = 0; r < rows.y.length; r++) if (trained[rows.user[r]!]) keep.push(r);
+  const served = Float64Array.from(keep, (r) => {
+    const u = rows.user[r]!;
+    const i = rows.item[r]!;
+    let own = 0;
+    if (lambda > 0) for (let q = 0; q < d; q++) own += U[u * d + q]! * V[i * d + q]!;
+    return logit(m.base[i]!) + lambda * own;
+  });
+  const blend = fitBlend(
+    { base: served, personal: Float64Array.from(keep, (r) => score(rows.user[r]!, rows.item[r]!)), position: Int32Array.from(keep, (r) => rows.position[r]!), y: Float32Array.from(keep, (r) => rows.y[r]!) },
+    config.kMax,
+  );
+  return { weight: blend ? personalWeight(blend) : 0, blend };
+}
+
 /** One weight of the session's taste and the fit behind it (null: too few rows to fit). */
 export interface SessionFit {
   weight: number;
@@ -106,9 +134,10 @@ export const NO_RECENT_FIT: RecentFit = { wasm: { weight: 0, blend: null }, cach
  * serve as without recent items — when no held-out impression carried them (the site sends none,
  * or has only just begun) or the term does not predict clicks beyond the score it is added to.
  * @param itemIds item ids by row (recent ids outside the catalog are ignored, as the edge does)
- * @param lambda the personal weight the version serves with; `trained`: user rows the model knows
+ * @param lambda the personal weight the version serves with; `trained`: user rows the model knows;
+ *   `extra`: any further term of the served score of a known user (the content profile's)
  */
-export async function holdoutRecentFit(c: DuckDBConnection, config: BatchConfig, m: BeforeHoldout, itemIds: readonly string[], lambda: number, trained: Uint8Array): Promise<RecentFit> {
+export async function holdoutRecentFit(c: DuckDBConnection, config: BatchConfig, m: BeforeHoldout, itemIds: readonly string[], lambda: number, trained: Uint8Array, extra?: (u: number, i: number) => number): Promise<RecentFit> {
   const rows = await readRecentRows(c, m.cutoff, 200_000, config.seed);
   if (rows.y.length === 0) return NO_RECENT_FIT;
   const d = config.dims;
@@ -125,7 +154,7 @@ export async function holdoutRecentFit(c: DuckDBConnection, config: BatchConfig,
     base[r] = logit(m.base[i]!);
     let own = 0;
     if (lambda > 0 && trained[u]) for (let k = 0; k < d; k++) own += U[u * d + k]! * V[i * d + k]!;
-    served[r] = base[r]! + lambda * own;
+    served[r] = base[r]! + lambda * own + (extra && trained[u] ? extra(u, i) : 0);
     const recent = rows.recent[r]!.map((id) => rowOf.get(id)).filter((x): x is number => x !== undefined);
     if (recent.length === 0) continue;
     q.fill(0);

@@ -9,13 +9,14 @@ import { mixturePosteriors, newArrivals, posteriorMeans, type BetaPosteriors } f
 import { logit, personalWeight, servingParams, type Blend } from '../policy/serving-blend.js';
 import { fillColdItems } from '../train/cold-items.js';
 import { CONTENT_BUCKETS, contentFeatures } from '../train/content-features.js';
+import { contentProfiles, profileScore, withProfiles } from '../train/content-profile.js';
 import { trainMf, type MfParams, type MfResult } from '../train/mf-model.js';
 import { topKForUsers, type TopK } from '../train/top-k.js';
 import type { Progress } from '../util/progress.js';
 import { round6 } from '../util/round.js';
 import { bootstrap } from './bootstrap.js';
 import { epochBudget } from './epoch-budget.js';
-import { NO_RECENT_FIT, holdoutBlend, holdoutMetrics, holdoutRecentFit, type BeforeHoldout, type RecentFit, type SessionFit } from './holdout.js';
+import { NO_RECENT_FIT, holdoutBlend, holdoutContentFit, holdoutMetrics, holdoutRecentFit, type BeforeHoldout, type RecentFit, type SessionFit } from './holdout.js';
 
 /** Everything the policy and artifact steps need from learning. */
 export interface Learned {
@@ -94,6 +95,8 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
   let metrics: Record<string, unknown> = { holdout: null };
   let blend: Blend | null = null;
   let recent: RecentFit = NO_RECENT_FIT;
+  let profile: SessionFit = { weight: 0, blend: null };
+  const content = contentFeatures(itemIds.map((id) => byId.get(id)));
   if (hasHoldout) {
     const trainRows = await readItemPositionStats(c, trainBefore);
     const trainStats = itemStats(trainRows, ds.items, positionWeightsAll(trainRows, ds.items, config.kMax));
@@ -102,7 +105,11 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
     const seen = new Uint8Array(ds.users);
     for (const u of pairs.user) seen[u] = 1;
     blend = await holdoutBlend(c, config, before, seen);
-    recent = await holdoutRecentFit(c, config, before, itemIds, personalWeight(blend), seen);
+    const profiles = contentProfiles(pairs, content, CONTENT_BUCKETS, ds.users);
+    profile = await holdoutContentFit(c, config, before, personalWeight(blend), seen, (u, i) => profileScore(profiles, content, CONTENT_BUCKETS, u, i));
+    if (profile.blend) p.info(`content profile: weight ${profile.weight.toFixed(3)} (log-loss ${profile.blend.logLoss.toFixed(4)} vs ${profile.blend.logLossBaseOnly.toFixed(4)}, ${profile.blend.n} held-out showings)`);
+    const mu = profile.weight;
+    recent = await holdoutRecentFit(c, config, before, itemIds, personalWeight(blend), seen, mu > 0 ? (u, i) => mu * profileScore(profiles, content, CONTENT_BUCKETS, u, i) : undefined);
     const line = (f: SessionFit) => `${f.weight.toFixed(3)}${f.blend ? ` (log-loss ${f.blend.logLoss.toFixed(4)} vs ${f.blend.logLossBaseOnly.toFixed(4)})` : ''}`;
     if (recent.rows > 0) p.info(`recent items (${recent.rows} held-out showings): weight ${line(recent.wasm)} for unknown users, ${line(recent.cache)} on cached candidates`);
   }
@@ -112,8 +119,8 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
   // 3. Fine-tune on everything for the published model.
   let params = trained.params;
   let finetune: MfResult | null = null;
+  const all = hasHoldout && (finetuneEpochs > 0 || profile.weight > 0) ? await readTrainingPairs(c, { before: ds.maxTs + 1, negativesPerPositive: config.negativesPerPositive, seed: config.seed + 1 }) : pairs;
   if (hasHoldout && finetuneEpochs > 0) {
-    const all = await readTrainingPairs(c, { before: ds.maxTs + 1, negativesPerPositive: config.negativesPerPositive, seed: config.seed + 1 });
     finetune = await trainMf(all, { ...mfOpts, epochs: finetuneEpochs, learningRate: config.learningRate / 2, init: params, seed: config.seed + 1 });
     params = finetune.params;
     p.info(`fine-tune: ${finetuneEpochs} epoch(s) over ${all.user.length} examples`);
@@ -124,9 +131,11 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
   const theta = positionWeightsAll(allRows, ds.items, config.kMax);
   const stats = itemStats(allRows, ds.items, theta);
   const posteriors = mixturePosteriors(stats, arrivals);
-  const cold = fillColdItems(params, contentFeatures(itemIds.map((id) => byId.get(id))), CONTENT_BUCKETS, Array.from(stats.rewarded, (r) => r > 0), { seed: config.seed });
+  const cold = fillColdItems(params, content, CONTENT_BUCKETS, Array.from(stats.rewarded, (r) => r > 0), { seed: config.seed });
   const base = Float64Array.from(posteriorMeans(posteriors), logit);
-  const candidates = await topKForUsers(servingParams(params, base, lambda), Int32Array.from(userKeys, (_, u) => u), candidatesPerUser(config));
+  let scoring = servingParams(params, base, lambda);
+  if (profile.weight > 0) scoring = withProfiles(scoring, contentProfiles(all, content, CONTENT_BUCKETS, ds.users), content, CONTENT_BUCKETS, profile.weight);
+  const candidates = await topKForUsers(scoring, Int32Array.from(userKeys, (_, u) => u), candidatesPerUser(config));
   p.info(`candidates: top ${candidatesPerUser(config)} of ${ds.items} items for ${userKeys.length} users`);
   const runs = [trained, ...(finetune ? [finetune] : [])];
   const samples = runs.reduce((a, r) => a + r.samples, 0);
@@ -167,6 +176,7 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
       cold_items: cold,
       new_arrivals: { items: arrivals.reduce((a, x) => a + x, 0), ...(posteriors.newArrivals ? { examined: posteriors.newArrivals.examined, lr: round6(posteriors.newArrivals.lr), own_prior: posteriors.newArrivals.ownPrior } : {}) },
       recent: { rows: recent.rows, wasm: sessionRecord(recent.wasm), cache: sessionRecord(recent.cache) },
+      content_profile: sessionRecord(profile),
       blend: blend ? { a: round6(blend.a), b: round6(blend.b), lambda: round6(lambda), n: blend.n, clicks: blend.clicks, log_loss: round6(blend.logLoss), log_loss_base_only: round6(blend.logLossBaseOnly), position_logits: blend.positionLogits.map(round6) } : { lambda },
       users: ds.users,
       items: ds.items,
