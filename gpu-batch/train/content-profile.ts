@@ -10,8 +10,8 @@ import type { TrainingPairs } from '../dataset/read-dataset.js';
  * the worlds' logs (5,000–18,000 clicked pairs over 500–12,000 items and 16–32 hidden dimensions)
  * those vectors stay noise; a profile needs no item parameters at all — the catalog's text is
  * shared by every item — and a user's few clicks pin down the few directions the text reveals.
- * Offline (`bench:model`'s setting, true base appeal, 2 seeds) it added what the MF could not:
- * sparse 1.015–1.022 → 1.035–1.050 of the best list with both, drift 1.013–1.019 → 1.019–1.023.
+ * Offline (`bench:model`, true base appeal, 2 seeds) it added what the MF could not: sparse
+ * 1.013–1.020 → 1.029–1.040 of the best list with both, drift 1.013–1.019 → 1.021–1.024.
  * @param pairs training pairs (`y` 1: clicked, weight = reward; 0: shown unclicked, weight = showings)
  * @param x content features, items × buckets row-major (`contentFeatures`)
  * @returns users × buckets row-major (a user with no clicks: minus the mean of what they passed over)
