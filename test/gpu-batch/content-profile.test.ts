@@ -1,14 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { readManifest, readPointer } from '../../shared/artifact/verify.js';
 import { MemoryStore } from '../../shared/store/memory-store.js';
 import { CATALOG_KEY } from '../../shared/artifact/paths.js';
 import { catalogNdjson } from '../../gpu-batch/catalog/parse-catalog.js';
-import { parseConfig } from '../../gpu-batch/config/config.js';
-import { runBatch } from '../../gpu-batch/run/run-batch.js';
 import { trainingRng } from '../../gpu-batch/train/init.js';
 import { contentProfiles, profileScore, withProfiles } from '../../gpu-batch/train/content-profile.js';
-import { makeWorld, simulateLogs, writeLogObjects } from '../../worlds/synth/index.js';
-import { DAY, T0, tempWorkDir } from '../support/batch-fixtures.js';
+import { makeWorld, simulateLogs } from '../../worlds/synth/index.js';
+import { DAY, T0, publishFromLogs } from '../support/batch-fixtures.js';
 
 describe('content profiles (Rocchio)', () => {
   it('are the clicked items\' mean content minus the passed-over items\' mean, weighted', () => {
@@ -41,30 +38,19 @@ type Fit = { weight: number; n?: number; log_loss?: number; log_loss_base_only?:
  */
 async function fit(seed: number, scramble: boolean): Promise<Fit> {
   const store = new MemoryStore();
-  const work = await tempWorkDir();
-  try {
-    // Few showings per user and many items: the MF's item vectors stay rough, as in the worlds.
-    const world = makeWorld({ users: 1500, items: 600, seed });
-    let items = world.items;
-    if (scramble) {
-      const rng = trainingRng(seed, 11);
-      items = world.items.map((it) => {
-        const other = world.items[Math.floor(rng.next() * world.items.length)]!;
-        return { ...it, title: other.title, text: other.text, tags: other.tags };
-      });
-    }
-    await store.put(CATALOG_KEY, catalogNdjson(items));
-    const logs = simulateLogs(world, { impressionsPerUser: 8, k: 10, epsilon: 1, start: T0, spanMs: DAY, seed });
-    await writeLogObjects(store, 'impressions', logs.impressions, { perObject: 1000, seed });
-    await writeLogObjects(store, 'events', logs.events, { perObject: 1000, seed: seed + 1 });
-    const config = parseConfig({ s3: { bucket: 'slatecast' }, workDir: work.dir, backend: 'wasm', serve: {}, gate: { enabled: false } });
-    expect((await runBatch(config, { store, now: () => T0 + 2 * DAY })).status).toBe('published');
-    const p = (await readPointer(store))!;
-    const m = await readManifest(store, p.pointer.version, p.pointer.manifest_sha256);
-    return m.training.content_profile as Fit;
-  } finally {
-    await work.cleanup();
+  // Few showings per user and many items: the MF's item vectors stay rough, as in the worlds.
+  const world = makeWorld({ users: 1500, items: 600, seed });
+  let items = world.items;
+  if (scramble) {
+    const rng = trainingRng(seed, 11);
+    items = world.items.map((it) => {
+      const other = world.items[Math.floor(rng.next() * world.items.length)]!;
+      return { ...it, title: other.title, text: other.text, tags: other.tags };
+    });
   }
+  await store.put(CATALOG_KEY, catalogNdjson(items));
+  const logs = simulateLogs(world, { impressionsPerUser: 8, k: 10, epsilon: 1, start: T0, spanMs: DAY, seed });
+  return (await publishFromLogs(store, logs, seed)).training.content_profile as Fit;
 }
 
 describe('the content profile\'s weight, fitted on the holdout', () => {

@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { readManifest, readPointer, readVerifiedJson } from '../../shared/artifact/verify.js';
+import { readVerifiedJson } from '../../shared/artifact/verify.js';
 import { ItemsFile } from '../../shared/schemas/artifact.js';
 import { MemoryStore } from '../../shared/store/memory-store.js';
 import { CATALOG_KEY } from '../../shared/artifact/paths.js';
 import { catalogNdjson } from '../../gpu-batch/catalog/parse-catalog.js';
-import { parseConfig } from '../../gpu-batch/config/config.js';
-import { runBatch } from '../../gpu-batch/run/run-batch.js';
 import { trainingRng } from '../../gpu-batch/train/init.js';
-import { makeWorld, simulateLogs, writeLogObjects } from '../../worlds/synth/index.js';
-import { DAY, T0, tempWorkDir } from '../support/batch-fixtures.js';
+import { makeWorld, simulateLogs } from '../../worlds/synth/index.js';
+import { DAY, T0, publishFromLogs } from '../support/batch-fixtures.js';
 
 type Fit = { weight: number; a?: number; b?: number; n?: number; log_loss?: number; log_loss_base_only?: number };
 type Recent = { rows: number; wasm: Fit; cache: Fit };
@@ -21,25 +19,15 @@ type Recent = { rows: number; wasm: Fit; cache: Fit };
  */
 async function fit(seed: number, scramble: boolean): Promise<{ recent: Recent; items: ItemsFile; dims: number }> {
   const store = new MemoryStore();
-  const work = await tempWorkDir();
-  try {
-    const world = makeWorld({ users: 600, items: 200, seed });
-    await store.put(CATALOG_KEY, catalogNdjson(world.items));
-    const logs = simulateLogs(world, { impressionsPerUser: 20, k: 10, epsilon: 1, start: T0, spanMs: DAY, seed, recent: 5 });
-    if (scramble) {
-      const rng = trainingRng(seed, 9);
-      for (const imp of logs.impressions) imp.context.recent_item_ids = imp.context.recent_item_ids.map(() => world.items[Math.floor(rng.next() * world.items.length)]!.id);
-    }
-    await writeLogObjects(store, 'impressions', logs.impressions, { perObject: 1000, seed });
-    await writeLogObjects(store, 'events', logs.events, { perObject: 1000, seed: seed + 1 });
-    const config = parseConfig({ s3: { bucket: 'slatecast' }, workDir: work.dir, backend: 'wasm', serve: {}, gate: { enabled: false } });
-    expect((await runBatch(config, { store, now: () => T0 + 2 * DAY })).status).toBe('published');
-    const p = (await readPointer(store))!;
-    const m = await readManifest(store, p.pointer.version, p.pointer.manifest_sha256);
-    return { recent: m.training.recent as Recent, items: await readVerifiedJson(store, m, 'items.json', ItemsFile), dims: m.dims };
-  } finally {
-    await work.cleanup();
+  const world = makeWorld({ users: 600, items: 200, seed });
+  await store.put(CATALOG_KEY, catalogNdjson(world.items));
+  const logs = simulateLogs(world, { impressionsPerUser: 20, k: 10, epsilon: 1, start: T0, spanMs: DAY, seed, recent: 5 });
+  if (scramble) {
+    const rng = trainingRng(seed, 9);
+    for (const imp of logs.impressions) imp.context.recent_item_ids = imp.context.recent_item_ids.map(() => world.items[Math.floor(rng.next() * world.items.length)]!.id);
   }
+  const m = await publishFromLogs(store, logs, seed);
+  return { recent: m.training.recent as Recent, items: await readVerifiedJson(store, m, 'items.json', ItemsFile), dims: m.dims };
 }
 
 describe('recent items: the wasm step\'s weight of their taste, fitted on the holdout', () => {

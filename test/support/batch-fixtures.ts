@@ -8,6 +8,9 @@ import { parseConfig, type BatchConfig, type BatchConfigInput } from '../../gpu-
 import { makeWorld, simulateLogs, writeLogObjects, type World } from '../../worlds/synth/index.js';
 import type { EventRecord } from '../../shared/schemas/event.js';
 import type { ImpressionRecord } from '../../shared/schemas/impression.js';
+import { readManifest, readPointer } from '../../shared/artifact/verify.js';
+import type { Manifest } from '../../shared/schemas/artifact.js';
+import { runBatch } from '../../gpu-batch/run/run-batch.js';
 
 /** Start of synthetic time in batch tests. */
 export const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -48,6 +51,25 @@ export async function seedLogs(store: ObjectStore, o: { users: number; items: nu
     ...(await writeLogObjects(store, 'events', logs.events, { perObject: o.perObject ?? 200, seed: o.seed + 1, duplicateObjects: o.duplicateObjects ?? 0.2 })),
   ];
   return { world, ...logs, keys };
+}
+
+/**
+ * Writes synthetic logs to the store as the queue consumer would, runs one batch with the
+ * defaults of `batch run` (wasm backend, no deploy gate) and returns the published manifest.
+ */
+export async function publishFromLogs(store: ObjectStore, logs: { impressions: ImpressionRecord[]; events: EventRecord[] }, seed: number): Promise<Manifest> {
+  const work = await tempWorkDir();
+  try {
+    await writeLogObjects(store, 'impressions', logs.impressions, { perObject: 1000, seed });
+    await writeLogObjects(store, 'events', logs.events, { perObject: 1000, seed: seed + 1 });
+    const config = parseConfig({ s3: { bucket: 'slatecast' }, workDir: work.dir, backend: 'wasm', serve: {}, gate: { enabled: false } });
+    const run = await runBatch(config, { store, now: () => T0 + 2 * DAY });
+    if (run.status !== 'published') throw new Error(`batch run ${run.status}`);
+    const p = (await readPointer(store))!;
+    return await readManifest(store, p.pointer.version, p.pointer.manifest_sha256);
+  } finally {
+    await work.cleanup();
+  }
 }
 
 /**
