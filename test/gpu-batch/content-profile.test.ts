@@ -4,6 +4,7 @@ import { CATALOG_KEY } from '../../shared/artifact/paths.js';
 import { catalogNdjson } from '../../gpu-batch/catalog/parse-catalog.js';
 import { trainingRng } from '../../gpu-batch/train/init.js';
 import { contentProfiles, profileScore, withProfiles } from '../../gpu-batch/train/content-profile.js';
+import type { MfParams } from '../../gpu-batch/train/mf-model.js';
 import { makeWorld, simulateLogs } from '../../worlds/synth/index.js';
 import { DAY, T0, publishFromLogs } from '../support/batch-fixtures.js';
 
@@ -17,9 +18,9 @@ describe('content profiles (Rocchio)', () => {
     r.forEach((v, k) => expect(v).toBeCloseTo(expected[k]!, 6));
     expect(profileScore(r, x, 2, 0, 0)).toBeCloseTo(expected[0]!, 6);
     // Appended to serving parameters, the dot product adds w · R_u · x_i to the score.
-    const p = { dims: 1, user: Float32Array.from([2, 0, 1]), item: Float32Array.from([1, 1, 0]), bias: Float32Array.from([0.1, 0.2, 0.3]), globalBias: 0 };
+    const p: MfParams = { dims: 1, user: Float32Array.from([2, 0, 1]), item: Float32Array.from([1, 1, 0]), bias: Float32Array.from([0.1, 0.2, 0.3]), globalBias: 0 };
     const q = withProfiles(p, r, x, 2, 0.5);
-    const score = (m: typeof p, u: number, i: number) => {
+    const score = (m: MfParams, u: number, i: number) => {
       let s = m.bias[i]! + m.globalBias;
       for (let c = 0; c < m.dims; c++) s += m.user[u * m.dims + c]! * m.item[i * m.dims + c]!;
       return s;
