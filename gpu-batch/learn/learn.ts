@@ -9,7 +9,7 @@ import { mixturePosteriors, newArrivals, posteriorMeans, type BetaPosteriors } f
 import { logit, personalWeight, servingParams, type Blend } from '../policy/serving-blend.js';
 import { fillColdItems } from '../train/cold-items.js';
 import { CONTENT_BUCKETS, contentFeatures } from '../train/content-features.js';
-import { contentProfiles, profileScore, withProfiles } from '../train/content-profile.js';
+import { contentProfiles, profileScore, rerankWithProfiles } from '../train/content-profile.js';
 import { trainMf, type MfParams, type MfResult } from '../train/mf-model.js';
 import { topKForUsers, type TopK } from '../train/top-k.js';
 import type { Progress } from '../util/progress.js';
@@ -133,9 +133,9 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
   const posteriors = mixturePosteriors(stats, arrivals);
   const cold = fillColdItems(params, content, CONTENT_BUCKETS, Array.from(stats.rewarded, (r) => r > 0), { seed: config.seed });
   const base = Float64Array.from(posteriorMeans(posteriors), logit);
-  let scoring = servingParams(params, base, lambda);
-  if (profile.weight > 0) scoring = withProfiles(scoring, contentProfiles(all, content, CONTENT_BUCKETS, ds.users), content, CONTENT_BUCKETS, profile.weight);
-  const candidates = await topKForUsers(scoring, Int32Array.from(userKeys, (_, u) => u), candidatesPerUser(config));
+  const userRows = Int32Array.from(userKeys, (_, u) => u);
+  const candidates = await topKForUsers(servingParams(params, base, lambda), userRows, candidatesPerUser(config));
+  if (profile.weight > 0) rerankWithProfiles(candidates, userRows, contentProfiles(all, content, CONTENT_BUCKETS, ds.users), content, CONTENT_BUCKETS, profile.weight);
   p.info(`candidates: top ${candidatesPerUser(config)} of ${ds.items} items for ${userKeys.length} users`);
   const runs = [trained, ...(finetune ? [finetune] : [])];
   const samples = runs.reduce((a, r) => a + r.samples, 0);

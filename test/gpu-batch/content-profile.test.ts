@@ -3,8 +3,7 @@ import { MemoryStore } from '../../shared/store/memory-store.js';
 import { CATALOG_KEY } from '../../shared/artifact/paths.js';
 import { catalogNdjson } from '../../gpu-batch/catalog/parse-catalog.js';
 import { trainingRng } from '../../gpu-batch/train/init.js';
-import { contentProfiles, profileScore, withProfiles } from '../../gpu-batch/train/content-profile.js';
-import type { MfParams } from '../../gpu-batch/train/mf-model.js';
+import { contentProfiles, profileScore, rerankWithProfiles } from '../../gpu-batch/train/content-profile.js';
 import { makeWorld, simulateLogs } from '../../worlds/synth/index.js';
 import { DAY, T0, publishFromLogs } from '../support/batch-fixtures.js';
 
@@ -17,15 +16,16 @@ describe('content profiles (Rocchio)', () => {
     const expected = [1 - (1 * 0 + 3 * 0.5) / 4, 0 - (1 * 1 + 3 * 0.5) / 4, 0.5, 0.5, 0, 0];
     r.forEach((v, k) => expect(v).toBeCloseTo(expected[k]!, 6));
     expect(profileScore(r, x, 2, 0, 0)).toBeCloseTo(expected[0]!, 6);
-    // Appended to serving parameters, the dot product adds w · R_u · x_i to the score.
-    const p: MfParams = { dims: 1, user: Float32Array.from([2, 0, 1]), item: Float32Array.from([1, 1, 0]), bias: Float32Array.from([0.1, 0.2, 0.3]), globalBias: 0 };
-    const q = withProfiles(p, r, x, 2, 0.5);
-    const score = (m: MfParams, u: number, i: number) => {
-      let s = m.bias[i]! + m.globalBias;
-      for (let c = 0; c < m.dims; c++) s += m.user[u * m.dims + c]! * m.item[i * m.dims + c]!;
-      return s;
-    };
-    for (let u = 0; u < 3; u++) for (let i = 0; i < 3; i++) expect(score(q, u, i)).toBeCloseTo(score(p, u, i) + 0.5 * profileScore(r, x, 2, u, i), 5);
+    // Re-ranking: each list's scores gain w · R_u · x_i and the list is re-sorted; nothing enters it.
+    const top = { k: 3, items: Int32Array.from([2, 1, 0, 0, 1, 2]), scores: Float32Array.from([0.3, 0.2, 0.1, 0.3, 0.2, 0.1]) };
+    rerankWithProfiles(top, [0, 1], r, x, 2, 0.5);
+    const rescored = (u: number, i: number, s: number) => s + 0.5 * profileScore(r, x, 2, u, i);
+    expect([...top.items.subarray(0, 3)]).toEqual([0, 2, 1]); // 0.1 + 0.5·0.625, 0.3 + 0.5·0, 0.2 + 0.5·(−0.625)
+    expect(top.scores[0]).toBeCloseTo(rescored(0, 0, 0.1), 6);
+    // User 1 passed nothing over: R = x_2, equally close to every item here — the order stays.
+    expect([...top.items.subarray(3, 6)]).toEqual([0, 1, 2]);
+    expect(top.scores[3]).toBeCloseTo(0.3 + 0.25, 6);
+    for (let t = 1; t < 3; t++) expect(top.scores[t]!).toBeLessThanOrEqual(top.scores[t - 1]!);
   });
 });
 
