@@ -41,9 +41,10 @@ export function profileScore(profiles: Float32Array, x: Float32Array, buckets: n
 /**
  * Adds w · R_u · x_i to each user's candidate scores and re-sorts each list, in place. The term
  * re-ranks the candidates base appeal + λ · U·V chose rather than ranking the whole catalog: its
- * weight is fitted on shown items, the top of those lists, and over the whole catalog it lifted
- * items that merely share a tag with a user's clicks into the slate (pbm-deep, seed 2, round 5:
- * the one candidate with the profile on there was truly 6.9% worse).
+ * weight is fitted on shown items, the top of those lists, and ranking the whole catalog by the
+ * sum applies it where it was never fitted (in the first loop runs, the one pbm-deep candidate
+ * with the profile on that way — seed 2, round 5 — was truly 6.9% worse; the mechanism was not
+ * traced further).
  * @param users the user row of each list, in `top`'s order
  */
 export function rerankWithProfiles(top: TopK, users: ArrayLike<number>, profiles: Float32Array, x: Float32Array, buckets: number, weight: number): void {
