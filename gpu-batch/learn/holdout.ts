@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { BatchConfig } from '../config/config.js';
-import { readHoldout, readRecentRows, readShownRows } from '../dataset/read-dataset.js';
+import { readHoldout, readRecentRows, readShownRows, type ShownRows } from '../dataset/read-dataset.js';
 import { popularityLists, rankingMetrics, type RankingMetrics } from '../metrics/ranking-metrics.js';
 import type { ItemStats } from '../policy/item-stats.js';
 import { fitBlend, logit, personalWeight, type Blend } from '../policy/serving-blend.js';
@@ -45,25 +45,30 @@ export async function holdoutMetrics(c: DuckDBConnection, config: BatchConfig, m
   };
 }
 
+/** The held-out showings the personal and content-profile weights are fitted on: a seeded sample of at most 200,000. */
+export function readHeldOutRows(c: DuckDBConnection, config: BatchConfig, cutoff: number): Promise<ShownRows> {
+  return readShownRows(c, cutoff, 200_000, config.seed);
+}
+
+/** U_u · V_i of the model trained before the holdout. */
+function mfScore(p: MfParams, u: number, i: number): number {
+  const d = p.dims;
+  let s = 0;
+  for (let q = 0; q < d; q++) s += p.user[u * d + q]! * p.item[i * d + q]!;
+  return s;
+}
+
 /**
  * How much personal taste to layer on base appeal, fitted on held-out showings the model did not
- * see (`fitBlend`); users the model never trained on get no personal score.
+ * see (`fitBlend`, rows from `readHeldOutRows`); users the model never trained on get no personal
+ * score.
  * @param trained 1 for each user row the model trained on
  */
-export async function holdoutBlend(c: DuckDBConnection, config: BatchConfig, m: BeforeHoldout, trained: Uint8Array): Promise<Blend | null> {
-  const rows = await readShownRows(c, m.cutoff, 200_000, config.seed);
-  const d = config.dims;
-  const { user: U, item: V } = m.params;
+export function holdoutBlend(rows: ShownRows, config: BatchConfig, m: BeforeHoldout, trained: Uint8Array): Blend | null {
   return fitBlend(
     {
       base: Float64Array.from(rows.item, (i) => logit(m.base[i]!)),
-      personal: Float64Array.from(rows.user, (u, r) => {
-        if (!trained[u]) return 0;
-        const i = rows.item[r]!;
-        let s = 0;
-        for (let q = 0; q < d; q++) s += U[u * d + q]! * V[i * d + q]!;
-        return s;
-      }),
+      personal: Float64Array.from(rows.user, (u, r) => (trained[u] ? mfScore(m.params, u, rows.item[r]!) : 0)),
       position: rows.position,
       y: rows.y,
     },
@@ -77,20 +82,15 @@ export async function holdoutBlend(c: DuckDBConnection, config: BatchConfig, m: 
  * personal weight (`fitBlend`, `personalWeight`: 0 unless the term passes the likelihood-ratio
  * test) on the held-out showings of users the model trained on. Users it did not train on keep
  * the served score alone (they have no profile either).
- * @param score the profile score of (user row, item row)
+ * @param rows from `readHeldOutRows`; `score`: the profile score of (user row, item row)
  */
-export async function holdoutContentFit(c: DuckDBConnection, config: BatchConfig, m: BeforeHoldout, lambda: number, trained: Uint8Array, score: (u: number, i: number) => number): Promise<SessionFit> {
-  const rows = await readShownRows(c, m.cutoff, 200_000, config.seed);
-  const d = config.dims;
-  const { user: U, item: V } = m.params;
+export function holdoutContentFit(rows: ShownRows, config: BatchConfig, m: BeforeHoldout, lambda: number, trained: Uint8Array, score: (u: number, i: number) => number): SessionFit {
   const keep: number[] = [];
   for (let r = 0; r < rows.y.length; r++) if (trained[rows.user[r]!]) keep.push(r);
   const served = Float64Array.from(keep, (r) => {
     const u = rows.user[r]!;
     const i = rows.item[r]!;
-    let own = 0;
-    if (lambda > 0) for (let q = 0; q < d; q++) own += U[u * d + q]! * V[i * d + q]!;
-    return logit(m.base[i]!) + lambda * own;
+    return logit(m.base[i]!) + (lambda > 0 ? lambda * mfScore(m.params, u, i) : 0);
   });
   const blend = fitBlend(
     { base: served, personal: Float64Array.from(keep, (r) => score(rows.user[r]!, rows.item[r]!)), position: Int32Array.from(keep, (r) => rows.position[r]!), y: Float32Array.from(keep, (r) => rows.y[r]!) },
@@ -141,7 +141,7 @@ export async function holdoutRecentFit(c: DuckDBConnection, config: BatchConfig,
   const rows = await readRecentRows(c, m.cutoff, 200_000, config.seed);
   if (rows.y.length === 0) return NO_RECENT_FIT;
   const d = config.dims;
-  const { user: U, item: V } = m.params;
+  const { item: V } = m.params;
   const rowOf = new Map(itemIds.map((id, i) => [id, i]));
   const n = rows.y.length;
   const taste = new Float64Array(n);
@@ -152,9 +152,7 @@ export async function holdoutRecentFit(c: DuckDBConnection, config: BatchConfig,
     const i = rows.item[r]!;
     const u = rows.user[r]!;
     base[r] = logit(m.base[i]!);
-    let own = 0;
-    if (lambda > 0 && trained[u]) for (let k = 0; k < d; k++) own += U[u * d + k]! * V[i * d + k]!;
-    served[r] = base[r]! + lambda * own + (extra && trained[u] ? extra(u, i) : 0);
+    served[r] = base[r]! + (trained[u] ? (lambda > 0 ? lambda * mfScore(m.params, u, i) : 0) + (extra ? extra(u, i) : 0) : 0);
     const recent = rows.recent[r]!.map((id) => rowOf.get(id)).filter((x): x is number => x !== undefined);
     if (recent.length === 0) continue;
     q.fill(0);

@@ -16,7 +16,7 @@ import type { Progress } from '../util/progress.js';
 import { round6 } from '../util/round.js';
 import { bootstrap } from './bootstrap.js';
 import { epochBudget } from './epoch-budget.js';
-import { NO_RECENT_FIT, holdoutBlend, holdoutContentFit, holdoutMetrics, holdoutRecentFit, type BeforeHoldout, type RecentFit, type SessionFit } from './holdout.js';
+import { NO_RECENT_FIT, holdoutBlend, holdoutContentFit, readHeldOutRows, holdoutMetrics, holdoutRecentFit, type BeforeHoldout, type RecentFit, type SessionFit } from './holdout.js';
 
 /** Everything the policy and artifact steps need from learning. */
 export interface Learned {
@@ -104,9 +104,10 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
     metrics = await holdoutMetrics(c, config, before, (line) => p.info(line));
     const seen = new Uint8Array(ds.users);
     for (const u of pairs.user) seen[u] = 1;
-    blend = await holdoutBlend(c, config, before, seen);
+    const held = await readHeldOutRows(c, config, ds.cutoff);
+    blend = holdoutBlend(held, config, before, seen);
     const profiles = contentProfiles(pairs, content, CONTENT_BUCKETS, ds.users);
-    profile = await holdoutContentFit(c, config, before, personalWeight(blend), seen, (u, i) => profileScore(profiles, content, CONTENT_BUCKETS, u, i));
+    profile = holdoutContentFit(held, config, before, personalWeight(blend), seen, (u, i) => profileScore(profiles, content, CONTENT_BUCKETS, u, i));
     if (profile.blend) p.info(`content profile: weight ${profile.weight.toFixed(3)} (log-loss ${profile.blend.logLoss.toFixed(4)} vs ${profile.blend.logLossBaseOnly.toFixed(4)}, ${profile.blend.n} held-out showings)`);
     const mu = profile.weight;
     recent = await holdoutRecentFit(c, config, before, itemIds, personalWeight(blend), seen, mu > 0 ? (u, i) => mu * profileScore(profiles, content, CONTENT_BUCKETS, u, i) : undefined);
