@@ -16,7 +16,7 @@ const CONFIG_VALUE_FLAGS = [
   'endpoint', 'bucket', 'region', 'work-dir', 'backend', 'seed', 'settle', 'window', 'reward', 'train-window', 'dims', 'epochs',
   'finetune-epochs', 'batch-size', 'lr', 'negatives', 'holdout', 'shards', 'k-default', 'k-max', 'every', 'port', 'host',
   'gate-tolerance', 'force-reason', 'operator', 'gate-margin', 'strategy', 'epsilon-min', 'epsilon-max', 'epsilon-bootstrap',
-  'explore-positions', 'pool-max', 'pool-base', 'explore-clicks',
+  'explore-positions', 'pool-max', 'pool-base', 'explore-clicks', 'optimism',
 ] as const;
 const CONFIG_BOOL_FLAGS = ['force', 'quiet', 'help', 'no-gate', 'no-explore'] as const;
 
@@ -49,6 +49,8 @@ flags:
   --explore-positions ramp|flat --explore-clicks 8    (clicks per pool item per retrain ε buys)
   --pool-max 100 --pool-base 40               pool: never-examined items up to max, examined ones fill it to base
                                               (at least base/4 of them, even when new items fill it)
+  --optimism 0                                known users' candidates rank by base appeal's mean + this many sds
+                                              (+ taste): thinly evidenced items reach the users they suit (0: the mean)
   --no-explore                                serve the ranking alone (env SLATECAST_EXPLORE=off)
   --port 8788 --host 127.0.0.1                (batch serve)
 `;

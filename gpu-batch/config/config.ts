@@ -78,7 +78,7 @@ export const BatchConfig = z.object({
   shards: int(0, 4096).default(0),
   /**
    * Exploration (policy/exploration.ts). `explore: false` serves the ranking alone (ε = 0, also in
-   * bootstrap). ε of a trained version = clamp(|pool| · clicks / (p₀ θ̄) / slots, ε_min, ε_max);
+   * bootstrap; no `optimism`). ε of a trained version = clamp(|pool| · clicks / (p₀ θ̄) / slots, ε_min, ε_max);
    * a bootstrap version (no logs yet: nothing is known) explores at `epsilonBootstrap`.
    */
   explore: z.boolean().default(true),
@@ -89,6 +89,13 @@ export const BatchConfig = z.object({
   epsilonBootstrap: num(0, 1).default(1),
   /** Expected clicks per pool item per retrain that exploration buys (a few: enough to tell a winner). */
   exploreClicks: num(0.1, 1000).default(8),
+  /**
+   * Optimism of known users' cached candidates: they rank by logit(mean + `optimism` · sd of each
+   * item's base-appeal posterior) + λ · taste (policy/exploration.ts `optimisticBase`), so an item
+   * whose evidence is thin reaches the users whose taste favours it. 0 (default): by the mean —
+   * the deploy gate cannot yet value what optimism buys (docs/architecture.md).
+   */
+  optimism: num(0, 5).default(0),
   /** `ramp`: ε rises down the slate (mean ε over k slots); `flat`: the same ε at every position. */
   explorePositions: z.enum(['ramp', 'flat']).default('ramp'),
   /**
@@ -188,6 +195,7 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Flags
     poolMax: pick(f('pool-max'), env.SLATECAST_POOL_MAX),
     poolBase: pick(f('pool-base'), env.SLATECAST_POOL_BASE),
     exploreClicks: pick(f('explore-clicks'), env.SLATECAST_EXPLORE_CLICKS),
+    optimism: pick(f('optimism'), env.SLATECAST_OPTIMISM),
     force: flags.force === true,
     gate: {
       enabled: flags['no-gate'] !== true,

@@ -4,6 +4,7 @@ import type { BatchConfig } from '../config/config.js';
 import { candidatesPerUser } from '../config/config.js';
 import { buildDataset, dropDataset, type LakeFiles } from '../dataset/build-dataset.js';
 import { readIndex, readItemPositionStats, readRewardedRows, readSurfaceSlots, readTrainingPairs, readUserHistory } from '../dataset/read-dataset.js';
+import { optimisticBase } from '../policy/exploration.js';
 import { itemStats, positionWeightsAll, type ItemStats } from '../policy/item-stats.js';
 import { mixturePosteriors, newArrivals, posteriorMeans, type BetaPosteriors } from '../policy/posteriors.js';
 import { logit, personalWeight, servingParams, type Blend } from '../policy/serving-blend.js';
@@ -135,7 +136,8 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
   const cold = fillColdItems(params, content, CONTENT_BUCKETS, Array.from(stats.rewarded, (r) => r > 0), { seed: config.seed });
   const base = Float64Array.from(posteriorMeans(posteriors), logit);
   const userRows = Int32Array.from(userKeys, (_, u) => u);
-  const candidates = await topKForUsers(servingParams(params, base, lambda), userRows, candidatesPerUser(config));
+  const optimism = config.explore ? config.optimism : 0;
+  const candidates = await topKForUsers(servingParams(params, optimism > 0 ? optimisticBase(posteriors, optimism) : base, lambda), userRows, candidatesPerUser(config));
   if (profile.weight > 0) rerankWithProfiles(candidates, userRows, contentProfiles(all, content, CONTENT_BUCKETS, ds.users), content, CONTENT_BUCKETS, profile.weight);
   p.info(`candidates: top ${candidatesPerUser(config)} of ${ds.items} items for ${userKeys.length} users`);
   const runs = [trained, ...(finetune ? [finetune] : [])];
@@ -178,6 +180,7 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
       new_arrivals: { items: arrivals.reduce((a, x) => a + x, 0), ...(posteriors.newArrivals ? { examined: posteriors.newArrivals.examined, lr: round6(posteriors.newArrivals.lr), own_prior: posteriors.newArrivals.ownPrior } : {}) },
       recent: { rows: recent.rows, wasm: sessionRecord(recent.wasm), cache: sessionRecord(recent.cache) },
       content_profile: sessionRecord(profile),
+      candidate_optimism: optimism,
       blend: blend ? { a: round6(blend.a), b: round6(blend.b), lambda: round6(lambda), n: blend.n, clicks: blend.clicks, log_loss: round6(blend.logLoss), log_loss_base_only: round6(blend.logLossBaseOnly), position_logits: blend.positionLogits.map(round6) } : { lambda },
       users: ds.users,
       items: ds.items,

@@ -33,6 +33,7 @@ describe('loadConfig', () => {
     expect([c.serve.everyMs, c.attributionWindowMs, c.dims, c.rewards]).toEqual([300_000, 600_000, 16, { click: 1, purchase: 3 }]);
     expect(c.serve.triggerToken).toBe('a-long-enough-trigger-token');
     expect(loadConfig({ ...env, S3_ACCESS_KEY_ID: '', AWS_ACCESS_KEY_ID: 'aws' }).s3.accessKeyId).toBe('aws');
+    expect([loadConfig(env).optimism, loadConfig({ ...env, SLATECAST_OPTIMISM: '1' }).optimism, loadConfig({ ...env, SLATECAST_OPTIMISM: '1' }, { optimism: '2' }).optimism]).toEqual([0, 1, 2]);
   });
 
   it.each([
@@ -41,6 +42,7 @@ describe('loadConfig', () => {
     [{ dims: '0' }, {}, /^bad setting dims: Too small/],
     [{ every: 'often' }, {}, /^bad setting serve\.everyMs: not a duration: "often"/],
     [{ holdout: '0.95' }, {}, /^bad setting holdoutFraction: Too big/],
+    [{ optimism: '-1' }, {}, /^bad setting optimism: Too small/],
     [{ 'k-default': '30' }, {}, /^k-default \(30\) must not exceed k-max \(20\)$/],
     [{}, { BATCH_TRIGGER_TOKEN: 'short' }, /BATCH_TRIGGER_TOKEN must be at least 16 characters/],
   ])('rejects flags %j env %j', (flags, extraEnv, message) => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Policy } from '../../shared/schemas/artifact.js';
 import { rankingMetrics, popularityLists } from '../../gpu-batch/metrics/ranking-metrics.js';
 import { buildPolicy, strategySpec } from '../../gpu-batch/policy/build-policy.js';
-import { explorationEpsilon, explorationPool, meanExplorationExamination, POOL_Z, rampWeights, winningBar } from '../../gpu-batch/policy/exploration.js';
+import { explorationEpsilon, explorationPool, meanExplorationExamination, optimisticBase, POOL_Z, rampWeights, winningBar } from '../../gpu-batch/policy/exploration.js';
+import { logit } from '../../gpu-batch/policy/serving-blend.js';
 import { ucbIndex } from '../../shared/explore/ucb.js';
 import { StrategySpec } from '../../shared/schemas/strategy.js';
 import { itemStats, positionWeightsAll } from '../../gpu-batch/policy/item-stats.js';
@@ -379,6 +380,22 @@ describe('exploration and policy', () => {
     expect(explorationPool(posteriors, { k: 2, max: 10, bootstrap: false, evidence: { exposure, clicks: 8 } })).toEqual([2, 4]);
     // A never-examined item has no evidence: it always qualifies.
     expect(explorationPool(posteriors, { k: 2, max: 10, bootstrap: false, evidence: { exposure, clicks: 0.1 } })).toEqual([2]);
+  });
+
+  it('optimism lifts a thinly evidenced item above a settled one of the same mean, for the user whose taste favours it', () => {
+    // Row 0 settled (3,000 in 10,000), row 1 thin (3 in 10), row 2 settled a little better (3,300 in 10,000).
+    const posteriors = { prior: { alpha: 1, beta: 9 }, alpha: Float64Array.from([3000, 3, 3300]), beta: Float64Array.from([7000, 7, 6700]) };
+    const mean = optimisticBase(posteriors, 0);
+    expect(Array.from(mean)).toEqual([logit(0.3), logit(0.3), logit(0.33)].map((x) => expect.closeTo(x, 12)));
+    const opt = optimisticBase(posteriors, 1);
+    // A settled item barely moves (sd ≈ 0.005); the thin one by its sd (≈ 0.14).
+    expect(opt[0]! - mean[0]!).toBeLessThan(0.03);
+    expect(opt[1]! - mean[1]!).toBeGreaterThan(0.5);
+    // λ · taste: this user likes row 1 a little (0.1) more than row 2; by the mean row 2 still leads, with optimism row 1 does.
+    const taste = [0, 0.1, 0];
+    const top = (b: Float64Array) => [0, 1, 2].sort((x, y) => b[y]! + taste[y]! - (b[x]! + taste[x]!))[0];
+    expect(top(mean)).toBe(2);
+    expect(top(opt)).toBe(1);
   });
 
   it('epsilon buys a few clicks per pool item per round, within its bounds', () => {
