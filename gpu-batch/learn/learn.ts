@@ -7,7 +7,7 @@ import { readIndex, readItemPositionStats, readRewardedRows, readSurfaceSlots, r
 import { optimisticBase } from '../policy/exploration.js';
 import { itemStats, positionWeightsAll, type ItemStats } from '../policy/item-stats.js';
 import { mixturePosteriors, newArrivals, posteriorMeans, type BetaPosteriors } from '../policy/posteriors.js';
-import { logit, personalWeight, servingParams, type Blend } from '../policy/serving-blend.js';
+import { personalWeight, servingParams, type Blend } from '../policy/serving-blend.js';
 import { fillColdItems } from '../train/cold-items.js';
 import { CONTENT_BUCKETS, contentFeatures } from '../train/content-features.js';
 import { contentProfiles, profileScore, rerankWithProfiles } from '../train/content-profile.js';
@@ -134,10 +134,10 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
   const stats = itemStats(allRows, ds.items, theta);
   const posteriors = mixturePosteriors(stats, arrivals);
   const cold = fillColdItems(params, content, CONTENT_BUCKETS, Array.from(stats.rewarded, (r) => r > 0), { seed: config.seed });
-  const base = Float64Array.from(posteriorMeans(posteriors), logit);
   const userRows = Int32Array.from(userKeys, (_, u) => u);
+  // logit(base appeal), or its optimistic value with --optimism (z = 0 is the mean, bit for bit).
   const optimism = config.explore ? config.optimism : 0;
-  const candidates = await topKForUsers(servingParams(params, optimism > 0 ? optimisticBase(posteriors, optimism) : base, lambda), userRows, candidatesPerUser(config));
+  const candidates = await topKForUsers(servingParams(params, optimisticBase(posteriors, optimism), lambda), userRows, candidatesPerUser(config));
   if (profile.weight > 0) rerankWithProfiles(candidates, userRows, contentProfiles(all, content, CONTENT_BUCKETS, ds.users), content, CONTENT_BUCKETS, profile.weight);
   p.info(`candidates: top ${candidatesPerUser(config)} of ${ds.items} items for ${userKeys.length} users`);
   const runs = [trained, ...(finetune ? [finetune] : [])];

@@ -386,6 +386,8 @@ describe('exploration and policy', () => {
     // Row 0 settled (3,000 in 10,000), row 1 thin (3 in 10), row 2 settled a little better (3,300 in 10,000).
     const posteriors = { prior: { alpha: 1, beta: 9 }, alpha: Float64Array.from([3000, 3, 3300]), beta: Float64Array.from([7000, 7, 6700]) };
     const mean = optimisticBase(posteriors, 0);
+    // z = 0 is logit(base appeal) exactly, what the candidates ranked by before.
+    expect(Array.from(mean)).toEqual(Array.from(posteriorMeans(posteriors), logit));
     expect(Array.from(mean)).toEqual([logit(0.3), logit(0.3), logit(0.33)].map((x) => expect.closeTo(x, 12)));
     const opt = optimisticBase(posteriors, 1);
     // A settled item barely moves (sd ≈ 0.005); the thin one by its sd (≈ 0.14).
