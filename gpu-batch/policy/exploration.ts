@@ -170,19 +170,14 @@ export function meanExplorationExamination(theta: readonly number[], weights: re
  *
  * Why: the exploration pool gives an examined item one share of evidence (`explorationPool`), and
  * after it an item just below the bar is shown only where a personal list puts it — by its mean,
- * rarely. In kept pbm-deep runs the very good new items that were never exploited had drawn 4–6
- * clicks in ~110 explored showings (the found ones 10–15); truly in 6–15% of users' top 10, they
- * sat at posterior rank 46–184 and were never shown again, and truly top-10 items with ~160
- * showings sat at rank 21–24 for good. Optimism spends the doubt where the user's own taste
- * already points: a thinly evidenced item rises in the lists of users who should like it, in
- * exploited slots, while an item with thousands of showings (sd ≈ 0) keeps its place. The lists
- * stay deterministic, so propensities stay exact, and the deploy gate values them as served.
- * The popularity list (strangers) and the wasm step's base column keep the mean.
- * Off by default (`--optimism 0`): measured at z = 1 it found more very good new items in every
- * family, but the deploy gate's item-level reward model prices an item the log barely shows near
- * the pool's rate, so it valued such candidates low — in a large-catalog run it rejected two
- * candidates (truly −0.1% and +2.7%) on Δ̂ −0.16 and −0.12 and the stale version fell below the
- * most-clicked list — and sparse round 5 was lower (docs/architecture.md).
+ * rarely, so an unlucky share can bury a good item for good. Optimism spends the doubt where the
+ * user's own taste already points: a thinly evidenced item rises in the lists of users who should
+ * like it, in exploited slots, while an item with thousands of showings (sd ≈ 0) keeps its place.
+ * The lists stay deterministic, so propensities stay exact, and the deploy gate values them as
+ * served. The popularity list (strangers) and the wasm step's base column keep the mean.
+ * Off by default (`--optimism 0`): at z = 1 it found more very good new items in every world
+ * family but lost CTR in the sparse and large-catalog ones, where the gate's item-level reward
+ * model undervalues thin items (figures: docs/architecture.md, "Optimism in known users' lists").
  * @param z posterior sds of optimism (0: the mean)
  */
 export function optimisticBase(posteriors: BetaPosteriors, z: number): Float64Array {
