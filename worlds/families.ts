@@ -166,7 +166,10 @@ export function withOverrides(base: WorldParams, sets: readonly string[]): World
       obj = next as Record<string, unknown>;
     }
     const leaf = path.at(-1)!;
-    const old = obj[leaf];
+    // A leaf the preset lacks is still settable when another kind of its object has it
+    // (`examine.kind=geometric` needs `examine.top` and `examine.decay`); checkParams then
+    // checks the object whole.
+    const old = obj[leaf] ?? (KIND_LEAVES.includes(path.join('.')) ? 0 : undefined);
     if (old === undefined || (typeof old === 'object' && old !== null)) throw new RangeError(`--set ${s}: unknown key "${path.join('.')}" (keys: ${leafKeys(base).join(', ')})`);
     if (typeof old === 'number') {
       const n = Number(raw);
@@ -180,6 +183,10 @@ export function withOverrides(base: WorldParams, sets: readonly string[]): World
   return p;
 }
 
+/** Numeric leaves of one kind of an object and not another (a preset has only its kind's). */
+const KIND_LEAVES = ['examine.top', 'examine.decay', 'quality.sd', 'quality.exponent'];
+
 function leafKeys(o: object, prefix = ''): string[] {
-  return Object.entries(o).flatMap(([k, v]) => (typeof v === 'object' && v !== null ? leafKeys(v as object, `${prefix}${k}.`) : [`${prefix}${k}`]));
+  const own = Object.entries(o).flatMap(([k, v]) => (typeof v === 'object' && v !== null ? leafKeys(v as object, `${prefix}${k}.`) : [`${prefix}${k}`]));
+  return prefix === '' ? [...new Set([...own, ...KIND_LEAVES])] : own;
 }

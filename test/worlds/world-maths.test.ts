@@ -149,6 +149,11 @@ describe('worlds replay by seed', () => {
     expect(() => withOverrides(FAMILIES.drift, ['items=lots'])).toThrow(/items must be a number/);
     expect(() => withOverrides(FAMILIES.drift, ['contentDims=99'])).toThrow(/contentDims/);
     expect(() => withOverrides(FAMILIES.drift, ['click=dbn'])).toThrow(/pbm or cascade/);
+    // Another kind of curve or quality takes its own leaves, which the preset lacks.
+    expect(withOverrides(FAMILIES.drift, ['examine.kind=geometric', 'examine.top=0.9', 'examine.decay=0.85'])).toMatchObject({ examine: { kind: 'geometric', top: 0.9, decay: 0.85 } });
+    expect(() => withOverrides(FAMILIES.drift, ['examine.kind=geometric'])).toThrow(/examine.top and examine.decay/);
+    expect(() => withOverrides(FAMILIES.drift, ['examine.kind=linear'])).toThrow(/examine.kind must be log2 or geometric/);
+    expect(() => withOverrides(FAMILIES.drift, ['quality.kind=zipf'])).toThrow(/quality.exponent/);
   });
 });
 

@@ -216,5 +216,11 @@ export function checkParams(p: WorldParams): void {
   need(int(p.visitsMin, 1) && int(p.visitsMax, p.visitsMin), `visitsMin/visitsMax must be integers with 1 ≤ min ≤ max, got ${p.visitsMin}/${p.visitsMax}`);
   need(Number.isFinite(p.base) && Number.isFinite(p.affinity) && p.vectorScale > 0, 'base, affinity must be finite and vectorScale > 0');
   need(Number.isFinite(p.drift), `drift must be finite, got ${p.drift}`);
-  need(p.quality.kind === 'normal' ? p.quality.sd >= 0 : p.quality.exponent >= 0, 'quality spread must be ≥ 0');
+  need(p.quality.kind === 'normal' || p.quality.kind === 'zipf', `quality.kind must be normal or zipf, got "${String(p.quality.kind)}"`);
+  need(p.quality.kind === 'normal' ? p.quality.sd >= 0 : p.quality.exponent >= 0, `quality.${p.quality.kind === 'normal' ? 'sd' : 'exponent'} must be a number ≥ 0`);
+  need(p.examine.kind === 'log2' || p.examine.kind === 'geometric', `examine.kind must be log2 or geometric, got "${String(p.examine.kind)}"`);
+  if (p.examine.kind === 'geometric') {
+    const { top, decay } = p.examine;
+    need(top > 0 && top <= 1 && decay > 0 && decay <= 1, `examine.top and examine.decay must be in (0, 1] with examine.kind=geometric, got ${top} and ${decay}`);
+  }
 }
