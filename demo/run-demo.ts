@@ -7,7 +7,7 @@ import { runBatch } from '../gpu-batch/run/run-batch.js';
 import { S3Store } from '../gpu-batch/store/s3-store.js';
 import { streamProgress, type Progress } from '../gpu-batch/util/progress.js';
 import { oracleClicks } from '../worlds/baselines.js';
-import { logTally, SIM_SECRETS, startEdge, startS3Server, waitForLogs, waitForVersion, type LocalEdge } from '../worlds/sim/stack.js';
+import { logTally, SIM_SECRETS, startEdge, startS3Server, waitForLogs, waitForPointer, type LocalEdge } from '../worlds/sim/stack.js';
 import { runTraffic } from '../worlds/sim/traffic.js';
 import { roundVisits } from '../worlds/sim/visits.js';
 import { World, type WorldParams } from '../worlds/sim/world.js';
@@ -77,7 +77,7 @@ export async function runDemo(o: DemoOptions): Promise<RunSummary> {
         edge = await startEdge({ s3, ...SIM_SECRETS, vars: { ARTIFACT_TTL_S: '0.5' }, quiet: true });
         log.info(`[${label}] edge worker (workerd) at ${edge.url}`);
       }
-      const serving = await waitForVersion(edge.url, run.status === 'published' ? run.version : null);
+      const { version: serving } = await waitForPointer(edge.url, store);
 
       const tt = performance.now();
       const traffic = await runTraffic(world, round, roundVisits(world, round, firstRound), edge.url.toString().replace(/\/$/, ''), {

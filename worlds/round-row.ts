@@ -24,6 +24,8 @@ export interface GateRow {
   true_serving_before: number | null;
   /** (true_candidate − true_serving_before) / true_serving_before. */
   true_delta_rel: number | null;
+  /** The logs could not judge the candidate and it went out as a canary (`--canary`). */
+  canary?: boolean;
 }
 
 /** One round of one seed, as written to `worlds-out/<family>/<seed>.json`. */
@@ -55,6 +57,10 @@ export interface RoundRow {
   /** Of very good items born ≥ 2 rounds ago, the share that reached exploited slots within 2 rounds (null: none yet). */
   good_within_2: number | null;
   gate: GateRow;
+  /** The canary serving beside `version` this round (null: none). */
+  canary_version?: string | null;
+  /** What this round's batch run decided of the canary of the round before (promote, rollback, wait, ended). */
+  canary?: { version: string; outcome: string; reason: string } | null;
   /** A planted (worst-first, plant.ts) candidate offered to the gate this round, or null. */
   planted: GateRow | null;
   /** The serving version's true value by the serving view ÷ the served slates' expected clicks (≈ 1 when the view matches the edge). */

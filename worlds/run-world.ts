@@ -11,7 +11,7 @@ import { baselineValues } from './baselines.js';
 import { batchRound, type BatchRound } from './batch-round.js';
 import type { PlantKind } from './plant.js';
 import { POLICIES, type GateRow, type PolicyKey, type RoundRow } from './round-row.js';
-import { logTally, SIM_SECRETS, startEdge, startS3Server, waitForLogs, waitForVersion, type LocalEdge } from './sim/stack.js';
+import { logTally, SIM_SECRETS, startEdge, startS3Server, waitForLogs, waitForPointer, type LocalEdge } from './sim/stack.js';
 import { positionValues } from './sim/click-model.js';
 import { runTraffic, type RecentClicks } from './sim/traffic.js';
 import { roundVisits, type Visit } from './sim/visits.js';
@@ -90,7 +90,7 @@ export async function runWorld(o: WorldRunOptions): Promise<WorldRun> {
       const batchSeconds = (performance.now() - tb) / 1000;
       if (o.keep) await keepUnpublished(o.workDir, batch);
       edge ??= await startEdge({ s3, ...SIM_SECRETS, vars: { ARTIFACT_TTL_S: '0.5' }, quiet: true });
-      const serving = await waitForVersion(edge.url, batch.record.status === 'published' ? batch.record.version : null);
+      const { version: serving, canary } = await waitForPointer(edge.url, store);
 
       const visits = roundVisits(world, round, firstRound);
       const tt = performance.now();
@@ -132,11 +132,13 @@ export async function runWorld(o: WorldRunOptions): Promise<WorldRun> {
       const closed = [...goodBorn].filter(([, born]) => born <= round - 2);
 
       const t1 = performance.now();
-      const truth = await gateTruth(world, round, vs, sv.map((s) => s.recent), batch, store, serving, keys);
+      const truth = await gateTruth(world, round, vs, sv.map((s) => s.recent), batch, store, serving, canary, keys);
       const truthSeconds = (performance.now() - t1) / 1000;
       const row: RoundRow = {
         round,
         version: serving,
+        canary_version: canary,
+        canary: canaryRow(batch.record.canary),
         batch_status: batch.record.status,
         batch_seconds: batchSeconds,
         traffic_seconds: trafficSeconds,
@@ -184,7 +186,7 @@ export async function runWorld(o: WorldRunOptions): Promise<WorldRun> {
  * candidate, a planted one — under `candidates/<version>/`, so the gate can be replayed on them.
  */
 async function keepUnpublished(workDir: string, batch: BatchRound): Promise<void> {
-  const unpublished = [...(batch.candidate && batch.record.status !== 'published' ? [batch.candidate] : []), ...(batch.planted ? [batch.planted] : [])];
+  const unpublished = [...(batch.candidate && !inStore(batch.record) ? [batch.candidate] : []), ...(batch.planted ? [batch.planted] : [])];
   for (const c of unpublished) {
     for (const [name, bytes] of Object.entries(c.files)) {
       const path = join(workDir, 'candidates', c.version, name);
@@ -200,7 +202,7 @@ async function keepUnpublished(workDir: string, batch: BatchRound): Promise<void
  * gate saw), and the planted candidate if one was offered. Also the serving version's value by the
  * serving view, to check the view against what the edge served.
  */
-async function gateTruth(world: World, round: number, visits: readonly Visit[], recent: readonly string[][], batch: BatchRound, store: ObjectStore, serving: string, keys: UserKeys): Promise<{ gate: GateRow; planted: GateRow | null; servingCheck: number | null }> {
+async function gateTruth(world: World, round: number, visits: readonly Visit[], recent: readonly string[][], batch: BatchRound, store: ObjectStore, serving: string, canary: string | null, keys: UserKeys): Promise<{ gate: GateRow; planted: GateRow | null; servingCheck: number | null }> {
   const rec = batch.record;
   const targets = new Map<string, Promise<VersionTarget | null>>();
   const published = async (v: string) => VersionTarget.fromStore(store, await readManifest(store, v, null));
@@ -211,13 +213,15 @@ async function gateTruth(world: World, round: number, visits: readonly Visit[], 
     return t;
   };
   const value = async (t: VersionTarget | null) => (t ? mean(await versionValue(world, round, visits, t, SIM_SECRETS.userSalt, keys, { recent })) : null);
-  const servingCheck = await value(await target(serving));
+  // With a canary live the edge served two versions: the view of one is not what was served.
+  const servingValue = await value(await target(serving));
+  const servingCheck = canary === null ? servingValue : null;
 
-  const candidateVersion = rec.status === 'published' ? rec.version : (batch.candidate?.version ?? null);
-  const candidateTarget = rec.status === 'published' ? await target(rec.version) : batch.candidate ? await target(batch.candidate.version, batch.candidate.files) : null;
-  const trueCandidate = candidateVersion === serving ? servingCheck : await value(candidateTarget);
-  const trueBefore = rec.serving_before === serving ? servingCheck : await value(await target(rec.serving_before));
-  const gateRow = gateRowOf(rec.gate, candidateVersion, rec.serving_before, trueCandidate, trueBefore);
+  const candidateVersion = inStore(rec) ? rec.version : (batch.candidate?.version ?? null);
+  const candidateTarget = inStore(rec) ? await target(rec.version) : batch.candidate ? await target(batch.candidate.version, batch.candidate.files) : null;
+  const trueCandidate = candidateVersion === serving ? servingValue : await value(candidateTarget);
+  const trueBefore = rec.serving_before === serving ? servingValue : await value(await target(rec.serving_before));
+  const gateRow = { ...gateRowOf(rec.gate, candidateVersion, rec.serving_before, trueCandidate, trueBefore), canary: rec.status === 'canary' };
   let planted: GateRow | null = null;
   if (batch.planted) {
     const p = batch.planted;
@@ -228,6 +232,16 @@ async function gateTruth(world: World, round: number, visits: readonly Visit[], 
 }
 
 type Est = { estimate: number; ci: [number, number]; ess: number };
+
+/** Whether the run's version is in the store: published, or out as a canary. */
+function inStore(rec: BatchRound['record']): rec is BatchRound['record'] & { version: string } {
+  return (rec.status === 'published' || rec.status === 'canary') && rec.version !== null;
+}
+
+/** What the run decided of the canary that served the round before, if one did. */
+function canaryRow(c: Record<string, unknown> | null): RoundRow['canary'] {
+  return c ? { version: String(c.version), outcome: String(c.outcome), reason: String(c.reason) } : null;
+}
 
 function gateRowOf(g: Record<string, unknown> | null, candidate: string | null, before: string | null, trueCandidate: number | null, trueBefore: number | null): GateRow {
   const d = (g?.difference ?? null) as Est | null;
@@ -246,6 +260,7 @@ function gateRowOf(g: Record<string, unknown> | null, candidate: string | null, 
     true_candidate: trueCandidate,
     true_serving_before: trueBefore,
     true_delta_rel: trueCandidate !== null && trueBefore !== null && trueBefore > 0 ? (trueCandidate - trueBefore) / trueBefore : null,
+    canary: false,
   };
 }
 

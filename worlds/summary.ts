@@ -29,6 +29,11 @@ export interface Confusion {
   planted: Record<string, Record<string, number>>;
   /** Longest run of consecutive rounds, in any seed, in which the gate rejected a candidate truly better by > margin. */
   longest_better_rejected_streak: number;
+  /**
+   * Candidates that went out as canaries (`--canary`), by truth class (their true value against the
+   * serving version's on the round they served) and what the next run decided: promote, rollback, wait.
+   */
+  canaries?: Record<string, Record<string, number>>;
 }
 
 /** One gate decision of one seed, for the report's decision table. */
@@ -79,13 +84,23 @@ export function summarise(family: string, runs: readonly WorldRun[], margin = 0.
     for (const g of rows) {
       if (!g.ran || g.candidate === null || g.serving_before === null) continue;
       const truth = truthClass(g, margin);
-      const d = g.evaluated ? (g.publish ? 'published' : 'rejected') : 'unevaluated';
+      const d = g.canary ? 'canary' : g.evaluated ? (g.publish ? 'published' : 'rejected') : 'unevaluated';
       t[truth] ??= {};
       t[truth][d] = (t[truth][d] ?? 0) + 1;
     }
     return t;
   };
   const all = runs.flatMap((r) => r.rounds);
+  const canaries: Record<string, Record<string, number>> = {};
+  for (const run of runs) {
+    run.rounds.forEach((r, i) => {
+      if (!r.gate.canary) return;
+      const truth = truthClass(r.gate, margin);
+      const next = run.rounds[i + 1]?.canary?.outcome ?? 'not judged';
+      canaries[truth] ??= {};
+      canaries[truth][next] = (canaries[truth][next] ?? 0) + 1;
+    });
+  }
   let longest = 0;
   for (const run of runs) {
     let streak = 0;
@@ -110,7 +125,7 @@ export function summarise(family: string, runs: readonly WorldRun[], margin = 0.
         gate,
       };
     }),
-    confusion: { margin, candidates: tally(all.map((r) => r.gate)), planted: tally(all.flatMap((r) => (r.planted ? [r.planted] : []))), longest_better_rejected_streak: longest },
+    confusion: { margin, candidates: tally(all.map((r) => r.gate)), planted: tally(all.flatMap((r) => (r.planted ? [r.planted] : []))), longest_better_rejected_streak: longest, ...(Object.keys(canaries).length ? { canaries } : {}) },
     decisions: runs.flatMap((run) => run.rounds.filter((r) => r.gate.ran).map((r) => ({ seed: run.seed, round: r.round, gate: r.gate, planted: r.planted }))),
   };
 }

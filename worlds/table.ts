@@ -47,5 +47,5 @@ export function summaryTable(s: FamilySummary): string {
     Object.entries(t)
       .map(([truth, d]) => `${truth}: ${Object.entries(d).map(([k, n]) => `${k} ${n}`).join(', ')}`)
       .join('; ') || 'none';
-  return `\n${s.family} — CTR ÷ personalised oracle, expected clicks on the same visits; seeds ${s.seeds.join(', ')}\n${md.join('\n')}\ngate vs truth (±${100 * s.confusion.margin}% of the serving value): candidates — ${conf(s.confusion.candidates)}; planted — ${conf(s.confusion.planted)}; longest run of rounds rejecting a truly better candidate: ${s.confusion.longest_better_rejected_streak}\n`;
+  return `\n${s.family} — CTR ÷ personalised oracle, expected clicks on the same visits; seeds ${s.seeds.join(', ')}\n${md.join('\n')}\ngate vs truth (±${100 * s.confusion.margin}% of the serving value): candidates — ${conf(s.confusion.candidates)}; planted — ${conf(s.confusion.planted)}; longest run of rounds rejecting a truly better candidate: ${s.confusion.longest_better_rejected_streak}${s.confusion.canaries ? `; canaries, next run's verdict — ${conf(s.confusion.canaries)}` : ''}\n`;
 }

@@ -1,9 +1,10 @@
+import { inCanary } from '../../shared/artifact/canary.js';
 import { firstVerified, pointerChain } from '../../shared/artifact/history.js';
 import { BoundedMap } from '../../shared/bounded-map.js';
 import { ArtifactError, readManifest, readPointerState, readVerifiedJson } from '../../shared/artifact/verify.js';
 import { shardFile, shardOf } from '../../shared/artifact/paths.js';
 import { ownValue } from '../../shared/own-key.js';
-import { Policy, UserSlateShard, type Manifest, type PointerEntry } from '../../shared/schemas/artifact.js';
+import { Policy, UserSlateShard, type Canary, type Manifest, type PointerEntry } from '../../shared/schemas/artifact.js';
 import { PosteriorsFile } from '../../shared/schemas/posteriors.js';
 import { posteriorMap } from '../../shared/serving/posterior-map.js';
 import type { BetaPosterior } from '../../shared/explore/types.js';
@@ -58,6 +59,8 @@ export interface Health {
   problem: Problem | null;
   lastError: { at: number; code: Problem['code']; message: string } | null;
   refusedVersion: string | null;
+  /** The canary serving beside the version, when CURRENT names one that verifies. */
+  canary: { version: string; share: number; startedAt: number } | null;
 }
 
 const SHARD_CACHE_ENTRIES = 256;
@@ -75,6 +78,8 @@ const RETRY_AFTER_FAILURE_MS = 1000;
 export class ArtifactCache {
   private current: Loaded | null = null;
   private previous: Loaded | null = null;
+  /** The canary CURRENT names, loaded and verified (null: none, or it failed). */
+  private canary: { entry: Canary; loaded: Loaded } | null = null;
   private lastCheckAt = 0;
   private lastCheckOkAt: number | null = null;
   private lastCheckFailed = false;
@@ -85,7 +90,8 @@ export class ArtifactCache {
   private readonly refused = new Map<string, string>();
   private refreshing: Promise<void> | null = null;
   private readonly shards = new BoundedMap<string, Promise<UserSlateShard>>(SHARD_CACHE_ENTRIES);
-  private posteriorsOf: { version: string; map: Promise<ReadonlyMap<string, BetaPosterior>> } | null = null;
+  /** By version: the serving version's and a canary's (two versions serve at once). */
+  private readonly posteriorMaps = new BoundedMap<string, Promise<ReadonlyMap<string, BetaPosterior>>>(2);
 
   constructor(
     private readonly info: (msg: string) => void = (m) => console.log(m),
@@ -119,6 +125,20 @@ export class ArtifactCache {
    */
   get servingVersion(): string | null {
     return this.current?.version ?? null;
+  }
+
+  /** The canary's version while one serves beside the serving version (null otherwise). */
+  get canaryVersion(): string | null {
+    return this.canary?.loaded.version ?? null;
+  }
+
+  /**
+   * The version a user is served: the canary's for the users in its share (`inCanary`), else
+   * `serving` (what `get` returned).
+   */
+  forUser(serving: Loaded, userKey: string): Loaded {
+    const c = this.canary;
+    return c && inCanary(userKey, c.entry) ? c.loaded : serving;
   }
 
   /** Whether the pointer should be read again: the TTL passed, or the last read failed a while ago. */
@@ -174,10 +194,41 @@ export class ArtifactCache {
       this.current = found;
       this.info(`slatecast: serving artifact ${found.version}${found.version === head ? '' : ` (CURRENT names ${head}, which failed verification)`}`);
     }
+    await this.refreshCanary(store, state.pointer.canary, now);
     this.problem = null;
     if (this.refused.has(head)) {
       this.report(now, 'version_refused', `refused version ${head} named by CURRENT: ${this.refused.get(head)}; ${this.current ? `serving ${this.current.version}` : 'no version in its history verifies'}`);
     }
+  }
+
+  /**
+   * Loads the canary CURRENT names beside its version. A canary that fails verification is
+   * refused and its users get the serving version; a store error leaves them there until the
+   * next check (never an outage of the serving version).
+   */
+  private async refreshCanary(store: ObjectStore, entry: Canary | undefined, now: number): Promise<void> {
+    if (!entry || this.refused.has(entry.version)) {
+      this.setCanary(null);
+      return;
+    }
+    if (this.canary?.loaded.version === entry.version) {
+      this.canary = { entry, loaded: this.canary.loaded };
+      return;
+    }
+    try {
+      this.setCanary({ entry, loaded: await this.load(store, entry, now) });
+    } catch (e) {
+      this.setCanary(null);
+      if (e instanceof ArtifactError) this.refuse(now, entry.version, message(e));
+      else this.storeFailed(now, `loading canary ${entry.version}`, e, false);
+    }
+  }
+
+  private setCanary(c: { entry: Canary; loaded: Loaded } | null): void {
+    if (c?.loaded.version !== this.canary?.loaded.version) {
+      this.info(c ? `slatecast: canary ${c.entry.version} serves ${Math.round(c.entry.share * 100)}% of users` : `slatecast: canary ${this.canary!.loaded.version} ended`);
+    }
+    this.canary = c;
   }
 
   /** Loads and verifies one version's manifest and policy. */
@@ -217,14 +268,15 @@ export class ArtifactCache {
    */
   async posteriors(store: ObjectStore, loaded: Loaded, now: number): Promise<ReadonlyMap<string, BetaPosterior>> {
     if (!Object.hasOwn(loaded.manifest.files, 'posteriors.json')) return new Map();
-    if (this.posteriorsOf?.version !== loaded.version) {
-      const map = readVerifiedJson(store, loaded.manifest, 'posteriors.json', PosteriorsFile).then(posteriorMap);
-      this.posteriorsOf = { version: loaded.version, map };
+    let map = this.posteriorMaps.get(loaded.version);
+    if (!map) {
+      map = readVerifiedJson(store, loaded.manifest, 'posteriors.json', PosteriorsFile).then(posteriorMap);
+      this.posteriorMaps.set(loaded.version, map);
     }
     try {
-      return await this.posteriorsOf.map;
+      return await map;
     } catch (e) {
-      this.posteriorsOf = null;
+      this.posteriorMaps.delete(loaded.version);
       this.fileFailed(loaded, now, 'posteriors.json', e);
       return new Map();
     }
@@ -242,6 +294,7 @@ export class ArtifactCache {
   private refuseLoaded(loaded: Loaded, now: number, why: string): void {
     this.refuse(now, loaded.version, why);
     if (loaded.version === this.pointerVersion) this.report(now, 'version_refused', `refused version ${loaded.version} named by CURRENT: ${why}`);
+    if (this.canary?.loaded.version === loaded.version) this.setCanary(null);
     if (this.current?.version !== loaded.version) return;
     if (this.previous) {
       this.current = this.previous;
@@ -290,6 +343,7 @@ export class ArtifactCache {
       problem: this.problem,
       lastError: this.lastError,
       refusedVersion: [...this.refused.keys()].at(-1) ?? null,
+      canary: this.canary ? { version: this.canary.loaded.version, share: this.canary.entry.share, startedAt: this.canary.entry.started_at } : null,
     };
   }
 }

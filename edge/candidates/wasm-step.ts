@@ -18,33 +18,37 @@ function storeFiles(store: ObjectStore, m: Manifest): MatrixFiles {
 }
 
 /**
- * The isolate's wasm scorer and the matrix load it holds or is doing, by version. One per app's
- * deps (so one per isolate in production: a matrix is up to 64 MB of the isolate's 128 MB); the
- * instance is made on first use, so an app that never ranks in wasm never instantiates it.
+ * The isolate's wasm scorers and the matrix loads they hold or are doing, by version: the serving
+ * version's and, while a canary runs, the canary's (each on a scorer of its own, so the two never
+ * load over each other). One per app's deps (so one per isolate in production: a matrix is up to
+ * 64 MB of the isolate's 128 MB, and a canary doubles that); a scorer is made on first use, so an
+ * app that never ranks in wasm never instantiates one.
  */
 export class IsolateMatrix {
-  #scorer: WasmScorer | null = null;
-  #current: { version: string; ready: Promise<ItemIndex | null> } | null = null;
-
-  get scorer(): WasmScorer {
-    return (this.#scorer ??= new WasmScorer(scorerModule));
-  }
+  #slots: Array<{ version: string; scorer: WasmScorer; ready: Promise<ItemIndex | null> }> = [];
 
   /**
-   * The scorer with this version's matrix, loading it once. A load starts only for the version
-   * the artifact cache serves now: a request still in flight on an older version gets null (it
-   * passes) instead of reloading its matrix over the newer one's, which would knock the newer
-   * version's requests off and load the two back and forth.
+   * The scorer holding this version's matrix, loading it once. A load starts only for a version
+   * the artifact cache serves now (its serving version or its canary): a request still in flight
+   * on an older version gets null (it passes) instead of loading its matrix over a newer one's.
+   * A new version takes the slot of the one the cache no longer serves.
    */
-  ensureLoaded(v: EdgeVersion): Promise<ItemIndex | null> | null {
-    if (this.#current?.version === v.loaded.version) return this.#current.ready;
-    if (v.cache.servingVersion !== v.loaded.version) return null;
-    const ready = loadItemMatrix(this.scorer, v.loaded.version, storeFiles(v.store, v.loaded.manifest));
-    this.#current = { version: v.loaded.version, ready };
+  ensureLoaded(v: EdgeVersion): Promise<{ scorer: WasmScorer; index: ItemIndex } | null> | null {
+    const version = v.loaded.version;
+    const live = [v.cache.servingVersion, v.cache.canaryVersion];
+    const held = this.#slots.find((s) => s.version === version);
+    if (held) return held.ready.then((index) => index && { scorer: held.scorer, index });
+    if (!live.includes(version)) return null;
+    const stale = this.#slots.findIndex((s) => !live.includes(s.version));
+    const scorer = stale >= 0 ? this.#slots.splice(stale, 1)[0]!.scorer : new WasmScorer(scorerModule);
+    const ready = loadItemMatrix(scorer, version, storeFiles(v.store, v.loaded.manifest));
+    const slot = { version, scorer, ready };
+    this.#slots.push(slot);
     ready.catch(() => {
-      if (this.#current?.ready === ready) this.#current = null;
+      const i = this.#slots.indexOf(slot);
+      if (i >= 0) this.#slots.splice(i, 1);
     });
-    return ready;
+    return ready.then((index) => index && { scorer, index });
   }
 }
 
@@ -55,27 +59,27 @@ export class IsolateMatrix {
  * version's load began meanwhile). Those are the one signal of the chain, never a 5xx.
  */
 export function wasmCandidates(v: EdgeVersion, q: RecentQuery): Promise<Candidate[] | null> {
-  return withMatrix(v, (index) => rankByRecent(v.matrix.scorer, index, q));
+  return withMatrix(v, (scorer, index) => rankByRecent(scorer, index, q));
 }
 
 /** The wasm port's session taste for cached candidates (`recentTaste`), passing as `wasmCandidates` does. */
 export function wasmRecentTaste(v: EdgeVersion, q: { recent: readonly string[]; items: readonly string[] }): Promise<Float64Array | null> {
-  return withMatrix(v, (index) => recentTaste(v.matrix.scorer, index, q.recent, q.items));
+  return withMatrix(v, (scorer, index) => recentTaste(scorer, index, q.recent, q.items));
 }
 
 /** `fn` on the version's loaded matrix; null (pass) without one, on a failed load, or a scorer not ready. */
-async function withMatrix<T>(v: EdgeVersion, fn: (index: ItemIndex) => T | null): Promise<T | null> {
+async function withMatrix<T>(v: EdgeVersion, fn: (scorer: WasmScorer, index: ItemIndex) => T | null): Promise<T | null> {
   if (!matrixFormat(storeFiles(v.store, v.loaded.manifest))) return null;
-  let index: ItemIndex | null;
+  let held: { scorer: WasmScorer; index: ItemIndex } | null;
   try {
-    index = await v.matrix.ensureLoaded(v);
+    held = await v.matrix.ensureLoaded(v);
   } catch (e) {
     v.cache.fileFailed(v.loaded, v.now, 'item matrix', e);
     return null;
   }
-  if (!index) return null;
+  if (!held) return null;
   try {
-    return fn(index);
+    return fn(held.scorer, held.index);
   } catch (e) {
     if (e instanceof ScorerNotReadyError) return null;
     throw e;

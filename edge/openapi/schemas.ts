@@ -39,6 +39,10 @@ const Health = z.object({
   problem: z.object({ code: ProblemCode, message: z.string(), since: z.number() }).nullable().meta({ description: 'The problem now; null when CURRENT\'s version is serving.' }),
   last_error: z.object({ at: z.number(), code: ProblemCode, message: z.string() }).nullable(),
   refused_version: z.string().nullable().meta({ description: 'The last version refused (failed verification), if any.' }),
+  canary: z
+    .object({ version: z.string(), share: z.number(), started_at: z.number() })
+    .nullable()
+    .meta({ description: 'A canary serving beside `version` to this share of users (by hashed user key), when `artifacts/CURRENT` names one that verifies.' }),
   reason: z.string().nullable().meta({ description: 'Why nothing can be served (503 only).' }),
 });
 

@@ -43,6 +43,7 @@ health.get('/', async (c) => {
       problem: h.problem,
       last_error: h.lastError,
       refused_version: h.refusedVersion,
+      canary: h.canary && { version: h.canary.version, share: h.canary.share, started_at: h.canary.startedAt },
       reason,
     },
     reason !== null ? 503 : 200,

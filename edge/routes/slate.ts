@@ -42,7 +42,10 @@ async function serveSlate(c: AppContext, req: SlateRequest): Promise<SlateRespon
   const vouched = await checkUserAssertion(c, req.user_id, now);
   const store = storeFor(env);
   const { artifactCache, impressionLog, matrix, userKeys } = c.var;
-  const loaded = await artifactCache.get(store, now, { ttlMs: cfg.artifactTtlMs, hardTtlMs: cfg.artifactHardTtlMs }, (p) => c.executionCtx.waitUntil(p));
+  const serving = await artifactCache.get(store, now, { ttlMs: cfg.artifactTtlMs, hardTtlMs: cfg.artifactHardTtlMs }, (p) => c.executionCtx.waitUntil(p));
+  const uk = await userKeys.get(env.USER_SALT, req.user_id);
+  // A canary's users get its version: the chain, the exploration and the log record are its own.
+  const loaded = artifactCache.forUser(serving, uk);
   const view = new VersionView(edgePorts({ loaded, store, cache: artifactCache, matrix, now }));
   const policy = loaded.policy;
   const surface = req.surface ?? policy.default_surface;
@@ -52,7 +55,6 @@ async function serveSlate(c: AppContext, req: SlateRequest): Promise<SlateRespon
   if (k > surfaceCfg.k_max) throw new HttpError(400, 'bad_request', `k: at most ${surfaceCfg.k_max} on surface "${surface}"`, 'k');
 
   const context = req.context ?? {};
-  const uk = await userKeys.get(env.USER_SALT, req.user_id);
   const strategy = surfaceCfg.strategy;
   const { source, input } = await view.serve(strategy, { userKey: uk, k, recent: context.recent_item_ids ?? [], exclude: context.exclude_item_ids ?? [] });
   c.set('source', source);

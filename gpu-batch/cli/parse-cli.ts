@@ -16,7 +16,7 @@ const CONFIG_VALUE_FLAGS = [
   'endpoint', 'bucket', 'region', 'work-dir', 'backend', 'seed', 'settle', 'window', 'reward', 'train-window', 'dims', 'epochs',
   'finetune-epochs', 'batch-size', 'lr', 'negatives', 'holdout', 'shards', 'k-default', 'k-max', 'every', 'port', 'host',
   'gate-tolerance', 'force-reason', 'operator', 'gate-margin', 'strategy', 'epsilon-min', 'epsilon-max', 'epsilon-bootstrap',
-  'explore-positions', 'pool-max', 'pool-base', 'explore-clicks', 'optimism',
+  'explore-positions', 'pool-max', 'pool-base', 'explore-clicks', 'optimism', 'canary',
 ] as const;
 const CONFIG_BOOL_FLAGS = ['force', 'quiet', 'help', 'no-gate', 'no-explore'] as const;
 
@@ -41,6 +41,9 @@ flags:
                                               publish when the lower bound is above it; in between, the
                                               point estimate decides (slate doubly robust: a reward model
                                               values what the logs never showed, residuals correct the rest)
+  --canary 0.1                                a candidate the logs cannot judge serves this share of users
+                                              beside the serving version; the next run promotes it or rolls
+                                              it back on that traffic (env SLATECAST_CANARY; default 0: off)
   --force --force-reason "why" [--operator NAME]  publish a candidate the gate rejects (recorded)
   --no-gate                                   no deploy gate
   --strategy epsilon-greedy|decaying-epsilon|ucb|thompson   exploration strategy (env SLATECAST_STRATEGY)

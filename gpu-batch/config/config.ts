@@ -124,6 +124,13 @@ export const BatchConfig = z.object({
       minImpressions: int(1, 10_000_000).default(GATE_DEFAULTS.minImpressions),
       forceReason: z.string().min(1).max(500).optional(),
       operator: z.string().min(1).max(200).default('unknown'),
+      /**
+       * Share of users a candidate the logs cannot judge (the rule inconclusive, or ESS below
+       * `minEss`) is served to as a canary beside the serving version, promoted or rolled back
+       * by the next run on that traffic (shared/artifact/canary.ts); 0: off, the point estimate
+       * decides as before.
+       */
+      canaryShare: num(0, 0.5).default(0),
     })
     .prefault({}),
   /**
@@ -203,6 +210,7 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Flags
       relativeMargin: pick(f('gate-margin')),
       forceReason: pick(f('force-reason')),
       operator: pick(f('operator'), env.USER, env.USERNAME),
+      canaryShare: pick(f('canary'), env.SLATECAST_CANARY),
     },
     quiet: flags.quiet === true,
     serve: {

@@ -103,6 +103,7 @@ export function opeGate(o: OpeGateOptions): DeploymentGate {
       ...base,
       publish: d.publish,
       reason: d.reason,
+      undecided: !d.forced && (d.outcome === 'inconclusive' || r.candidate.ess < minEss),
       evaluated: true,
       forced: d.forced,
       outcome: d.outcome,

@@ -21,6 +21,12 @@ export interface GateVerdict {
   /** false: do not publish; the run ends `rejected` and the watermark still advances. */
   publish: boolean;
   reason: string;
+  /**
+   * True when the logs cannot tell whether the candidate is worse beyond the margin (the interval
+   * straddles it, or the log barely covers the candidate): with `--canary` the candidate then
+   * serves a share of users instead, and the next run decides on that traffic.
+   */
+  undecided?: boolean;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { ObjectStore } from '../../shared/store/object-store.js';
 /**
  * Deletes all but the newest `keep` versions under `artifacts/`, never one the pointer vouches
  * for (the version it names, the one it replaced, and its history: where readers fall back to
- * when the newest fails verification). Version names sort by time.
+ * when the newest fails verification) nor its canary. Version names sort by time.
  * @returns the versions deleted
  */
 export async function collectGarbage(store: ObjectStore, keep: number): Promise<string[]> {
@@ -18,7 +18,7 @@ export async function collectGarbage(store: ObjectStore, keep: number): Promise<
     byVersion.get(v)!.push(k);
   }
   const pointer = (await readPointer(store))?.pointer;
-  const protectedVersions = new Set([...(pointer ? pointerChain(pointer).map((e) => e.version) : []), pointer?.previous].filter((v): v is string => !!v));
+  const protectedVersions = new Set([...(pointer ? pointerChain(pointer).map((e) => e.version) : []), pointer?.previous, pointer?.canary?.version].filter((v): v is string => !!v));
   const versions = [...byVersion.keys()].sort().reverse();
   const doomed = versions.slice(keep).filter((v) => !protectedVersions.has(v));
   for (const v of doomed) {

@@ -7,6 +7,7 @@ import type { RunRecord, StepName } from './run-record.js';
 import type { DownloadedLogs } from './steps/download.js';
 import type { Ingested } from './steps/ingest.js';
 import type { Listed } from './steps/list.js';
+import type { Settled } from './steps/canary.js';
 import type { Judged } from './steps/gate.js';
 import type { Candidate } from './steps/policy.js';
 import type { Learned } from '../learn/learn.js';
@@ -23,6 +24,7 @@ export interface StepResults {
   list: Listed;
   download: DownloadedLogs;
   ingest: Ingested;
+  canary: Settled;
   train: Learned;
   policy: Candidate;
   gate: Judged;

@@ -10,6 +10,7 @@ import { silentProgress, type Progress } from '../util/progress.js';
 import { randomHex as osRandomHex } from '../util/random-hex.js';
 import type { RunContext, Step } from './context.js';
 import { emptyRecord, runMarkdown, runRecordKey, type RunRecord, type StepName } from './run-record.js';
+import { canaryStep } from './steps/canary.js';
 import { downloadStep } from './steps/download.js';
 import { gateStep } from './steps/gate.js';
 import { ingestStep } from './steps/ingest.js';
@@ -37,10 +38,11 @@ export interface BatchDeps {
 }
 
 /** The steps of a run, in order (the pipeline diagram of gpu-batch/README.md). */
-export const PIPELINE = [listStep, downloadStep, ingestStep, trainStep, policyStep, gateStep, publishStep, watermarkStep] as const satisfies readonly Step[];
+export const PIPELINE = [listStep, downloadStep, ingestStep, canaryStep, trainStep, policyStep, gateStep, publishStep, watermarkStep] as const satisfies readonly Step[];
 
 /**
- * One retraining round: list → download → ingest → train → policy → gate → publish → watermark.
+ * One retraining round: list → download → ingest → canary → train → policy → gate → publish →
+ * watermark (canary only while CURRENT names one).
  *
  * Restartable at every step boundary. The watermark moves last, after the pointer swap, so a
  * crash anywhere re-reads the same objects next time; the lake deduplicates them by id, and the

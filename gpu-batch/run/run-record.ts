@@ -1,7 +1,7 @@
 import type { Quarantined } from '../ingest/quarantine.js';
 
 /** Order in which a run passes its steps; a crash after any of them must be recoverable. */
-export const STEPS = ['list', 'download', 'ingest', 'train', 'policy', 'gate', 'publish', 'watermark'] as const;
+export const STEPS = ['list', 'download', 'ingest', 'canary', 'train', 'policy', 'gate', 'publish', 'watermark'] as const;
 
 export type StepName = (typeof STEPS)[number];
 
@@ -11,8 +11,11 @@ export interface RunRecord {
   run_id: string;
   started_at: number;
   finished_at: number;
-  /** published: a new version serves; unchanged: nothing to learn; rejected: the gate said no; failed. */
-  status: 'published' | 'unchanged' | 'rejected' | 'failed';
+  /**
+   * published: a new version serves; canary: it serves a share of users beside the serving one;
+   * unchanged: nothing to learn; rejected: the gate said no; failed.
+   */
+  status: 'published' | 'canary' | 'unchanged' | 'rejected' | 'failed';
   error: string | null;
   /** The decision and why. */
   decision: string | null;
@@ -29,6 +32,8 @@ export interface RunRecord {
   watermark: { impressions_after: string; events_after: string } | null;
   /** The deploy gate's verdict (also `manifest.gate` when published), null when no gate ran. */
   gate: Record<string, unknown> | null;
+  /** What this run decided of the canary CURRENT named (promote, rollback, wait), null when none ran. */
+  canary: Record<string, unknown> | null;
   garbage_collected: string[];
 }
 
@@ -54,6 +59,7 @@ export function emptyRecord(runId: string, started: number): RunRecord {
     policy: {},
     watermark: null,
     gate: null,
+    canary: null,
     garbage_collected: [],
   };
 }
@@ -96,6 +102,10 @@ export function runMarkdown(r: RunRecord): string {
     lines.push('', `## Offline metrics on the time-split holdout (k = ${m.k})`, '', `| metric | model | popularity (clicks) | popularity (posterior) |`, '|---|---:|---:|---:|');
     for (const k of keys) lines.push(`| ${k} | ${m.model[k]} | ${m.popularity[k]} | ${m.popularity_posterior?.[k] ?? '—'} |`);
     lines.push('', `recall ratio model / popularity: **${m.recall_ratio ?? '—'}**`);
+  }
+  if (r.canary) {
+    const c = r.canary as { version?: string; outcome?: string; reason?: string };
+    lines.push('', '## Canary', '', `- ${c.version ?? '?'}: **${c.outcome ?? '?'}** — ${c.reason ?? ''}`);
   }
   if (r.gate) {
     const g = r.gate as { publish?: boolean; forced?: boolean; reason?: string; n?: number; tolerance?: number; difference?: Est | null; candidate_value?: Est | null; serving_value?: Est | null; override?: { operator: string; reason: string } | null };

@@ -24,6 +24,8 @@ export interface BatchStatus {
   } | null;
   /** What `artifacts/CURRENT` names (null: nothing, or not a valid pointer). */
   pointer_version: string | null;
+  /** The canary CURRENT names beside its version (null: none); the next batch run settles it. */
+  canary: { version: string; share: number; started_at: number } | null;
   /** Why CURRENT's version is not what serves (bad pointer, failed verification), or null. */
   problem: string | null;
   /** Versions CURRENT vouches for that fail verification, newest first. */
@@ -67,6 +69,7 @@ export async function batchStatus(store: ObjectStore, now: number): Promise<Batc
   return {
     serving,
     pointer_version: p?.version ?? null,
+    canary: p?.canary ? { version: p.canary.version, share: p.canary.share, started_at: p.canary.started_at } : null,
     problem: pointerProblem(r),
     refused: r.refused,
     watermark: wm ? { impressions_after: wm.impressions_after, events_after: wm.events_after, updated_at: wm.updated_at } : null,
@@ -90,6 +93,7 @@ export function formatStatus(s: BatchStatus): string {
       out.push(`  holdout: recall@${m.k} ${m.model[r]} vs popularity ${m.popularity[r]} (×${m.recall_ratio}), ndcg@${m.k} ${m.model[`ndcg_at_${m.k}`]}, coverage ${m.model.coverage}`);
     }
   }
+  if (s.canary) out.push(`canary: ${s.canary.version} serves ${Math.round(s.canary.share * 100)}% of users since ${new Date(s.canary.started_at).toISOString()}; the next batch run promotes it or rolls it back`);
   out.push(s.watermark ? `watermark: impressions after ${s.watermark.impressions_after || '(start)'}, events after ${s.watermark.events_after || '(start)'}` : 'watermark: none (no run consumed logs yet)');
   const r = s.last_run;
   out.push(r ? `last run: ${r.run_id} ${r.status}${r.error ? ` (${r.error})` : ''}: ${r.decision ?? ''}; quarantined ${r.quarantined.length}` : 'last run: none');

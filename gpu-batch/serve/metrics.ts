@@ -42,8 +42,8 @@ export class BatchMetrics {
       if (!pointerRead || now() - pointerRead.at > 1000) pointerRead = { at: now(), value: readPointer(store) };
       return pointerRead.value;
     };
-    this.runs = new Counter({ name: 'slatecast_batch_runs_total', help: 'Batch runs finished, by status (published, unchanged, rejected, failed).', labelNames: ['status'], registers });
-    for (const s of ['published', 'unchanged', 'rejected', 'failed']) this.runs.inc({ status: s }, 0);
+    this.runs = new Counter({ name: 'slatecast_batch_runs_total', help: 'Batch runs finished, by status (published, canary, unchanged, rejected, failed).', labelNames: ['status'], registers });
+    for (const s of ['published', 'canary', 'unchanged', 'rejected', 'failed']) this.runs.inc({ status: s }, 0);
     this.runDuration = new Histogram({ name: 'slatecast_batch_run_duration_seconds', help: 'Wall time of whole batch runs.', buckets: DURATION_BUCKETS, registers });
     // Per step a counter of seconds and the last run's time, not a labelled histogram: the average
     // (rate of the counter ÷ rate of runs) and the last value are what an operator reads, at a

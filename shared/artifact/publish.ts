@@ -1,6 +1,6 @@
 import { utf8 } from '../crypto/encoding.js';
 import { sha256Hex } from '../crypto/hmac.js';
-import type { Manifest, Pointer } from '../schemas/artifact.js';
+import type { Canary, Manifest, Pointer } from '../schemas/artifact.js';
 import { PreconditionFailedError, type ObjectStore } from '../store/object-store.js';
 import { nextHistory } from './history.js';
 import { artifactKey, POINTER_KEY } from './paths.js';
@@ -32,13 +32,15 @@ export interface PublishResult {
  *
  * @param expectedPrevious when given, the swap happens only if CURRENT still names this version
  *   (the version the candidate was evaluated against); pass undefined to accept any.
+ * @param opts.canary publish as a canary: CURRENT keeps naming its version and serves the new one
+ *   to this share of users beside it (shared/artifact/canary.ts); needs a valid CURRENT
  * @throws PublishConflictError when the pointer changed under us
  */
 export async function publishVersion(
   store: ObjectStore,
   draft: ManifestDraft,
   files: Record<string, Uint8Array>,
-  opts: { reason: string; now: number; expectedPrevious?: string | null; onProgress?: (done: number, total: number) => void },
+  opts: { reason: string; now: number; expectedPrevious?: string | null; canary?: { share: number }; onProgress?: (done: number, total: number) => void },
 ): Promise<PublishResult> {
   // The pointer as it was when this publish began: the swap succeeds only if nobody moved it
   // since, so of two publishers that start from the same CURRENT exactly one wins.
@@ -64,6 +66,13 @@ export async function publishVersion(
   const readBack = await readManifest(store, draft.version, manifestSha256);
   for (const name of names) await readVerified(store, readBack, name);
 
+  if (opts.canary) {
+    if (start.kind !== 'ok') throw new Error(`a canary needs a valid artifacts/CURRENT to serve beside; ${start.kind === 'none' ? 'none exists' : start.reason}`);
+    const { version, manifest_sha256 } = start.pointer;
+    const canary: Canary = { version: draft.version, manifest_sha256: manifestSha256, share: opts.canary.share, started_at: opts.now };
+    await swapPointer(store, version, manifest_sha256, opts.reason, opts.now, opts.expectedPrevious, start, canary);
+    return { version: draft.version, manifestSha256, previous: version, bytes: bytes + manifestBytes.byteLength };
+  }
   const swapped = await swapPointer(store, draft.version, manifestSha256, opts.reason, opts.now, opts.expectedPrevious, start);
   return { version: draft.version, manifestSha256, previous: swapped.previous, bytes: bytes + manifestBytes.byteLength };
 }
@@ -72,7 +81,8 @@ export async function publishVersion(
  * Points `CURRENT` at a version whose manifest is already verified, with compare-and-swap on the
  * pointer's ETag: the one in `observed` (read earlier by the caller), else one read now. The new
  * pointer names the versions the old one vouched for as its history (a bad pointer vouches for
- * nothing, and is replaced all the same). Used by publish and rollback.
+ * nothing, and is replaced all the same). Used by publish, rollback and the canary's end. Every
+ * swap ends a running canary unless it names one (`canary`).
  * @param expectedPrevious when given, the swap happens only if CURRENT names this version (null:
  *   only if it names none, i.e. is absent or bad)
  */
@@ -84,12 +94,16 @@ export async function swapPointer(
   now: number,
   expectedPrevious?: string | null,
   observed?: PointerState,
+  canary?: Canary,
 ): Promise<{ previous: string | null }> {
   const current = observed ?? (await readPointerState(store));
   const named = current.kind === 'ok' ? current.pointer : null;
   const previous = named?.version ?? null;
   if (expectedPrevious !== undefined && expectedPrevious !== previous) throw new PublishConflictError(version);
-  const pointer: Pointer = { schema: 'pointer/v1', version, manifest_sha256: manifestSha256, updated_at: now, previous, reason, history: nextHistory(named, version) };
+  // A swap that keeps the version (a canary starting or ending beside it) keeps the pointer's
+  // `previous`, what `rollback` without arguments goes back to.
+  const before = previous === version ? (named?.previous ?? null) : previous;
+  const pointer: Pointer = { schema: 'pointer/v1', version, manifest_sha256: manifestSha256, updated_at: now, previous: before, reason, history: nextHistory(named, version), ...(canary ? { canary } : {}) };
   try {
     await store.put(POINTER_KEY, JSON.stringify(pointer), current.kind === 'none' ? { ifNoneMatch: '*', contentType: 'application/json' } : { ifMatch: current.etag, contentType: 'application/json' });
   } catch (e) {

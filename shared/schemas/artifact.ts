@@ -10,6 +10,19 @@ export const ARTIFACT_SCHEMA = 'manifest/v1';
 export const PointerEntry = z.object({ version: Version, manifest_sha256: Sha256 });
 export type PointerEntry = z.infer<typeof PointerEntry>;
 
+/**
+ * A candidate served to a hashed share of users beside CURRENT's version, until the next batch
+ * run promotes it or rolls it back on that traffic (see shared/artifact/canary.ts).
+ */
+export const Canary = z.object({
+  version: Version,
+  manifest_sha256: Sha256,
+  /** The share of users (by hashed user key) the canary serves, in (0, 1). */
+  share: z.number().gt(0).lt(1),
+  started_at: EpochMs,
+});
+export type Canary = z.infer<typeof Canary>;
+
 /** `artifacts/CURRENT`: the one mutable object, swapped with a conditional write. */
 export const Pointer = z.object({
   schema: z.literal('pointer/v1'),
@@ -26,6 +39,8 @@ export const Pointer = z.object({
    * (see shared/artifact/history.ts). Absent in pointers written before it existed.
    */
   history: z.array(PointerEntry).max(32).optional(),
+  /** A canary serving beside `version`; absent when none runs (every swap ends one). */
+  canary: Canary.optional(),
 });
 export type Pointer = z.infer<typeof Pointer>;
 

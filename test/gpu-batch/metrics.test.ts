@@ -11,7 +11,7 @@ function run(status: RunRecord['status'], gate: Record<string, unknown> | null, 
     steps: [{ name: 'list', ms: 100 }, { name: 'train', ms: 2_000 }], objects: { impressions: 1, events: 1, waiting: 0 },
     records: { impressions: { read: 10, added: 7 }, events: { read: 3, added: 2 } },
     quarantined: Array.from({ length: quarantined }, (_, i) => ({ key: `logs/quarantine/${i}`, reason: 'bad line' })) as RunRecord['quarantined'],
-    counts: { impressions: 70, events: 20 }, metrics: {}, training: {}, policy: {}, watermark: null, gate, garbage_collected: [],
+    counts: { impressions: 70, events: 20 }, metrics: {}, training: {}, policy: {}, watermark: null, gate, canary: null, garbage_collected: [],
   };
 }
 
@@ -33,7 +33,7 @@ describe('BatchMetrics', () => {
     const gate = f.get('slatecast_gate_decisions_total')!.map((s) => [s.labels!['decision'], s.labels!['override'], Number(s.value)]);
     expect(gate).toEqual(expect.arrayContaining([['reject', 'false', 3], ['publish', 'true', 1], ['publish', 'false', 0]]));
     const runs = Object.fromEntries(f.get('slatecast_batch_runs_total')!.map((s) => [s.labels!['status'], Number(s.value)]));
-    expect(runs).toEqual({ published: 1, unchanged: 0, rejected: 3, failed: 1 });
+    expect(runs).toEqual({ published: 1, canary: 0, unchanged: 0, rejected: 3, failed: 1 });
     expect(Number(f.get('slatecast_batch_records_added_total')!.find((s) => s.labels!['kind'] === 'impressions')!.value)).toBe(28);
     expect(Number(f.get('slatecast_batch_last_success_timestamp_seconds')![0]!.value)).toBe(4);
   });

@@ -39,7 +39,8 @@ describe('a batch run killed between steps and re-run', () => {
     return (await readManifest(store, p.pointer.version, p.pointer.manifest_sha256)).counts;
   }
 
-  it.each(STEPS.map((s) => [s]))('after "%s"', async (step: StepName) => {
+  // The canary step runs only while CURRENT names a canary: its crash is test/integration/canary.test.ts's.
+  it.each(STEPS.filter((s) => s !== 'canary').map((s) => [s]))('after "%s"', async (step: StepName) => {
     const store = await bucket(`crash-${step}`);
     const work = await tempWorkDir();
     try {

@@ -29,6 +29,8 @@ export interface FixtureOptions {
   historyLength?: number;
   /** Writes items.f32, items.i8 and items.scale.f32 (n × dims) for the wasm scorer; `recent`: items.json's (the last dim is the base column). */
   matrix?: { dims: number; values: Float32Array; recent?: { weight: number; cache_weight: number; base_scale: number } };
+  /** Publish as a canary beside CURRENT's version, to this share of users. */
+  canary?: { share: number };
 }
 
 export async function publishFixture(store: ObjectStore, o: FixtureOptions): Promise<PublishResult & { policy: Policy }> {
@@ -82,7 +84,7 @@ export async function publishFixture(store: ObjectStore, o: FixtureOptions): Pro
     store,
     { version, created_at: now, parent_version: null, shards, item_count: n, dims, training: { backend: 'fixture' }, metrics: {}, counts: {}, gate: null },
     files,
-    { reason: 'fixture', now },
+    { reason: 'fixture', now, ...(o.canary ? { canary: o.canary } : {}) },
   );
   return { ...res, policy };
 }

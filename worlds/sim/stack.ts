@@ -1,4 +1,5 @@
 import { EVENTS_PREFIX, IMPRESSIONS_PREFIX } from '../../shared/artifact/paths.js';
+import { readPointerState } from '../../shared/artifact/verify.js';
 import type { ObjectStore } from '../../shared/store/object-store.js';
 import { startEdge, type LocalEdge } from '../../local/start-edge.js';
 
@@ -8,18 +9,25 @@ export { startEdge, type LocalEdge };
 /** Secrets of the simulated deployments (loopback only). */
 export const SIM_SECRETS = { tokenSecret: 'demo-token-secret-0123456789', userSalt: 'demo-user-salt-0123456789' } as const;
 
-/** Polls /healthz until the edge serves `version` (or any version when null). */
-export async function waitForVersion(url: URL, version: string | null): Promise<string> {
+/**
+ * Polls /healthz until the edge serves what `artifacts/CURRENT` names now: its version, and its
+ * canary beside it (or none).
+ * @returns the serving version and the canary's (null: none)
+ */
+export async function waitForPointer(url: URL, store: ObjectStore): Promise<{ version: string; canary: string | null }> {
+  const state = await readPointerState(store);
+  if (state.kind !== 'ok') throw new Error(`artifacts/CURRENT: ${state.kind === 'none' ? 'nothing published' : state.reason}`);
+  const want = { version: state.pointer.version, canary: state.pointer.canary?.version ?? null };
   const deadline = Date.now() + 30_000;
   let last = '';
   while (Date.now() < deadline) {
     const r = await fetch(new URL('/healthz', url));
-    const h = (await r.json()) as { version: string | null };
+    const h = (await r.json()) as { version: string | null; canary?: { version: string } | null };
     last = JSON.stringify(h);
-    if (h.version && (version === null || h.version === version)) return h.version;
+    if (h.version === want.version && (h.canary?.version ?? null) === want.canary) return want;
     await new Promise((res) => setTimeout(res, 200));
   }
-  throw new Error(`edge did not pick up ${version ?? 'a version'} within 30 s: ${last}`);
+  throw new Error(`edge did not pick up ${want.version}${want.canary ? ` with canary ${want.canary}` : ''} within 30 s: ${last}`);
 }
 
 /** Log objects read so far, by key, and the ids they held. */

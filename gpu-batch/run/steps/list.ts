@@ -1,6 +1,6 @@
 import { EVENTS_PREFIX, IMPRESSIONS_PREFIX } from '../../../shared/artifact/paths.js';
 import { pointerProblem, resolveServing } from '../../../shared/artifact/resolve.js';
-import type { Manifest } from '../../../shared/schemas/artifact.js';
+import type { Canary, Manifest } from '../../../shared/schemas/artifact.js';
 import { selectSettled, type Selection } from '../../ingest/log-keys.js';
 import { readWatermark, type WatermarkState } from '../../ingest/watermark.js';
 import type { Step } from '../context.js';
@@ -14,6 +14,8 @@ export interface Listed {
   named: string | null;
   /** What is wrong with CURRENT, when something is (this run then publishes over it). */
   broken: string | null;
+  /** The canary CURRENT names beside its version, if any (settled by the canary step). */
+  canary: Canary | null;
   impressions: Selection;
   events: Selection;
 }
@@ -43,6 +45,7 @@ export const listStep: Step<'list'> = {
     const waiting = impressions.waiting + events.waiting;
     record.objects = { impressions: impressions.take.length, events: events.take.length, waiting };
     progress.info(`list: ${impressions.take.length} impression and ${events.take.length} event objects to consume, ${waiting} still settling`);
-    return { watermark, serving: resolved.serving?.manifest ?? null, named, broken, impressions, events };
+    const canary = resolved.pointer.kind === 'ok' ? (resolved.pointer.pointer.canary ?? null) : null;
+    return { watermark, serving: resolved.serving?.manifest ?? null, named, broken, canary, impressions, events };
   },
 };

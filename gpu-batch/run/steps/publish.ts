@@ -1,6 +1,7 @@
 import { publishVersion } from '../../../shared/artifact/publish.js';
 import type { Manifest } from '../../../shared/schemas/artifact.js';
 import { resultOf, type Step } from '../context.js';
+import { servingOf } from './canary.js';
 import { passed } from './gate.js';
 
 /** 7. publish: the judged files as a new version, then the pointer swap (compare-and-swap). */
@@ -9,11 +10,11 @@ export const publishStep: Step<'publish'> = {
   applies: passed,
   async run(ctx) {
     const { record, progress, now } = ctx;
-    const { serving, named } = resultOf(ctx, 'list');
+    const { serving, named } = servingOf(ctx);
     const { fingerprint } = resultOf(ctx, 'ingest');
     const learned = resultOf(ctx, 'train');
     const candidate = resultOf(ctx, 'policy');
-    const { files, verdict } = resultOf(ctx, 'gate');
+    const { files, verdict, canaryShare } = resultOf(ctx, 'gate');
     const draft = {
       version: candidate.version,
       created_at: now(),
@@ -27,7 +28,8 @@ export const publishStep: Step<'publish'> = {
       gate: verdict ? { ...verdict } : null,
     } satisfies Omit<Manifest, 'files' | 'schema'>;
     const result = await publishVersion(ctx.store, draft, files, {
-      reason: learned.bootstrap ? 'bootstrap' : `publish ${ctx.runId}`,
+      reason: learned.bootstrap ? 'bootstrap' : canaryShare !== null ? `canary ${ctx.runId}` : `publish ${ctx.runId}`,
+      ...(canaryShare !== null ? { canary: { share: canaryShare } } : {}),
       now: now(),
       // Compare-and-swap against what CURRENT names, which may be the broken version.
       expectedPrevious: named,
@@ -35,8 +37,9 @@ export const publishStep: Step<'publish'> = {
     });
     record.version = result.version;
     record.counts = draft.counts;
-    record.status = 'published';
-    progress.info(`published ${result.version} (${(result.bytes / 1024).toFixed(0)} KiB, ${candidate.shards} shards)`);
+    record.status = canaryShare !== null ? 'canary' : 'published';
+    if (canaryShare !== null) record.decision = `${result.version} serves ${Math.round(canaryShare * 100)}% of users as a canary beside ${serving?.version ?? '?'}; the next run promotes it or rolls it back`;
+    progress.info(`published ${result.version}${canaryShare !== null ? ` as a canary (${Math.round(canaryShare * 100)}% of users)` : ''} (${(result.bytes / 1024).toFixed(0)} KiB, ${candidate.shards} shards)`);
     return result.version;
   },
 };
