@@ -41,11 +41,12 @@ describe('canary at the edge', () => {
       if (want === canary.version) inside++;
     }
     expect(Math.abs(inside - n * 0.3)).toBeLessThan(4 * Math.sqrt(n * 0.3 * 0.7));
-    const again = await Promise.all(Array.from({ length: 20 }, async (_, i) => SlateResponse.parse(await (await h.call(`/v1/slate?user_id=u-${i}`)).json()).policy_version));
-    expect(again).toEqual(h.sent.slice(0, 20).map((x) => x.record.policy_version));
     const logged = h.sent.filter((x) => x.kind === 'impression').map((x) => x.record.policy_version);
     expect(logged.filter((v) => v === canary.version)).toHaveLength(inside);
     expect(logged.filter((v) => v === base.version)).toHaveLength(n - inside);
+    const again = await Promise.all(Array.from({ length: 20 }, async (_, i) => SlateResponse.parse(await (await h.call(`/v1/slate?user_id=u-${i}`)).json()).policy_version));
+    expect(again).toEqual(h.sent.slice(0, 20).map((x) => x.record.policy_version));
+
   });
 
   it('a canary that fails verification serves nobody; the next swap ends a canary', async () => {
