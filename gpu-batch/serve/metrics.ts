@@ -48,7 +48,7 @@ export class BatchMetrics {
     // Per step a counter of seconds and the last run's time, not a labelled histogram: the average
     // (rate of the counter ÷ rate of runs) and the last value are what an operator reads, at a
     // tenth of the series.
-    this.stepSeconds = new Counter({ name: 'slatecast_batch_step_seconds_total', help: 'Wall time spent in each step of batch runs (list, download, ingest, train, policy, publish, watermark).', labelNames: ['step'], registers });
+    this.stepSeconds = new Counter({ name: 'slatecast_batch_step_seconds_total', help: 'Wall time spent in each step of batch runs (list, download, ingest, canary, train, policy, gate, publish, watermark).', labelNames: ['step'], registers });
     this.lastStep = new Gauge({ name: 'slatecast_batch_last_step_duration_seconds', help: 'Wall time of each step in the last run that reached it.', labelNames: ['step'], registers });
     this.gateDecisions = new Counter({ name: 'slatecast_gate_decisions_total', help: 'Deploy gate verdicts: publish or reject, and whether an operator override forced it.', labelNames: ['decision', 'override'], registers });
     for (const d of ['publish', 'reject']) this.gateDecisions.inc({ decision: d, override: 'false' }, 0);
