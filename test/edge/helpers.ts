@@ -47,3 +47,14 @@ export function harness(overrides: Partial<AppEnv> = {}, deps: EdgeDeps = defaul
   }
   return { env: e, deps, sent, wire, call, json };
 }
+
+/**
+ * Waits, when need be, until the rate limiters' current window has at least `marginMs` left.
+ * Miniflare's rate-limit binding counts in fixed windows aligned to the epoch (60 s here); a loop
+ * that counts acceptances up to a limit must not straddle a window's end, where the count starts
+ * over (a flake seen about once in a hundred runs).
+ */
+export async function clearOfRateWindowEdge(marginMs: number, periodMs = 60_000): Promise<void> {
+  const left = periodMs - (Date.now() % periodMs);
+  if (left < marginMs) await new Promise((res) => setTimeout(res, left + 50));
+}

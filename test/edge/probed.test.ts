@@ -7,7 +7,7 @@ import { verifyToken } from '../../shared/crypto/token.js';
 import { EventRecord } from '../../shared/schemas/event.js';
 import { SlateResponse } from '../../shared/schemas/slate.js';
 import { publishFixture } from '../support/fixture-artifact.js';
-import { harness } from './helpers.js';
+import { clearOfRateWindowEdge, harness } from './helpers.js';
 
 // Defects found by probing the running edge from outside, one test each.
 
@@ -97,6 +97,7 @@ describe('probed from outside: requests that once went wrong', () => {
   it('6: one client address minting fresh tokens meets the per-address limit; loopback is not an address', async () => {
     const h = harness();
     const addr = { 'cf-connecting-ip': '203.0.113.77' };
+    await clearOfRateWindowEdge(25_000);
     let accepted = 0;
     let limited = 0;
     for (let s = 0; s < 11 && limited === 0; s++) {
@@ -117,7 +118,7 @@ describe('probed from outside: requests that once went wrong', () => {
     const other = await slateFor(h, 'elsewhere');
     expect((await h.json('/v1/events', { token: other.token, item_id: other.items[0]!.item_id, type: 'click' }, { 'cf-connecting-ip': '198.51.100.9' })).status).toBe(202);
     expect((await h.json('/v1/events', { token: other.token, item_id: other.items[1]!.item_id, type: 'click' }, { 'cf-connecting-ip': '127.0.0.1' })).status).toBe(202);
-  });
+  }, 45_000);
 
   it('7: a token whose MAC is spelled non-canonically (unused low bits set) is refused', async () => {
     const h = harness();
@@ -175,6 +176,7 @@ describe('probed from outside: requests that once went wrong', () => {
     // Vouched for, carol's own events across impressions share one per-user budget.
     const second = SlateResponse.parse(await (await h.call('/v1/slate?user_id=carol&k=5', { headers: { 'x-user-assertion': good } })).json());
     const statuses: number[] = [];
+    await clearOfRateWindowEdge(10_000);
     for (let i = 0; i < 130; i++) {
       const tok = i % 2 ? s : second;
       const e = await h.json('/v1/events', { token: tok.token, item_id: tok.items[i % 5]!.item_id, type: 'dwell', value: i, event_id: `c-${i}` });
@@ -182,5 +184,5 @@ describe('probed from outside: requests that once went wrong', () => {
       await e.body?.cancel();
     }
     expect(statuses.filter((x) => x === 202)).toHaveLength(120);
-  });
+  }, 45_000);
 });

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { R2Store } from '../../edge/store/r2-store.js';
 import { SlateResponse } from '../../shared/schemas/slate.js';
 import { publishFixture } from '../support/fixture-artifact.js';
-import { harness } from './helpers.js';
+import { clearOfRateWindowEdge, harness } from './helpers.js';
 
 describe('POST /v1/events rate limit (Workers rate-limiting binding, 120 per minute per impression)', () => {
   beforeAll(async () => {
@@ -13,6 +13,7 @@ describe('POST /v1/events rate limit (Workers rate-limiting binding, 120 per min
   it('throttles one impression past the limit with a JSON 429 and leaves other users alone', async () => {
     const h = harness();
     const s = SlateResponse.parse(await (await h.call('/v1/slate?user_id=spammer&k=5')).json());
+    await clearOfRateWindowEdge(10_000);
     const statuses: number[] = [];
     for (let i = 0; i < 130; i++) {
       const r = await h.json('/v1/events', { token: s.token, item_id: s.items[i % 5]!.item_id, type: 'dwell', value: i, event_id: `spam-${i}` });
@@ -27,5 +28,5 @@ describe('POST /v1/events rate limit (Workers rate-limiting binding, 120 per min
     expect(h.sent.filter((m) => m.kind === 'event')).toHaveLength(120);
     const other = SlateResponse.parse(await (await h.call('/v1/slate?user_id=someone-else&k=5')).json());
     expect((await h.json('/v1/events', { token: other.token, item_id: other.items[0]!.item_id, type: 'click' })).status).toBe(202);
-  });
+  }, 30_000);
 });
