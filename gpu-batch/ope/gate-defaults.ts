@@ -21,6 +21,15 @@ export const GATE_DEFAULTS = {
    */
   minEss: 3,
   /**
+   * Below this share of logged slots shown with a propensity under 1, the logs hold (next to) no
+   * exploration: they can value what they showed and nothing else, so every estimate of another
+   * version is the reward model's extrapolation (ε = 0, the issue's lock-in case). The verdict is
+   * then `undecided` — with `--canary` the candidate goes out as a canary. Why not an ESS bar: a
+   * re-ranked candidate's ESS is 1–40 impressions of thousands under ordinary exploration too
+   * (world runs), so no ESS level tells "no exploration" from "another ranking".
+   */
+  minRandomised: 0.01,
+  /**
    * λ of the doubly robust correction (`slateDr`): a logged slot weighs at most this much. Ranked
    * items the two versions share have w ≈ 1 (up to ≈ 10 when an explored slot above shifted
    * them); items the log showed only by exploring have w in the hundreds and lean on the model.

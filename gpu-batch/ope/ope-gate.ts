@@ -39,6 +39,8 @@ export interface OpeGateVerdict extends GateVerdict {
   /** Impressions evaluated (the newest ones in the lake). */
   n: number;
   min_impressions: number;
+  /** Share of the evaluated logged slots shown with a propensity under 1 (0: no exploration in the logs). */
+  randomised_share: number | null;
   /** How the rule decided (`gateDecision`): pass, reject, inconclusive; null when not evaluated. */
   outcome: string | null;
   /** The margin the difference was held to (tolerance + relative margin × serving value). */
@@ -78,6 +80,7 @@ export function opeGate(o: OpeGateOptions): DeploymentGate {
       evaluated: false,
       forced: false,
       outcome: null,
+      randomised_share: null,
       margin: null,
       n,
       difference: null,
@@ -98,15 +101,19 @@ export function opeGate(o: OpeGateOptions): DeploymentGate {
       ess: r.candidate.ess,
       minEss,
     });
+    const randomised = randomisedShare(logs);
+    const blind = randomised < GATE_DEFAULTS.minRandomised;
+    const reason = blind ? `${d.reason} (the logs hold no exploration — ${(100 * randomised).toFixed(1)}% of slots randomised — so the estimate is the reward model's extrapolation)` : d.reason;
     o.progress?.info(`gate: ${d.publish ? (d.forced ? 'FORCED' : 'pass') : 'REJECT'} (${d.outcome}) — Δ̂ ${r.difference.estimate.toPrecision(4)} [${r.difference.ci.map((x) => x.toPrecision(4)).join(', ')}] on ${logs.length} impressions`);
     return {
       ...base,
       publish: d.publish,
-      reason: d.reason,
-      undecided: !d.forced && (d.outcome === 'inconclusive' || r.candidate.ess < minEss),
+      reason,
+      undecided: !d.forced && (d.outcome === 'inconclusive' || r.candidate.ess < minEss || blind),
       evaluated: true,
       forced: d.forced,
       outcome: d.outcome,
+      randomised_share: randomised,
       margin: d.margin,
       n: logs.length,
       difference: r.difference,
@@ -116,6 +123,19 @@ export function opeGate(o: OpeGateOptions): DeploymentGate {
       ms: Math.round(performance.now() - t0),
     };
   };
+}
+
+/** Share of the logged slots shown with a propensity under 1: how much of the log was randomised. */
+export function randomisedShare(logs: readonly LoggedImpression[]): number {
+  let slots = 0;
+  let random = 0;
+  for (const l of logs) {
+    for (const it of l.slate.items) {
+      slots++;
+      if (it.propensity < 1 - 1e-9) random++;
+    }
+  }
+  return slots ? random / slots : 0;
 }
 
 /**

@@ -6,6 +6,7 @@ import { opeGate, type OpeGateVerdict } from '../../gpu-batch/ope/ope-gate.js';
 import type { DeploymentGate } from '../../gpu-batch/publish/gate.js';
 import { runBatch } from '../../gpu-batch/run/run-batch.js';
 import { S3Store } from '../../gpu-batch/store/s3-store.js';
+import { makeWorld, simulateLogs, writeLogObjects } from '../../worlds/synth/index.js';
 import { DAY, T0, seedLogs, tempWorkDir, testConfig } from '../support/batch-fixtures.js';
 import { startS3Server, type S3Server } from '../support/s3-server.js';
 
@@ -103,6 +104,9 @@ describe('OPE deploy gate in batch run (s3rver, DuckDB)', () => {
     expect(g.difference!.estimate).toBeGreaterThan(0);
     expect(g.candidate_value!.n).toBe(2400);
     expect(g.candidate_value!.ess).toBeGreaterThan(0);
+    // Uniformly random logs: every slot randomised, nothing the logs cannot judge.
+    expect(g.randomised_share).toBe(1);
+    expect(g.undecided).toBe(false);
     expect(r.gate).toEqual(m.gate);
     console.log('trained vs bootstrap:', JSON.stringify({ diff: g.difference, cand: g.candidate_value!.estimate, serv: g.serving_value!.estimate, ms: g.ms }));
 
@@ -150,5 +154,18 @@ describe('OPE deploy gate in batch run (s3rver, DuckDB)', () => {
     const g = r.gate as unknown as OpeGateVerdict;
     expect(g).toMatchObject({ publish: true, evaluated: false, n: 2400, difference: null });
     expect(g.reason).toMatch(/only 2400 logged impressions \(< 100000\)/);
+  });
+
+  it('says the logs cannot judge the candidate when they hold no exploration (ε = 0): undecided, whatever the estimate', async () => {
+    // Deterministic slates (every propensity 1) of the catalog's world, as a version with exploration off logs them.
+    const still = simulateLogs(makeWorld({ users: 300, items: 120, seed: 11 }), { impressionsPerUser: 3, k: 10, epsilon: 0, start: now + 400_000, spanMs: 60_000, seed: 13 });
+    await writeLogObjects(store, 'impressions', still.impressions, { perObject: 500, seed: 13 });
+    await writeLogObjects(store, 'events', still.events, { perObject: 500, seed: 14 });
+    const r = await runBatch(testConfig(work.dir, { force: true, gate: {} }), { store, now: () => now + DAY, gate: gateWith({ ...gateOptions, maxImpressions: 900 }) });
+    const g = r.gate as unknown as OpeGateVerdict;
+    expect(g.evaluated).toBe(true);
+    expect(g.randomised_share).toBe(0);
+    expect(g.undecided).toBe(true);
+    expect(g.reason).toMatch(/the logs hold no exploration — 0\.0% of slots randomised/);
   });
 });
