@@ -8,7 +8,7 @@ const signedPct = (x: number | null | undefined) => (typeof x === 'number' ? `${
 /** The gate's decision and the truth in one phrase, e.g. `reject Δ̂ +0.012 [-0.01, 0.03] ESS 88; true +14.2%`. */
 export function gatePhrase(g: GateRow): string {
   if (!g.ran) return 'no gate';
-  const verdict = !g.evaluated ? `pass, not evaluated (${g.reason ?? ''})` : `${g.publish ? 'publish' : 'REJECT'}${g.outcome ? ` (${g.outcome})` : ''} Δ̂ ${g.delta_hat?.toFixed(3)} [${g.ci?.map((x) => x.toFixed(3)).join(', ')}] ESS ${Math.round(g.ess ?? 0)}`;
+  const verdict = !g.evaluated ? `pass, not evaluated (${g.reason ?? ''})` : `${g.canary ? 'CANARY' : g.publish ? 'publish' : 'REJECT'}${g.outcome ? ` (${g.outcome})` : ''} Δ̂ ${g.delta_hat?.toFixed(3)} [${g.ci?.map((x) => x.toFixed(3)).join(', ')}] ESS ${Math.round(g.ess ?? 0)}`;
   return `${verdict}; true Δ ${signedPct(g.true_delta_rel)}`;
 }
 
@@ -19,7 +19,7 @@ export function roundLine(label: string, r: RoundRow): string {
   return (
     `[${label}] round ${r.round}: CTR/oracle slatecast ${f2(v.slatecast)} (realised ${f2(v.slatecast_realised)}) · popularity ${f2(v.popularity)} · best list ${f2(v.best_global)} · random ${f2(v.random)}` +
     ` · cold ${f2(c?.slatecast)} vs pop ${f2(c?.popularity)} · explored ${pct(r.explored_share)} · good found ≤2 rounds ${pct(r.good_within_2)} (${r.good_exploited}/${r.good_items} so far)` +
-    ` · batch ${r.batch_status} ${r.batch_seconds.toFixed(1)} s, gate: ${gatePhrase(r.gate)}${r.planted ? ` · PLANTED: ${gatePhrase(r.planted)}` : ''}` +
+    ` · batch ${r.batch_status} ${r.batch_seconds.toFixed(1)} s${r.canary ? `, canary ${r.canary.outcome}` : ''}, gate: ${gatePhrase(r.gate)}${r.planted ? ` · PLANTED: ${gatePhrase(r.planted)}` : ''}` +
     ` · ${r.visits} slates in ${r.traffic_seconds.toFixed(1)} s${r.errors ? ` · ${r.errors} ERRORS: ${r.first_error}` : ''}`
   );
 }
