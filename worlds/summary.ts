@@ -16,7 +16,7 @@ export interface SummaryRound {
   cold_vs_oracle: Record<PolicyKey, Spread | null>;
   explored_share: Spread;
   good_within_2: Spread | null;
-  /** How the gate decided, over seeds: "publish", "reject", "pass (not evaluated)", "no gate". */
+  /** How the gate decided, over seeds: "publish", "reject", "canary", "pass (not evaluated)", "no gate". */
   gate: Record<string, number>;
 }
 
@@ -68,6 +68,7 @@ export function truthClass(g: GateRow, margin: number): string {
 function decision(g: GateRow): string {
   if (!g.ran) return 'no gate';
   if (!g.evaluated) return 'pass (not evaluated)';
+  if (g.canary) return 'canary';
   return g.publish ? 'publish' : 'reject';
 }
 
