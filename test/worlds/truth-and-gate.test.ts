@@ -118,4 +118,16 @@ describe('gate against the truth', () => {
     expect(s.confusion.longest_better_rejected_streak).toBe(2);
     expect(s.decisions).toHaveLength(7);
   });
+
+  it('tallies canaries by their true class and what the next run decided of them', () => {
+    const canary = (rel: number): GateRow => ({ ...gate(false, rel), canary: true });
+    const judged = (r: RoundRow, outcome: string) => ({ ...r, canary: { version: 'c', outcome, reason: '' } }) as RoundRow;
+    const s = summarise('f', [
+      run('a', [row(1, canary(0.2)), judged(row(2, canary(-0.3)), 'promote'), judged(row(3, gate(true, 0.1)), 'rollback')]),
+      run('b', [row(1, canary(0.01))]),
+    ]);
+    expect(s.confusion.candidates).toEqual({ better: { canary: 1, published: 1 }, worse: { canary: 1 }, similar: { canary: 1 } });
+    expect(s.confusion.canaries).toEqual({ better: { promote: 1 }, worse: { rollback: 1 }, similar: { 'not judged': 1 } });
+    expect(s.rounds.find((r) => r.round === 1)!.gate).toEqual({ canary: 2 });
+  });
 });
