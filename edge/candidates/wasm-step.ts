@@ -31,7 +31,7 @@ export class IsolateMatrix {
    * The scorer holding this version's matrix, loading it once. A load starts only for a version
    * the artifact cache serves now (its serving version or its canary): a request still in flight
    * on an older version gets null (it passes) instead of loading its matrix over a newer one's.
-   * A new version takes the slot of the one the cache no longer serves.
+   * A new version takes the scorer of one the cache no longer serves.
    */
   ensureLoaded(v: EdgeVersion): Promise<{ scorer: WasmScorer; index: ItemIndex } | null> | null {
     const version = v.loaded.version;
@@ -39,8 +39,10 @@ export class IsolateMatrix {
     const held = this.#slots.find((s) => s.version === version);
     if (held) return held.ready.then((index) => index && { scorer: held.scorer, index });
     if (!live.includes(version)) return null;
-    const stale = this.#slots.findIndex((s) => !live.includes(s.version));
-    const scorer = stale >= 0 ? this.#slots.splice(stale, 1)[0]!.scorer : new WasmScorer(scorerModule);
+    // Versions no longer served give up their slots (their matrices are garbage); one scorer is reused.
+    const stale = this.#slots.filter((s) => !live.includes(s.version));
+    this.#slots = this.#slots.filter((s) => live.includes(s.version));
+    const scorer = stale[0]?.scorer ?? new WasmScorer(scorerModule);
     const ready = loadItemMatrix(scorer, version, storeFiles(v.store, v.loaded.manifest));
     const slot = { version, scorer, ready };
     this.#slots.push(slot);
