@@ -91,4 +91,19 @@ describe('canary through batch run', () => {
     expect(p.version).toBe(before.version);
     expect(p.canary).toBeUndefined();
   });
+
+  it('ends a canary unjudged when the version CURRENT names no longer verifies, and publishes over it', async () => {
+    await seedLogs(fx.store, { users: 400, items: 60, impressionsPerUser: 2, seed: 34, start: T0 + 10 * DAY, spanMs: DAY, duplicateObjects: 0, catalog: false });
+    const c = await runBatch(config(), { store: fx.store, now: () => T0 + 12 * DAY, gate: gate({ publish: true, undecided: true }) });
+    expect(c.status).toBe('canary');
+    const broken = (await pointer()).version;
+    await fx.store.put(`artifacts/${broken}/policy.json`, '{"tampered": true}');
+    await seedLogs(fx.store, { users: 400, items: 60, impressionsPerUser: 2, seed: 35, start: T0 + 12 * DAY, spanMs: DAY, duplicateObjects: 0, catalog: false });
+    const r = await runBatch(config(), { store: fx.store, now: () => T0 + 14 * DAY, gate: gate({ publish: true }) });
+    expect(r.canary).toMatchObject({ version: c.version, outcome: 'ended' });
+    expect(r.status).toBe('published');
+    const p = await pointer();
+    expect(p.version).toBe(r.version);
+    expect(p.canary).toBeUndefined();
+  });
 });

@@ -28,8 +28,11 @@ export const canaryStep: Step<'canary'> = {
     const canary = listed.canary!;
     const keep: Settled = { serving: listed.serving, named: listed.named, verdict: null };
     if (!listed.serving || listed.named !== listed.serving.version) {
-      // The canary was started beside CURRENT's version; when that one does not serve, the arms
-      // are not what they were. End it; this run's candidate is judged as usual.
+      // The canary was started beside CURRENT's version; when that one does not serve (it fails
+      // verification), the arms are not what they were. End it unjudged; this run's candidate is
+      // judged as usual.
+      const state = await readPointerState(store);
+      await swapPointer(store, listed.named!, pointerSha(state), `end canary ${canary.version}: CURRENT's version does not serve`, now(), listed.named, state);
       record.canary = { version: canary.version, outcome: 'ended', reason: `CURRENT's version ${listed.named ?? '(none)'} does not serve` };
       return keep;
     }
