@@ -26,6 +26,8 @@ export interface VersionRow {
   created_at: number;
   parent_version: string | null;
   serving: boolean;
+  /** Out as a canary beside the serving version (CURRENT names it). */
+  canary: boolean;
   /** Published after the version that serves now, while a rollback put that one back. */
   rolled_back: boolean;
   items: number;
@@ -73,6 +75,7 @@ export async function dashboardData(store: ObjectStore, workDir: string, now: nu
     created_at: m.created_at,
     parent_version: m.parent_version,
     serving: m.version === pointer?.version,
+    canary: m.version === pointer?.canary?.version,
     rolled_back: rolledBack && m.created_at > servingRow!.created_at && (published.has(m.version) || m.version === pointer?.previous),
     items: m.item_count,
     offline: offline(m.metrics),

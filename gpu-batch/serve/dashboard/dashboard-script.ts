@@ -31,8 +31,8 @@ export const DASHBOARD_SCRIPT = String.raw`
   text('generated', 'as of ' + time(data.generated_at));
 
   table('versions', data.versions.slice().reverse(), function (tr, v) {
-    cell(tr, v.version, v.serving ? 'serving' : v.rolled_back ? 'rolled-back' : '');
-    cell(tr, v.serving ? 'serving' : v.rolled_back ? 'rolled back' : '');
+    cell(tr, v.version, v.serving ? 'serving' : v.canary ? 'canary' : v.rolled_back ? 'rolled-back' : '');
+    cell(tr, v.serving ? 'serving' : v.canary ? 'canary' : v.rolled_back ? 'rolled back' : '');
     cell(tr, time(v.created_at));
     cell(tr, v.parent_version || '—');
     cell(tr, String(v.items));
