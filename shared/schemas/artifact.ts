@@ -66,6 +66,11 @@ export const Manifest = z.object({
   counts: z.record(z.string(), z.number()),
   /** Deployment-gate decision, or null when no gate ran (bootstrap). */
   gate: z.record(z.string(), z.unknown()).nullable(),
+  /**
+   * What the run that published this version decided of the canary serving before it (promote,
+   * rollback, wait, ended) and on what traffic; absent when none ran.
+   */
+  canary: z.record(z.string(), z.unknown()).optional(),
 });
 export type Manifest = z.infer<typeof Manifest>;
 

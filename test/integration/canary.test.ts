@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inCanary } from '../../shared/artifact/canary.js';
-import { readPointer } from '../../shared/artifact/verify.js';
+import { readManifest, readPointer } from '../../shared/artifact/verify.js';
 import type { Canary } from '../../shared/schemas/artifact.js';
 import type { DeploymentGate } from '../../gpu-batch/publish/gate.js';
 import { runBatch } from '../../gpu-batch/run/run-batch.js';
@@ -58,6 +58,9 @@ describe('canary through batch run', () => {
     const r = await runBatch(config(), { store: fx.store, now: () => T0 + 6 * DAY, gate: gate({ publish: true }) });
     expect(r.canary).toMatchObject({ version: canary.version, control_version: before.version, outcome: 'promote' });
     expect(r.status).toBe('published');
+    // The evidence stays with the version this run published.
+    const m = await readManifest(fx.store, r.version!, null);
+    expect(m.canary).toMatchObject({ version: canary.version, outcome: 'promote', users: { canary: expect.any(Number), control: expect.any(Number) } });
     const p = await pointer();
     expect(p.version).toBe(r.version);
     expect(p.canary).toBeUndefined();

@@ -26,6 +26,7 @@ export const publishStep: Step<'publish'> = {
       metrics: learned.metrics,
       counts: { ...record.counts, rewarded_items: learned.rewardedRows },
       gate: verdict ? { ...verdict } : null,
+      ...(record.canary ? { canary: record.canary } : {}),
     } satisfies Omit<Manifest, 'files' | 'schema'>;
     const result = await publishVersion(ctx.store, draft, files, {
       reason: learned.bootstrap ? 'bootstrap' : canaryShare !== null ? `canary ${ctx.runId}` : `publish ${ctx.runId}`,
