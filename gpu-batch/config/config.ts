@@ -125,8 +125,8 @@ export const BatchConfig = z.object({
       forceReason: z.string().min(1).max(500).optional(),
       operator: z.string().min(1).max(200).default('unknown'),
       /**
-       * Share of users a candidate the logs cannot judge (the rule inconclusive, or ESS below
-       * `minEss`) is served to as a canary beside the serving version, promoted or rolled back
+       * Share of users a candidate the logs cannot judge (the rule inconclusive, or logs without
+       * exploration) is served to as a canary beside the serving version, promoted or rolled back
        * by the next run on that traffic (shared/artifact/canary.ts); 0: off, the point estimate
        * decides as before.
        */

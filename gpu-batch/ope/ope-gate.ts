@@ -109,7 +109,9 @@ export function opeGate(o: OpeGateOptions): DeploymentGate {
       ...base,
       publish: d.publish,
       reason,
-      undecided: !d.forced && (d.outcome === 'inconclusive' || r.candidate.ess < minEss || blind),
+      // Not ESS: a re-ranked candidate's ESS is 1–40 impressions under ordinary exploration, and
+      // taking ESS < minEss for "cannot judge" sent large-catalog's better candidates to canaries.
+      undecided: !d.forced && (d.outcome === 'inconclusive' || blind),
       evaluated: true,
       forced: d.forced,
       outcome: d.outcome,

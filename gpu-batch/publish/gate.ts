@@ -23,7 +23,7 @@ export interface GateVerdict {
   reason: string;
   /**
    * True when the logs cannot tell whether the candidate is worse beyond the margin (the interval
-   * straddles it, or the log barely covers the candidate): with `--canary` the candidate then
+   * straddles it, or the logs hold no exploration to judge another ranking by): with `--canary` the candidate then
    * serves a share of users instead, and the next run decides on that traffic.
    */
   undecided?: boolean;
