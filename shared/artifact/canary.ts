@@ -1,3 +1,4 @@
+import { gateDecision } from '../ope/gate.js';
 import { estimateFromTerms, normalQuantile } from '../ope/interval.js';
 import type { Estimate } from '../ope/types.js';
 import { hash32 } from '../rng.js';
@@ -74,22 +75,11 @@ export function canaryVerdict(canary: ArmTraffic, control: ArmTraffic, rule: Can
   const se = Math.hypot((c.ci[1] - c.ci[0]) / (2 * z), (o.ci[1] - o.ci[0]) / (2 * z));
   const d = c.estimate - o.estimate;
   const ci: [number, number] = [d - z * se, d + z * se];
-  const margin = rule.tolerance + rule.relativeMargin * Math.abs(o.estimate);
-  const m = `−${margin.toPrecision(3)}`;
-  const pct = Math.round(level * 100);
-  let outcome: CanaryOutcome;
-  let reason: string;
-  if (ci[1] < -margin) {
-    outcome = 'rollback';
-    reason = `upper ${pct}% bound of canary − control = ${ci[1].toPrecision(4)} < ${m}: worse beyond the margin`;
-  } else if (ci[0] > -margin) {
-    outcome = 'promote';
-    reason = `lower ${pct}% bound of canary − control = ${ci[0].toPrecision(4)} > ${m}`;
-  } else {
-    outcome = d >= -margin ? 'promote' : 'rollback';
-    reason = `interval [${ci[0].toPrecision(4)}, ${ci[1].toPrecision(4)}] straddles ${m}; point estimate ${d.toPrecision(4)} ${d >= -margin ? '≥' : '<'} ${m}`;
-  }
-  return { outcome, reason: `${reason} (${c.estimate.toPrecision(4)} against ${o.estimate.toPrecision(4)} per slate; ${users.canary} and ${users.control} users)`, canary: c, control: o, difference: { estimate: d, ci, level }, margin, users };
+  // The deploy gate's rule, on the on-policy difference: its reject is a rollback, its publish a promotion.
+  const difference = { estimator: 'canary − control', estimate: d, ci, ciMethod: 'normal' as const, level, n: users.canary + users.control, ess: users.canary + users.control };
+  const g = gateDecision(difference, rule.tolerance, undefined, { relativeMargin: rule.relativeMargin, servingValue: o.estimate });
+  const reason = `${g.reason} (${c.estimate.toPrecision(4)} against ${o.estimate.toPrecision(4)} per slate; ${users.canary} and ${users.control} users)`;
+  return { outcome: g.publish ? 'promote' : 'rollback', reason, canary: c, control: o, difference: { estimate: d, ci, level }, margin: g.margin, users };
 }
 
 function active(t: ArmTraffic): number {
