@@ -16,7 +16,7 @@ const CONFIG_VALUE_FLAGS = [
   'endpoint', 'bucket', 'region', 'work-dir', 'backend', 'seed', 'settle', 'window', 'reward', 'train-window', 'dims', 'epochs',
   'finetune-epochs', 'batch-size', 'lr', 'negatives', 'holdout', 'shards', 'k-default', 'k-max', 'every', 'port', 'host',
   'gate-tolerance', 'force-reason', 'operator', 'gate-margin', 'strategy', 'epsilon-min', 'epsilon-max', 'epsilon-bootstrap',
-  'explore-positions', 'pool-max', 'pool-base', 'explore-clicks', 'optimism', 'canary',
+  'explore-positions', 'pool-max', 'pool-base', 'explore-clicks', 'optimism', 'challengers', 'canary',
 ] as const;
 const CONFIG_BOOL_FLAGS = ['force', 'quiet', 'help', 'no-gate', 'no-explore'] as const;
 
@@ -54,6 +54,8 @@ flags:
                                               (at least base/4 of them, even when new items fill it)
   --optimism 0                                known users' candidates rank by base appeal's mean + this many sds
                                               (+ taste): thinly evidenced items reach the users they suit (0: the mean)
+  --challengers 10                            examined items just short of the bar that known users' lists rank
+                                              at the bar, so taste decides who sees them (0: none)
   --no-explore                                serve the ranking alone (env SLATECAST_EXPLORE=off)
   --port 8788 --host 127.0.0.1                (batch serve)
 `;

@@ -96,6 +96,12 @@ export const BatchConfig = z.object({
    * the deploy gate cannot yet value what optimism buys (docs/architecture.md).
    */
   optimism: num(0, 5).default(0),
+  /**
+   * How many examined items just short of the bar rank at the bar in known users' cached candidates
+   * (policy/exploration.ts `challengerRows`), so the users whose taste favours them see them: a
+   * budgeted optimism. 0: none.
+   */
+  challengers: int(0, 100_000).default(10),
   /** `ramp`: ε rises down the slate (mean ε over k slots); `flat`: the same ε at every position. */
   explorePositions: z.enum(['ramp', 'flat']).default('ramp'),
   /**
@@ -203,6 +209,7 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Flags
     poolBase: pick(f('pool-base'), env.SLATECAST_POOL_BASE),
     exploreClicks: pick(f('explore-clicks'), env.SLATECAST_EXPLORE_CLICKS),
     optimism: pick(f('optimism'), env.SLATECAST_OPTIMISM),
+    challengers: pick(f('challengers'), env.SLATECAST_CHALLENGERS),
     force: flags.force === true,
     gate: {
       enabled: flags['no-gate'] !== true,

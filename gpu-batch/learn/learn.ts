@@ -4,7 +4,7 @@ import type { BatchConfig } from '../config/config.js';
 import { candidatesPerUser } from '../config/config.js';
 import { buildDataset, dropDataset, type LakeFiles } from '../dataset/build-dataset.js';
 import { readIndex, readItemPositionStats, readRewardedRows, readSurfaceSlots, readTrainingPairs, readUserHistory } from '../dataset/read-dataset.js';
-import { optimisticBase } from '../policy/exploration.js';
+import { challengerRows, optimisticBase } from '../policy/exploration.js';
 import { itemStats, positionWeightsAll, type ItemStats } from '../policy/item-stats.js';
 import { mixturePosteriors, newArrivals, posteriorMeans, type BetaPosteriors } from '../policy/posteriors.js';
 import { personalWeight, servingParams, type Blend } from '../policy/serving-blend.js';
@@ -137,7 +137,8 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
   const userRows = Int32Array.from(userKeys, (_, u) => u);
   // logit(base appeal), or its optimistic value with --optimism (z = 0 is the mean, bit for bit).
   const optimism = config.explore ? config.optimism : 0;
-  const candidates = await topKForUsers(servingParams(params, optimisticBase(posteriors, optimism), lambda), userRows, candidatesPerUser(config));
+  const challengers = config.explore ? challengerRows(posteriors, { k: config.kDefault, budget: config.challengers, exposure: stats.exposure, createdAt }) : null;
+  const candidates = await topKForUsers(servingParams(params, optimisticBase(posteriors, optimism, challengers), lambda), userRows, candidatesPerUser(config));
   if (profile.weight > 0) rerankWithProfiles(candidates, userRows, contentProfiles(all, content, CONTENT_BUCKETS, ds.users), content, CONTENT_BUCKETS, profile.weight);
   p.info(`candidates: top ${candidatesPerUser(config)} of ${ds.items} items for ${userKeys.length} users`);
   const runs = [trained, ...(finetune ? [finetune] : [])];
@@ -181,6 +182,7 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
       recent: { rows: recent.rows, wasm: sessionRecord(recent.wasm), cache: sessionRecord(recent.cache) },
       content_profile: sessionRecord(profile),
       candidate_optimism: optimism,
+      challengers: challengers ? { items: challengers.rows.size, bar: round6(challengers.bar) } : null,
       blend: blend ? { a: round6(blend.a), b: round6(blend.b), lambda: round6(lambda), n: blend.n, clicks: blend.clicks, log_loss: round6(blend.logLoss), log_loss_base_only: round6(blend.logLossBaseOnly), position_logits: blend.positionLogits.map(round6) } : { lambda },
       users: ds.users,
       items: ds.items,

@@ -5,6 +5,9 @@ import { logit } from './serving-blend.js';
 /** How far above its posterior mean an item's optimistic value is taken (posterior sds). */
 export const POOL_Z = 2;
 
+/** How many posterior sds above its mean a challenger's upper bound may reach for the bar (`challengerRows`). */
+export const CHALLENGER_Z = 3;
+
 /**
  * The exploration pool: the items that could plausibly win a place in the slate if we knew more.
  *
@@ -166,7 +169,8 @@ export function meanExplorationExamination(theta: readonly number[], weights: re
 
 /**
  * What known users' cached candidates rank by in place of logit(base appeal): logit(mean + z · sd)
- * of each item's posterior (`ucbIndex`), to which λ · taste is added (`servingParams`).
+ * of each item's posterior (`ucbIndex`), to which λ · taste is added (`servingParams`); the
+ * challengers (`challengerRows`) at least at the bar.
  *
  * Why: the exploration pool gives an examined item one share of evidence (`explorationPool`), and
  * after it an item just below the bar is shown only where a personal list puts it — by its mean,
@@ -175,11 +179,57 @@ export function meanExplorationExamination(theta: readonly number[], weights: re
  * like it, in exploited slots, while an item with thousands of showings (sd ≈ 0) keeps its place.
  * The lists stay deterministic, so propensities stay exact, and the deploy gate values them as
  * served. The popularity list (strangers) and the wasm step's base column keep the mean.
- * Off by default (`--optimism 0`): at z = 1 it found more very good new items in every world
- * family but lost CTR in the sparse and large-catalog ones, where the gate's item-level reward
- * model undervalues thin items (figures: docs/architecture.md, "Optimism in known users' lists").
- * @param z posterior sds of optimism (0: the mean)
+ * z is off by default (`--optimism 0`): at z = 1 on every item it found more very good new items in
+ * every world family but lost CTR in the sparse and large-catalog ones, where one sd lifted
+ * hundreds of thin items (figures: docs/architecture.md, "Optimism in known users' lists"); the
+ * challengers are its budgeted form.
+ * @param z posterior sds of optimism for every item (0: the mean)
+ * @param challengers rows that rank at least at `bar` (the k-th best mean), null: none
  */
-export function optimisticBase(posteriors: BetaPosteriors, z: number): Float64Array {
-  return Float64Array.from(posteriors.alpha, (a, i) => logit(ucbIndex(a, posteriors.beta[i]!, z)));
+export function optimisticBase(posteriors: BetaPosteriors, z: number, challengers: { rows: ReadonlySet<number>; bar: number } | null = null): Float64Array {
+  return Float64Array.from(posteriors.alpha, (a, i) => {
+    const u = ucbIndex(a, posteriors.beta[i]!, z);
+    return logit(challengers?.rows.has(i) ? Math.max(u, challengers.bar) : u);
+  });
+}
+
+/**
+ * The challengers of known users' lists: examined items outside the top k by mean whose upper
+ * bound (`CHALLENGER_Z` sds) still reaches the bar, newest first by the catalog's `created_at`,
+ * then by (mean − bar)/sd — the posterior's z-score against the bar, the chance of clearing it —,
+ * the first `budget` of them. `optimisticBase` ranks them at the bar: each ties the k-th best
+ * item, and the user's taste decides whether it enters that user's list (exploited slots, lists
+ * still deterministic: exact propensities).
+ *
+ * Why (pbm-deep runs, docs/architecture.md "Challengers"): after its one share of exploration
+ * (25–40 units of exposure) a very good new item that drew few clicks sat at 0.45–0.7 of the bar
+ * by its mean, posterior rank 57–159, and no list showed it again; every very good item that was
+ * a challenger reached exploited slots the next round. Why newest first: ranked by z-score alone
+ * the budget went to old items with 15–25 units of exposure left from the uniform bootstrap round.
+ * Why 3 sds: at 2 the missed ones' upper bounds stayed under the bar (0.23–0.32 against bars
+ * of 0.24–0.38). Why a budget and the bar, not optimism on every item: one sd on every item
+ * lifted hundreds of mediocre thin ones into users' top 10 in a 12,000-item catalog, and uncapped
+ * (z = 2 on the ten best challengers by mean), right after the uniform bootstrap round — every
+ * item thin — the challengers jumped above the top ten in every known user's list (pbm-deep
+ * round 1: 0.41 and 0.33 of the oracle against the most-clicked list's 0.50 and 0.40).
+ * Never-examined items are exploration's (the pool), not the challengers'.
+ * @param budget how many challengers (0: none)
+ * @returns the challenger rows and the bar
+ */
+export function challengerRows(
+  posteriors: BetaPosteriors,
+  o: { k: number; budget: number; exposure: ArrayLike<number>; createdAt?: ArrayLike<number> },
+): { rows: Set<number>; bar: number } | null {
+  if (o.budget <= 0) return null;
+  const { top, bar } = winningBar(posteriors, o.k);
+  const mean = posteriorMeans(posteriors);
+  const score = Float64Array.from(mean, (m, i) => (m - bar) / Math.max(1e-12, ucbIndex(posteriors.alpha[i]!, posteriors.beta[i]!, 1) - m));
+  const created = (i: number) => {
+    const t = o.createdAt?.[i];
+    return t === undefined || Number.isNaN(t) ? -Infinity : t;
+  };
+  const rows = Array.from({ length: mean.length }, (_, i) => i)
+    .filter((i) => !top.has(i) && o.exposure[i]! > 0 && ucbIndex(posteriors.alpha[i]!, posteriors.beta[i]!, CHALLENGER_Z) >= bar)
+    .sort((a, b) => created(b) - created(a) || score[b]! - score[a]! || a - b);
+  return { rows: new Set(rows.slice(0, o.budget)), bar };
 }

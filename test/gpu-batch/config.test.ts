@@ -34,6 +34,7 @@ describe('loadConfig', () => {
     expect(c.serve.triggerToken).toBe('a-long-enough-trigger-token');
     expect(loadConfig({ ...env, S3_ACCESS_KEY_ID: '', AWS_ACCESS_KEY_ID: 'aws' }).s3.accessKeyId).toBe('aws');
     expect([loadConfig(env).optimism, loadConfig({ ...env, SLATECAST_OPTIMISM: '1' }).optimism, loadConfig({ ...env, SLATECAST_OPTIMISM: '1' }, { optimism: '2' }).optimism]).toEqual([0, 1, 2]);
+    expect([loadConfig(env).challengers, loadConfig({ ...env, SLATECAST_CHALLENGERS: '0' }).challengers, loadConfig(env, { challengers: '5' }).challengers]).toEqual([10, 0, 5]);
     expect([loadConfig(env).gate.canaryShare, loadConfig({ ...env, SLATECAST_CANARY: '0.1' }).gate.canaryShare, loadConfig(env, { canary: '0.2' }).gate.canaryShare]).toEqual([0, 0.1, 0.2]);
   });
 
@@ -45,6 +46,7 @@ describe('loadConfig', () => {
     [{ holdout: '0.95' }, {}, /^bad setting holdoutFraction: Too big/],
     [{ optimism: '-1' }, {}, /^bad setting optimism: Too small/],
     [{ canary: '0.8' }, {}, /^bad setting gate\.canaryShare: Too big/],
+    [{ challengers: '2.5' }, {}, /^bad setting challengers: /],
     [{ 'k-default': '30' }, {}, /^k-default \(30\) must not exceed k-max \(20\)$/],
     [{}, { BATCH_TRIGGER_TOKEN: 'short' }, /BATCH_TRIGGER_TOKEN must be at least 16 characters/],
   ])('rejects flags %j env %j', (flags, extraEnv, message) => {

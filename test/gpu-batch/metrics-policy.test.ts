@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Policy } from '../../shared/schemas/artifact.js';
 import { rankingMetrics, popularityLists } from '../../gpu-batch/metrics/ranking-metrics.js';
 import { buildPolicy, strategySpec } from '../../gpu-batch/policy/build-policy.js';
-import { explorationEpsilon, explorationPool, meanExplorationExamination, optimisticBase, POOL_Z, rampWeights, winningBar } from '../../gpu-batch/policy/exploration.js';
+import { challengerRows, explorationEpsilon, explorationPool, meanExplorationExamination, optimisticBase, POOL_Z, rampWeights, winningBar } from '../../gpu-batch/policy/exploration.js';
 import { logit } from '../../gpu-batch/policy/serving-blend.js';
 import { ucbIndex } from '../../shared/explore/ucb.js';
 import { StrategySpec } from '../../shared/schemas/strategy.js';
@@ -398,6 +398,33 @@ describe('exploration and policy', () => {
     const top = (b: Float64Array) => [0, 1, 2].sort((x, y) => b[y]! + taste[y]! - (b[x]! + taste[x]!))[0];
     expect(top(mean)).toBe(2);
     expect(top(opt)).toBe(1);
+  });
+
+  it('challengers: the examined items likeliest to clear the bar rank at it, within a budget', () => {
+    // Rows 0–1 settled winners (the top k = 2, bar 0.3); 2 never examined; challengers (mean, sd, z-score
+    // against the bar): 3 (0.25, 0.094, −0.53), 4 (0.2, 0.087, −1.15), 5 (0.17, 0.082, −1.58), 7 (0.298,
+    // 0.0046, −0.44), 8 (0.26, 0.044, −0.92); 6 thin but hopeless (0.5 in 40.5: upper bound 0.05 < 0.3).
+    const posteriors = {
+      prior: { alpha: 1, beta: 9 },
+      alpha: Float64Array.from([3000, 3100, 1, 5, 4, 3.4, 0.5, 2980, 26]),
+      beta: Float64Array.from([7000, 6900, 9, 15, 16, 16.6, 40, 7020, 74]),
+    };
+    const exposure = Float64Array.from([10_000, 10_000, 0, 20, 20, 20, 40, 10_000, 100]);
+    const two = challengerRows(posteriors, { k: 2, budget: 2, exposure })!;
+    // By the chance of clearing the bar, not by mean (by mean row 8 would come before row 3).
+    expect([[...two.rows], two.bar]).toEqual([[7, 3], 0.3]);
+    expect([...challengerRows(posteriors, { k: 2, budget: 10, exposure })!.rows]).toEqual([7, 3, 8, 4, 5]);
+    expect(challengerRows(posteriors, { k: 2, budget: 0, exposure })).toBeNull();
+    // Newest first (what the catalog says was created last has had one share of exploration at most), then by z-score.
+    const createdAt = Float64Array.from([0, 0, 0, 0, 0, 5, 0, 0, 5]).map((t, i) => (i === 4 ? Number.NaN : t));
+    expect([...challengerRows(posteriors, { k: 2, budget: 10, exposure, createdAt })!.rows]).toEqual([8, 5, 7, 3, 4]);
+    // Challengers rank at the bar (a tie with the k-th best item: the user's taste decides), the rest
+    // keep logit(mean) bit for bit; with z > 0 a challenger whose bound passes the bar keeps its bound.
+    const mean = optimisticBase(posteriors, 0);
+    const lifted = optimisticBase(posteriors, 0, two);
+    expect([lifted[7]!, lifted[3]!]).toEqual([logit(0.3), logit(0.3)]);
+    expect([0, 1, 2, 4, 5, 6, 8].map((i) => lifted[i])).toEqual([0, 1, 2, 4, 5, 6, 8].map((i) => mean[i]));
+    expect(optimisticBase(posteriors, 1, two)[3]).toBeCloseTo(logit(ucbIndex(5, 15, 1)), 12);
   });
 
   it('epsilon buys a few clicks per pool item per round, within its bounds', () => {
