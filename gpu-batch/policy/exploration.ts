@@ -84,10 +84,7 @@ export function explorationPool(
   // An item never examined (new in the catalog) always qualifies: nothing says it cannot win.
   // (Without exposures, an item at the prior; new arrivals may carry a prior of their own.)
   const unseen = (i: number) => (opts.evidence ? !(opts.evidence.exposure[i]! > 0) : posteriors.alpha[i] === posteriors.prior.alpha && posteriors.beta[i] === posteriors.prior.beta);
-  const created = (i: number) => {
-    const t = opts.createdAt?.[i];
-    return t === undefined || Number.isNaN(t) ? -Infinity : t;
-  };
+  const created = (i: number) => createdOrOldest(opts.createdAt, i);
   const fresh = rows
     .filter((i) => !top.has(i) && unseen(i))
     .sort((a, b) => created(b) - created(a) || a - b)
@@ -224,12 +221,15 @@ export function challengerRows(
   const { top, bar } = winningBar(posteriors, o.k);
   const mean = posteriorMeans(posteriors);
   const score = Float64Array.from(mean, (m, i) => (m - bar) / Math.max(1e-12, ucbIndex(posteriors.alpha[i]!, posteriors.beta[i]!, 1) - m));
-  const created = (i: number) => {
-    const t = o.createdAt?.[i];
-    return t === undefined || Number.isNaN(t) ? -Infinity : t;
-  };
+  const created = (i: number) => createdOrOldest(o.createdAt, i);
   const rows = Array.from({ length: mean.length }, (_, i) => i)
     .filter((i) => !top.has(i) && o.exposure[i]! > 0 && ucbIndex(posteriors.alpha[i]!, posteriors.beta[i]!, CHALLENGER_Z) >= bar)
     .sort((a, b) => created(b) - created(a) || score[b]! - score[a]! || a - b);
   return { rows: new Set(rows.slice(0, o.budget)), bar };
+}
+
+/** An item row's catalog `created_at` (epoch ms) for newest-first orders; unknown counts as oldest. */
+function createdOrOldest(createdAt: ArrayLike<number> | undefined, i: number): number {
+  const t = createdAt?.[i];
+  return t === undefined || Number.isNaN(t) ? -Infinity : t;
 }
