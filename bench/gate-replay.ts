@@ -14,7 +14,9 @@
  * model blind to what a version gains shows as a candidate below 1 where the serving one is at 1).
  * `--clip λ` bounds the doubly robust correction's weights at λ instead of the gate's default
  * (`GATE_DEFAULTS.clip`), and `--prior gamma|mixture|blend` sets the reward model's prior on item lifts
- * (`LiftPrior`), to compare them on the same data.
+ * (`LiftPrior`), and `--taste candidate|none` prices the pairs the log never showed by the
+ * candidate's taste alone, or at the item's lift (the reward model before tastes), instead of the
+ * two versions' mean taste (`TasteMode`), to compare them on the same data.
  *
  * Prints a line per gate run; calibration over real candidates of rounds ≥ 2 whose true change
  * is under +100% (round 1 replaces the content-only bootstrap: a many-fold change any estimator
@@ -22,7 +24,7 @@
  * agreement, interval coverage; and decisions against the truth at ±5% (better / similar / worse ×
  * published / rejected), real and planted apart. Writes DIR/gate-replay[-unmarked][-clipλ][-prior].json.
  *
- *   npm run bench:gate -- worlds-out [--unmarked] [--truth] [--clip 20] [--prior mixture]
+ *   npm run bench:gate -- worlds-out [--unmarked] [--truth] [--clip 20] [--prior mixture] [--taste none]
  */
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -30,7 +32,7 @@ import { parseArgs } from 'node:util';
 import { readManifest } from '../shared/artifact/verify.js';
 import { loadConfig } from '../gpu-batch/config/config.js';
 import { withDuck } from '../gpu-batch/lake/duck.js';
-import { compareVersions } from '../gpu-batch/ope/ope-gate.js';
+import { compareVersions, gateTaste, type TasteMode } from '../gpu-batch/ope/ope-gate.js';
 import { gateDecision } from '../shared/ope/gate.js';
 import { readLakeSlates, type LoggedImpression } from '../gpu-batch/ope/lake-slates.js';
 import { VersionTarget } from '../gpu-batch/ope/policy-view.js';
@@ -45,14 +47,19 @@ import { S3Store } from '../gpu-batch/store/s3-store.js';
 import { startS3Server } from '../local/s3-server.js';
 import type { WorldRun } from '../worlds/run-world.js';
 
-const { values, positionals } = parseArgs({ options: { unmarked: { type: 'boolean' }, truth: { type: 'boolean' }, clip: { type: 'string' }, prior: { type: 'string' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({ options: { unmarked: { type: 'boolean' }, truth: { type: 'boolean' }, clip: { type: 'string' }, prior: { type: 'string' }, taste: { type: 'string' } }, allowPositionals: true });
+const TASTE_MODES = ['both', 'candidate', 'none'] as const;
+const tasteFlag: TasteMode | undefined = TASTE_MODES.find((m) => m === (values.taste ?? 'both'));
+
 const clip = values.clip === undefined ? undefined : Number(values.clip);
 const prior = LIFT_PRIORS.find((p) => p === values.prior);
-if (positionals.length !== 1 || (clip !== undefined && !(clip > 0 && Number.isFinite(clip))) || (values.prior !== undefined && prior === undefined)) {
-  process.stderr.write(`usage: npm run bench:gate -- DIR [--unmarked] [--truth] [--clip λ > 0] [--prior ${LIFT_PRIORS.join('|')}]   (DIR from \`npm run worlds -- --keep --out DIR\`)\n`);
+if (positionals.length !== 1 || (clip !== undefined && !(clip > 0 && Number.isFinite(clip))) || (values.prior !== undefined && prior === undefined) || tasteFlag === undefined) {
+  process.stderr.write(`usage: npm run bench:gate -- DIR [--unmarked] [--truth] [--clip λ > 0] [--prior ${LIFT_PRIORS.join('|')}] [--taste both|candidate|none]   (DIR from \`npm run worlds -- --keep --out DIR\`)\n`);
   process.exit(2);
 }
 const out = positionals[0]!;
+const tasteMode: TasteMode = tasteFlag!;
+const otherTaste = tasteMode !== 'both';
 const config = loadConfig({});
 
 interface Row {
@@ -93,7 +100,7 @@ const decisions = {
   candidates: confusion(rows.filter((r) => r.kind === 'candidate' && r.round >= 2)),
   planted: confusion(rows.filter((r) => r.kind === 'planted')),
 };
-const how = `${values.unmarked ? 'without explored marks (θ = mean reward per position)' : 'as the gate runs today'}${clip === undefined ? '' : `, weights clipped at ${clip}`}${prior === undefined ? '' : `, ${prior} prior on item lifts`}`;
+const how = `${values.unmarked ? 'without explored marks (θ = mean reward per position)' : 'as the gate runs today'}${clip === undefined ? '' : `, weights clipped at ${clip}`}${prior === undefined ? '' : `, ${prior} prior on item lifts`}${otherTaste ? `, taste: ${tasteMode}` : ''}`;
 console.log(`\n${how}: ${calibration.runs} real candidates (rounds ≥ 2, true change < +100%)`);
 console.log(`  error ÷ serving value: mean ${fmt(calibration.error_mean)}, mean absolute ${calibration.error_mae.toFixed(3)}`);
 console.log(`  Δ̂ ÷ Δ: median ${calibration.ratio_median.toFixed(2)} (quartiles ${calibration.ratio_q1.toFixed(2)}–${calibration.ratio_q3.toFixed(2)})`);
@@ -101,8 +108,8 @@ console.log(`  sign right ${calibration.sign}/${calibration.runs}; interval cove
 console.log(`  decisions (rule of the configured gate), real candidates rounds ≥ 2: ${JSON.stringify(decisions.candidates)}; planted: ${JSON.stringify(decisions.planted)}`);
 const priced = rows.filter((r) => r.kind === 'candidate' && r.round >= 2 && r.model_vs_truth);
 if (priced.length) console.log(`  reward model ÷ truth of exploited slates, real candidates rounds ≥ 2: candidate ${mean(priced.map((r) => r.model_vs_truth!.candidate)).toFixed(3)}, serving ${mean(priced.map((r) => r.model_vs_truth!.serving)).toFixed(3)} (mean of ${priced.length})`);
-const file = join(out, `gate-replay${values.unmarked ? '-unmarked' : ''}${clip === undefined ? '' : `-clip${clip}`}${prior === undefined ? '' : `-${prior}`}.json`);
-await writeFile(file, `${JSON.stringify({ generated_at: new Date().toISOString(), unmarked: values.unmarked === true, clip: clip ?? null, prior: prior ?? null, calibration, decisions, rows }, null, 2)}\n`);
+const file = join(out, `gate-replay${values.unmarked ? '-unmarked' : ''}${clip === undefined ? '' : `-clip${clip}`}${prior === undefined ? '' : `-${prior}`}${otherTaste ? `-taste-${tasteMode}` : ''}.json`);
+await writeFile(file, `${JSON.stringify({ generated_at: new Date().toISOString(), unmarked: values.unmarked === true, clip: clip ?? null, prior: prior ?? null, taste: tasteMode, calibration, decisions, rows }, null, 2)}\n`);
 console.log(`wrote ${file}`);
 
 /** Every evaluated gate run of one kept world (real and planted candidates), recomputed. */
@@ -120,13 +127,14 @@ async function replayWorld(family: string, seed: string, run: WorldRun, dir: str
         if (r.round === 0 || r.round > parts.length) continue;
         const logs = (await readLakeSlates(c, { impressions: parts.slice(0, r.round), events }, { limit: config.gate.maxImpressions, rewards: config.rewards, attributionWindowMs: config.attributionWindowMs })).map((imp) => (values.unmarked ? unmark(imp) : imp));
         await truth?.advanceTo(r.round);
-        const models = truth ? crossFitModels(logs.map((imp) => ({ id: imp.slate.impression_id, user: imp.user_key, items: [...imp.slate.items].sort((a, b) => a.position - b.position) })), prior) : null;
         for (const [kind, g] of [['candidate', r.gate], ['planted', r.planted]] as const) {
           if (!g?.evaluated || !g.candidate || !g.serving_before || g.true_candidate === null || g.true_serving_before === null) continue;
           const candidate = await versionTarget(store, dir, g.candidate);
           if (!candidate) continue;
           const serving = await VersionTarget.fromStore(store, await readManifest(store, g.serving_before, null));
-          const res = await compareVersions(logs, candidate, serving, { ...(clip === undefined ? {} : { clip }), ...(prior === undefined ? {} : { prior }) });
+          const res = await compareVersions(logs, candidate, serving, { ...(clip === undefined ? {} : { clip }), ...(prior === undefined ? {} : { prior }), taste: tasteMode });
+          const taste = truth ? await gateTaste(candidate, serving, tasteMode) : null;
+          const models = truth ? crossFitModels(logs.map((imp) => ({ id: imp.slate.impression_id, user: imp.user_key, items: [...imp.slate.items].sort((a, b) => a.position - b.position) })), prior, taste ?? undefined) : null;
           const d = res.difference;
           const decision = gateDecision(d, config.gate.tolerance, undefined, { relativeMargin: config.gate.relativeMargin, servingValue: res.serving.estimate, ess: res.candidate.ess, minEss: config.gate.minEss });
           const rel = (g.true_candidate - g.true_serving_before) / g.true_serving_before;

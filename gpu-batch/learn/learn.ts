@@ -44,6 +44,8 @@ export interface Learned {
    * matrix has no base-appeal column.
    */
   recent?: RecentFit;
+  /** λ, the weight of personal taste U · V in the cached lists' score (`personalWeight`); absent in bootstrap. */
+  personalWeight?: number;
 }
 
 export interface LearnOptions {
@@ -159,6 +161,7 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
     metrics,
     rewardedRows: await readRewardedRows(c),
     recent,
+    personalWeight: lambda,
     training: {
       ...opts.backend,
       model: 'base-appeal+logistic-mf',

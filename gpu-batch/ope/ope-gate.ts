@@ -1,4 +1,4 @@
-import { crossFitModels, predictReward, type LiftPrior } from '../../shared/ope/item-position-model.js';
+import { crossFitModels, meanTaste, predictReward, type LiftPrior, type PairTaste } from '../../shared/ope/item-position-model.js';
 import { differenceFromTerms, estimateFromTerms } from '../../shared/ope/interval.js';
 import { slateDrTerms } from '../../shared/ope/slate-dr.js';
 import { gateDecision, type GateOverride } from '../../shared/ope/gate.js';
@@ -49,6 +49,8 @@ export interface OpeGateVerdict extends GateVerdict {
   difference: Estimate | null;
   candidate_value: Estimate | null;
   serving_value: Estimate | null;
+  /** Whether the reward model priced pairs the log never showed with the versions' taste (`gateTaste`); null when not evaluated. */
+  taste: boolean | null;
   override: GateOverride | null;
   ms: number;
 }
@@ -86,6 +88,7 @@ export function opeGate(o: OpeGateOptions): DeploymentGate {
       difference: null,
       candidate_value: null,
       serving_value: null,
+      taste: null,
       ms: Math.round(performance.now() - t0),
     });
     if (!input.serving) return pass('no serving version: nothing to compare with', 0);
@@ -121,6 +124,7 @@ export function opeGate(o: OpeGateOptions): DeploymentGate {
       difference: r.difference,
       candidate_value: r.candidate,
       serving_value: r.serving,
+      taste: r.taste,
       override: d.override,
       ms: Math.round(performance.now() - t0),
     };
@@ -141,8 +145,25 @@ export function randomisedShare(logs: readonly LoggedImpression[]): number {
 }
 
 /**
+ * Whose taste prices the pairs the log never showed (`fitItemPositionModel`): the mean of the two
+ * versions' ('both'), the candidate's ('candidate'), or none (the item's lift).
+ */
+export type TasteMode = 'both' | 'candidate' | 'none';
+
+/**
+ * The taste of the gate's one reward model (`TasteMode`; 'both': `meanTaste` of the two versions'). Null when none.
+ */
+export async function gateTaste(candidate: VersionTarget, serving: VersionTarget, mode: TasteMode): Promise<PairTaste | null> {
+  if (mode === 'none') return null;
+  const c = await candidate.taste();
+  return mode === 'both' ? meanTaste(c, await serving.taste()) : c;
+}
+
+/**
  * V̂ of each version and the paired Δ̂ = V̂(candidate) − V̂(serving) on the same logged slates, by
- * the slate doubly robust estimator (`slateDr`) over a cross-fitted item-position reward model.
+ * the slate doubly robust estimator (`slateDr`) over a cross-fitted item-position reward model,
+ * one for both versions (paired: its errors largely cancel in Δ̂), whose pairs the log never
+ * showed take the two versions' mean taste (`gateTaste`, `fitItemPositionModel`).
  * The model's part values what each version would show even where the log never showed it (a
  * candidate ranking items nobody saw is priced as the exploration pool's items are), so a version
  * the logs barely cover is still judged on its own files; the weighted residuals correct the model
@@ -152,11 +173,12 @@ export async function compareVersions(
   logs: readonly LoggedImpression[],
   candidate: VersionTarget,
   serving: VersionTarget,
-  opts: { level?: number; clip?: number; prior?: LiftPrior } = {},
-): Promise<{ difference: Estimate; candidate: Estimate; serving: Estimate }> {
+  opts: { level?: number; clip?: number; prior?: LiftPrior; taste?: TasteMode } = {},
+): Promise<{ difference: Estimate; candidate: Estimate; serving: Estimate; taste: boolean }> {
   const log = slateLog(logs);
   const sorted = logs.map((imp) => [...imp.slate.items].sort((a, b) => a.position - b.position));
-  const models = crossFitModels(logs.map((imp, i) => ({ id: imp.slate.impression_id, user: imp.user_key, items: sorted[i]! })), opts.prior);
+  const taste = await gateTaste(candidate, serving, opts.taste ?? 'both');
+  const models = crossFitModels(logs.map((imp, i) => ({ id: imp.slate.impression_id, user: imp.user_key, items: sorted[i]! })), opts.prior, taste ?? undefined);
   const pc: number[][] = [];
   const ps: number[][] = [];
   const qc: number[] = [];
@@ -172,7 +194,7 @@ export async function compareVersions(
   const dr = { clip: opts.clip ?? GATE_DEFAULTS.clip };
   const c = slateDrTerms({ ...log, targetProbabilities: pc, qLogged, qTarget: qc }, dr);
   const s = slateDrTerms({ ...log, targetProbabilities: ps, qLogged, qTarget: qs }, dr);
-  return { difference: differenceFromTerms(c, s, est), candidate: estimateFromTerms(c, est), serving: estimateFromTerms(s, est) };
+  return { difference: differenceFromTerms(c, s, est), candidate: estimateFromTerms(c, est), serving: estimateFromTerms(s, est), taste: taste !== null };
 }
 
 /**

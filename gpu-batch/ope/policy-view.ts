@@ -1,7 +1,7 @@
 import { decayedEpsilon, prepare, slateMarginals, type EpsilonGreedyParams } from '../../shared/explore/index.js';
 import type { Prepared } from '../../shared/explore/prepare.js';
 import type { SlateInput } from '../../shared/explore/types.js';
-import { predictReward, tableValue, type ItemPositionModel } from '../../shared/ope/item-position-model.js';
+import { predictReward, tableValue, type ItemPositionModel, type PairTaste } from '../../shared/ope/item-position-model.js';
 import { rngForImpression } from '../../shared/rng.js';
 import { Policy, type Manifest } from '../../shared/schemas/artifact.js';
 import type { SlateSource } from '../../shared/schemas/slate.js';
@@ -9,7 +9,7 @@ import type { StrategySpec } from '../../shared/schemas/strategy.js';
 import { VersionView, type ServeRequest } from '../../shared/serving/version-view.js';
 import type { ObjectStore } from '../../shared/store/object-store.js';
 import type { LoggedImpression } from './lake-slates.js';
-import { batchPorts, memoryFiles, storeFiles } from './version-ports.js';
+import { batchPorts, memoryFiles, storeFiles, versionTaste, type VersionFiles } from './version-ports.js';
 
 /** Monte-Carlo replays per distinct input for softmax / Thompson targets (capped for cost). */
 export const OPE_MAX_REPLAYS = 2000;
@@ -29,11 +29,18 @@ export class VersionTarget {
   private readonly memo = new Map<string, Table>();
   private readonly shapes = new Map<string, Table>();
   private readonly caches: ModelValueCaches = { shapes: this.shapes, compacts: new WeakMap(), poolSums: new WeakMap() };
+  private tasteOf: Promise<PairTaste | null> | null = null;
 
   private constructor(
     readonly version: string,
     private readonly view: VersionView,
+    private readonly files: VersionFiles,
   ) {}
+
+  /** The version's personal taste λ · U_u · V_i (`taste.json`, `versionTaste`); null when it has none (bootstrap, λ = 0). */
+  taste(): Promise<PairTaste | null> {
+    return (this.tasteOf ??= versionTaste(this.files));
+  }
 
   /** The version's policy.json. */
   get policy(): Policy {
@@ -47,13 +54,14 @@ export class VersionTarget {
    */
   static fromFiles(version: string, files: Readonly<Record<string, Uint8Array>>, policy: Policy = Policy.parse(JSON.parse(new TextDecoder().decode(files['policy.json'])))): VersionTarget {
     const shards = Object.keys(files).filter((f) => f.startsWith('user-slates/')).length;
-    return new VersionTarget(version, new VersionView(batchPorts(memoryFiles(files), policy, shards)));
+    const mem = memoryFiles(files);
+    return new VersionTarget(version, new VersionView(batchPorts(mem, policy, shards)), mem);
   }
 
   /** A published version, every file read through its manifest's checksums. */
   static async fromStore(store: ObjectStore, manifest: Manifest): Promise<VersionTarget> {
     const files = storeFiles(store, manifest);
-    return new VersionTarget(manifest.version, new VersionView(batchPorts(files, await files.json('policy.json', Policy), manifest.shards)));
+    return new VersionTarget(manifest.version, new VersionView(batchPorts(files, await files.json('policy.json', Policy), manifest.shards)), files);
   }
 
   /** The strategy this version serves on a surface, or null when it does not serve the surface. */

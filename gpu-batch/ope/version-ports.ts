@@ -3,8 +3,9 @@ import type { z } from 'zod';
 import { shardFile, shardOf } from '../../shared/artifact/paths.js';
 import { readVerified, readVerifiedJson } from '../../shared/artifact/verify.js';
 import type { BetaPosterior } from '../../shared/explore/types.js';
+import type { PairTaste } from '../../shared/ope/item-position-model.js';
 import { ownValue } from '../../shared/own-key.js';
-import { ItemsFile, UserSlateShard, type Manifest, type Policy } from '../../shared/schemas/artifact.js';
+import { ItemsFile, TasteFile, UserSlateShard, type Manifest, type Policy } from '../../shared/schemas/artifact.js';
 import { PosteriorsFile } from '../../shared/schemas/posteriors.js';
 import { loadItemMatrix, rankByRecent, recentTaste, type ItemIndex, type MatrixFiles } from '../../shared/scoring/item-matrix.js';
 import { WasmScorer } from '../../shared/scoring/wasm-scorer.js';
@@ -97,4 +98,40 @@ export function batchPorts(files: VersionFiles, policy: Policy, shards: number):
       return index && recentTaste(scorer, index, q.recent, q.items);
     },
   };
+}
+
+/**
+ * A trained version's personal taste t(u, i) = λ · U_u · V_i for the deploy gate's reward model
+ * (`fitItemPositionModel`), from `taste.json` + `taste.f32` and the item vectors in `items.f32`;
+ * undefined for a user or an item the version does not know. Null when the version has no taste
+ * file (bootstrap, λ = 0, versions before it).
+ * @throws Error when the files disagree in size
+ */
+export async function versionTaste(files: VersionFiles): Promise<PairTaste | null> {
+  if (!files.has('taste.json') || !files.has('taste.f32') || !files.has('items.json') || !files.has('items.f32')) return null;
+  const taste = await files.json('taste.json', TasteFile);
+  const items = await files.json('items.json', ItemsFile);
+  const user = float32(await files.bytes('taste.f32'));
+  const item = float32(await files.bytes('items.f32'));
+  const d = taste.dims;
+  const stride = items.dims;
+  if (user.length !== taste.users.length * d || item.length !== items.ids.length * stride || stride < d) {
+    throw new Error(`taste.f32 (${user.length} floats) or items.f32 (${item.length}) does not match ${taste.users.length} users × ${d} and ${items.ids.length} items × ${stride}`);
+  }
+  const userRow = new Map(taste.users.map((u, r) => [u, r]));
+  const itemRow = new Map(items.ids.map((id, r) => [id, r]));
+  return (u, i) => {
+    const a = userRow.get(u);
+    const b = itemRow.get(i);
+    if (a === undefined || b === undefined) return undefined;
+    let dot = 0;
+    for (let j = 0; j < d; j++) dot += user[a * d + j]! * item[b * stride + j]!;
+    return dot;
+  };
+}
+
+/** Little-endian float32s (the artifact's byte order) of a file, whatever its alignment. */
+function float32(bytes: Uint8Array): Float32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Float32Array.from({ length: bytes.byteLength >> 2 }, (_, k) => view.getFloat32(4 * k, true));
 }

@@ -1,5 +1,5 @@
 import { shardFile } from '../../shared/artifact/paths.js';
-import { Policy, type ItemsFile } from '../../shared/schemas/artifact.js';
+import { Policy, type ItemsFile, type TasteFile } from '../../shared/schemas/artifact.js';
 import type { PosteriorsFile } from '../../shared/schemas/posteriors.js';
 import type { StrategySpec } from '../../shared/schemas/strategy.js';
 import type { BatchConfig } from '../config/config.js';
@@ -7,7 +7,7 @@ import { candidatesPerUser } from '../config/config.js';
 import { buildPolicy, strategySpec } from '../policy/build-policy.js';
 import { explorationEpsilon, explorationPool, meanExplorationExamination, rampWeights, winningBar } from '../policy/exploration.js';
 import { posteriorMeans } from '../policy/posteriors.js';
-import { itemMatrixFiles, withBaseColumn } from '../publish/item-matrix.js';
+import { float32LE, itemMatrixFiles, withBaseColumn } from '../publish/item-matrix.js';
 import { logit } from '../policy/serving-blend.js';
 import { round6 } from '../util/round.js';
 import { buildShards, shardCount } from '../slates/user-shards.js';
@@ -40,7 +40,8 @@ export function versionBytes(v: Pick<VersionFiles, 'policy' | 'files'>): Record<
 /**
  * Turns what was learned into the files the edge reads: the policy (`policy.json`),
  * `user-slates/NNNN.json`, `items.json` + `items.f32` + `items.i8` + `items.scale.f32`, and
- * `posteriors.json`.
+ * `posteriors.json`; and, for a trained version with personal taste, the file only the deploy
+ * gate reads: `taste.json` + `taste.f32`.
  */
 export function versionFiles(config: BatchConfig, learned: Learned, version: string, generation: number): VersionFiles {
   const { itemIds } = learned;
@@ -97,6 +98,13 @@ export function versionFiles(config: BatchConfig, learned: Learned, version: str
   const items: ItemsFile = { schema: 'items/v1', dims: matrix.dims, ids: itemIds, ...(learned.recent ? { recent: { weight: round6(learned.recent.wasm.weight), cache_weight: round6(learned.recent.cache.weight), base_scale: matrix.baseScale } } : {}) };
   files['items.json'] = jsonBytes(items);
   Object.assign(files, itemMatrixFiles(matrix.vectors, matrix.dims));
+  // The gate's reward model prices what a user's cached list holds by this taste (`taste.json`).
+  if (learned.candidates && learned.personalWeight) {
+    const lambda = learned.personalWeight;
+    const taste: TasteFile = { schema: 'taste/v1', dims: learned.params.dims, users: learned.userKeys };
+    files['taste.json'] = jsonBytes(taste);
+    files['taste.f32'] = float32LE(learned.params.user.map((x) => x * lambda));
+  }
   const posteriors: PosteriorsFile = {
     schema: 'posteriors/v1',
     prior: learned.posteriors.prior,

@@ -29,7 +29,32 @@ export interface ItemPositionModel {
    * carry no user.
    */
   pairs: ReadonlyMap<string, number>;
+  /**
+   * A version's taste for pairs the fitting slates never showed (`PairTaste`), and each shown
+   * item's normaliser Z_i (see `fitItemPositionModel`); absent: such pairs take the item's lift.
+   */
+  taste?: { of: PairTaste; norm: ReadonlyMap<string, number> };
 }
+
+/**
+ * t(user, item): a log-scale taste of a user for an item — a version's λ · U_u · V_i, the personal
+ * part of the score its cached lists rank by (`VersionTarget.taste`), or the gate's mean of two
+ * (`gateTaste`); undefined when it does not know the user or the item.
+ */
+export type PairTaste = (user: string, item: string) => number | undefined;
+
+/** The mean of two tastes where both know the pair, else the one that does; null when both are null. */
+export function meanTaste(a: PairTaste | null, b: PairTaste | null): PairTaste | null {
+  if (!a || !b) return a ?? b;
+  return (user, item) => {
+    const x = a(user, item);
+    const y = b(user, item);
+    return x === undefined ? y : y === undefined ? x : (x + y) / 2;
+  };
+}
+
+/** Bounds of a taste lift τ_ui (`tasteLift`): a version's taste may move an item's value at most 4-fold either way. */
+export const TASTE_LIFT = { min: 0.25, max: 4 } as const;
 
 /** The key of a (user, item) pair in `ItemPositionModel.pairs`. */
 export function pairKey(user: string, item: string): string {
@@ -95,11 +120,24 @@ export const ITEM_MODEL_STRENGTH = { min: 0.02, max: 5 } as const;
  * worse candidates (by 5–26%) in 15 of 47 gate runs and rejected no truly better one; the mixture
  * published 1 of the 47 but rejected 4 truly better candidates (one a real one, +11%); the blend —
  * the midpoint, not fitted to these runs — sits between (see the README for its figures).
+ * - with a version's taste t_ui (`PairTaste`) and users: a pair the slates never showed takes the
+ *   taste lift τ_ui = e^{t_ui} / Z_i instead of 1, Z_i the mean of e^{t} over item i's showings
+ *   weighted by θ (so τ averages 1 over the users the log showed the item to, and γ_i keeps its
+ *   meaning: the item's lift among them), bounded by `TASTE_LIFT`; a shown pair's lift is shrunk
+ *   toward τ_ui instead of 1. Why: an item-level model prices an item a candidate places for the
+ *   users whose taste favours it at its lift among the users the log happened to show it to —
+ *   the challengers (ranked at the bar for the users whose taste picks them) were read 0.087 of
+ *   the serving value low on long-tail runs and one truly +10.9% candidate was held back. The
+ *   gate's taste is the mean of the two versions' λ · U · V (`gateTaste`): each weight λ was
+ *   fitted on showings its model had not trained on (the batch tier's holdout), so no weight is
+ *   fitted here on the logs the candidate trained on (which would reward its overfitting: a
+ *   winner's curse), and neither version is priced by its own beliefs alone.
  * @param slates each slate's (item, position, reward)
  * @param prior the prior on item lifts (`LiftPrior`)
  * @param users the user of each slate (same order), for the pair lifts; none: no pairs
+ * @param taste a version's taste for the pairs the slates never showed (needs `users`)
  */
-export function fitItemPositionModel(slates: readonly ModelSlate[], prior: LiftPrior = DEFAULT_LIFT_PRIOR, users?: readonly string[]): ItemPositionModel {
+export function fitItemPositionModel(slates: readonly ModelSlate[], prior: LiftPrior = DEFAULT_LIFT_PRIOR, users?: readonly string[], taste?: PairTaste): ItemPositionModel {
   if (typeof prior === 'number' && !(prior > 0 && Number.isFinite(prior))) throw new RangeError(`strength must be finite and > 0, got ${prior}`);
   const sum: number[] = [];
   const count: number[] = [];
@@ -138,7 +176,39 @@ export function fitItemPositionModel(slates: readonly ModelSlate[], prior: LiftP
     const single = (items[k]!.reward + alpha * pooled) / (items[k]!.expected + alpha);
     gamma.set(item, !mixed ? single : prior === 'mixture' ? mixed[k]! : (single + mixed[k]!) / 2);
   });
-  return { theta, prior: pooled, gamma, pairs: users ? pairLifts(slates, users, theta, gamma) : new Map() };
+  const tasted = users && taste ? { of: taste, norm: tasteNorms(slates, users, theta, taste) } : undefined;
+  return { theta, prior: pooled, gamma, pairs: users ? pairLifts(slates, users, theta, gamma, tasted) : new Map(), ...(tasted ? { taste: tasted } : {}) };
+}
+
+/** Z_i = Σ θ_l e^{t_ui} / Σ θ_l over item i's showings whose pair the taste knows (see `fitItemPositionModel`). */
+function tasteNorms(slates: readonly ModelSlate[], users: readonly string[], theta: readonly number[], taste: PairTaste): Map<string, number> {
+  const sums = new Map<string, { w: number; e: number }>();
+  slates.forEach((s, j) => {
+    for (const it of s) {
+      const t = taste(users[j]!, it.item_id);
+      if (t === undefined || !Number.isFinite(t)) continue;
+      let st = sums.get(it.item_id);
+      if (!st) sums.set(it.item_id, (st = { w: 0, e: 0 }));
+      const w = theta[it.position] ?? 0;
+      st.w += w;
+      st.e += w * Math.exp(t);
+    }
+  });
+  const norm = new Map<string, number>();
+  for (const [item, st] of sums) if (st.w > 0) norm.set(item, st.e / st.w);
+  return norm;
+}
+
+/**
+ * τ_ui = e^{t_ui} / Z_i, bounded by `TASTE_LIFT`; 1 without a taste, or when the taste does not
+ * know the pair or the fitting slates never showed the item.
+ */
+export function tasteLift(model: Pick<ItemPositionModel, 'taste'>, user: string, item: string): number {
+  const z = model.taste?.norm.get(item);
+  if (z === undefined || !(z > 0)) return 1;
+  const t = model.taste!.of(user, item);
+  if (t === undefined || !Number.isFinite(t)) return 1;
+  return Math.min(TASTE_LIFT.max, Math.max(TASTE_LIFT.min, Math.exp(t) / z));
 }
 
 /**
@@ -196,14 +266,14 @@ function liftMixture(items: ReadonlyArray<{ expected: number; reward: number }>)
   });
 }
 
-/** ρ_ui of every (user, item) pair shown (see `fitItemPositionModel`). */
-function pairLifts(slates: readonly ModelSlate[], users: readonly string[], theta: readonly number[], gamma: ReadonlyMap<string, number>): Map<string, number> {
-  const stats = new Map<string, { expected: number; reward: number }>();
+/** ρ_ui of every (user, item) pair shown, shrunk toward the taste lift τ_ui (1 without a taste; see `fitItemPositionModel`). */
+function pairLifts(slates: readonly ModelSlate[], users: readonly string[], theta: readonly number[], gamma: ReadonlyMap<string, number>, taste?: ItemPositionModel['taste']): Map<string, number> {
+  const stats = new Map<string, { user: string; item: string; expected: number; reward: number }>();
   slates.forEach((s, j) => {
     for (const it of s) {
       const key = pairKey(users[j]!, it.item_id);
       let st = stats.get(key);
-      if (!st) stats.set(key, (st = { expected: 0, reward: 0 }));
+      if (!st) stats.set(key, (st = { user: users[j]!, item: it.item_id, expected: 0, reward: 0 }));
       // Expected reward of the pair if the user took the item as everyone does.
       st.expected += theta[it.position]! * gamma.get(it.item_id)!;
       st.reward += it.reward;
@@ -211,7 +281,10 @@ function pairLifts(slates: readonly ModelSlate[], users: readonly string[], thet
   });
   const beta = liftStrength([...stats.values()], 1);
   const pairs = new Map<string, number>();
-  for (const [key, st] of stats) pairs.set(key, (st.reward + beta) / (st.expected + beta));
+  for (const [key, st] of stats) {
+    const tau = taste ? tasteLift({ taste }, st.user, st.item) : 1;
+    pairs.set(key, (st.reward + beta * tau) / (st.expected + beta));
+  }
   return pairs;
 }
 
@@ -247,9 +320,12 @@ export function liftStrength(items: ReadonlyArray<{ expected: number; reward: nu
   return Math.min(ITEM_MODEL_STRENGTH.max, Math.max(ITEM_MODEL_STRENGTH.min, prior / tau2));
 }
 
-/** q̂(user, item, position) of a fitted model (no user, or a pair it never saw: the item's). */
+/**
+ * q̂(user, item, position) of a fitted model (no user: the item's; a pair it never saw: the item's
+ * times the taste lift, 1 without a taste).
+ */
 export function predictReward(model: ItemPositionModel, item: string, position: number, user?: string): number {
-  const rho = user === undefined ? 1 : (model.pairs.get(pairKey(user, item)) ?? 1);
+  const rho = user === undefined ? 1 : (model.pairs.get(pairKey(user, item)) ?? tasteLift(model, user, item));
   return (model.theta[position] ?? 0) * (model.gamma.get(item) ?? model.prior) * rho;
 }
 
@@ -257,10 +333,11 @@ export function predictReward(model: ItemPositionModel, item: string, position: 
  * Two-fold cross-fitting: each slate is assigned a fold by a hash of its id, and gets the model
  * fitted on the other fold, so the doubly robust correction never uses a model that saw the same
  * rewards (which would shrink the residuals it corrects by and narrow the interval falsely). With a
- * user on every slate the models carry pair lifts (`fitItemPositionModel`).
+ * user on every slate the models carry pair lifts, and with a version's taste, taste lifts
+ * (`fitItemPositionModel`).
  * @returns the model to use for each slate, in input order
  */
-export function crossFitModels(slates: ReadonlyArray<{ id: string; user?: string; items: ModelSlate }>, prior: LiftPrior = DEFAULT_LIFT_PRIOR): ItemPositionModel[] {
+export function crossFitModels(slates: ReadonlyArray<{ id: string; user?: string; items: ModelSlate }>, prior: LiftPrior = DEFAULT_LIFT_PRIOR, taste?: PairTaste): ItemPositionModel[] {
   const fold = slates.map((s) => hash32(s.id) & 1);
   const withUsers = slates.length > 0 && slates.every((s) => s.user !== undefined);
   const fits = [0, 1].map((f) => {
@@ -269,6 +346,7 @@ export function crossFitModels(slates: ReadonlyArray<{ id: string; user?: string
       part.map((s) => s.items),
       prior,
       withUsers ? part.map((s) => s.user!) : undefined,
+      withUsers ? taste : undefined,
     );
   });
   return fold.map((f) => fits[f]!);

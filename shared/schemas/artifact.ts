@@ -148,6 +148,20 @@ export const ItemsFile = z.object({
 });
 export type ItemsFile = z.infer<typeof ItemsFile>;
 
+/**
+ * `taste.json`: what the deploy gate's reward model reads of a trained version's personal taste
+ * (`VersionTarget.taste`; the edge does not read it). `taste.f32` beside it is users × dims
+ * float32, little-endian, row-major: row u is λ · U_u for the user `users[u]`, so that
+ * λ · U_u · V_i, V_i the first `dims` columns of the item's row in `items.f32`, is the personal
+ * part of the score the user's cached list ranks by.
+ */
+export const TasteFile = z.object({
+  schema: z.literal('taste/v1'),
+  dims: z.number().int().positive(),
+  users: z.array(z.string()),
+});
+export type TasteFile = z.infer<typeof TasteFile>;
+
 /** `state/batch-watermark.json`: the last log object consumed, advanced after the pointer swap. */
 export const Watermark = z.object({
   schema: z.literal('watermark/v1'),
