@@ -15,7 +15,7 @@ export interface ParsedCli {
 const CONFIG_VALUE_FLAGS = [
   'endpoint', 'bucket', 'region', 'work-dir', 'backend', 'seed', 'settle', 'window', 'reward', 'train-window', 'dims', 'epochs',
   'finetune-epochs', 'batch-size', 'lr', 'negatives', 'holdout', 'shards', 'k-default', 'k-max', 'every', 'port', 'host',
-  'gate-tolerance', 'force-reason', 'operator', 'gate-margin', 'strategy', 'epsilon-min', 'epsilon-max', 'epsilon-bootstrap',
+  'gate-tolerance', 'force-reason', 'operator', 'gate-margin', 'gate-taste', 'strategy', 'epsilon-min', 'epsilon-max', 'epsilon-bootstrap',
   'explore-positions', 'pool-max', 'pool-base', 'explore-clicks', 'optimism', 'challengers', 'canary',
 ] as const;
 const CONFIG_BOOL_FLAGS = ['force', 'quiet', 'help', 'no-gate', 'no-explore'] as const;
@@ -41,6 +41,9 @@ flags:
                                               publish when the lower bound is above it; in between, the
                                               point estimate decides (slate doubly robust: a reward model
                                               values what the logs never showed, residuals correct the rest)
+  --gate-taste both|candidate|none            the reward model prices a (user, item) pair the logs never
+                                              showed by the two versions' mean taste, the candidate's, or at
+                                              the item's lift (env SLATECAST_GATE_TASTE)
   --canary 0.1                                a candidate the logs cannot judge serves this share of users
                                               beside the serving version; the next run promotes it or rolls
                                               it back on that traffic (env SLATECAST_CANARY; default 0: off)

@@ -126,6 +126,8 @@ export const BatchConfig = z.object({
       /** Share of the serving value a candidate may be worse by before the gate rejects it. */
       relativeMargin: num(0, 1).default(GATE_DEFAULTS.relativeMargin),
       minEss: num(0, 1e9).default(GATE_DEFAULTS.minEss),
+      /** Whose taste the gate's reward model prices unseen (user, item) pairs with (`TasteMode`). */
+      taste: z.enum(['both', 'candidate', 'none']).default(GATE_DEFAULTS.taste),
       maxImpressions: int(1, 10_000_000).default(GATE_DEFAULTS.maxImpressions),
       minImpressions: int(1, 10_000_000).default(GATE_DEFAULTS.minImpressions),
       forceReason: z.string().min(1).max(500).optional(),
@@ -215,6 +217,7 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Flags
       enabled: flags['no-gate'] !== true,
       tolerance: pick(f('gate-tolerance')),
       relativeMargin: pick(f('gate-margin')),
+      taste: pick(f('gate-taste'), env.SLATECAST_GATE_TASTE),
       forceReason: pick(f('force-reason')),
       operator: pick(f('operator'), env.USER, env.USERNAME),
       canaryShare: pick(f('canary'), env.SLATECAST_CANARY),

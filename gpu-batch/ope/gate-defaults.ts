@@ -48,6 +48,8 @@ export const GATE_DEFAULTS = {
   clip: 5,
   /** The newest impressions evaluated. */
   maxImpressions: 20_000,
+  /** Whose taste prices the pairs the logs never showed (`TasteMode` of ope-gate.ts). */
+  taste: 'both' as 'both' | 'candidate' | 'none',
   /** Fewer logged impressions than this: the gate passes and says so (an interval would be noise). */
   minImpressions: 200,
 } as const;

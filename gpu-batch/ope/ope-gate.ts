@@ -24,6 +24,8 @@ export interface OpeGateOptions {
   attributionWindowMs: number;
   /** Interval coverage, default 0.95. */
   level?: number;
+  /** Whose taste prices the pairs the logs never showed (`TasteMode`), default `GATE_DEFAULTS.taste`. */
+  taste?: TasteMode;
   progress?: Progress;
 }
 
@@ -96,7 +98,7 @@ export function opeGate(o: OpeGateOptions): DeploymentGate {
     if (logs.length < min) return pass(`only ${logs.length} logged impressions (< ${min}): too few to evaluate`, logs.length);
     const serving = await VersionTarget.fromStore(input.store, input.serving);
     const candidate = VersionTarget.fromFiles(input.candidate.version, input.candidate.files);
-    const r = await compareVersions(logs, candidate, serving, { level: o.level ?? 0.95 });
+    const r = await compareVersions(logs, candidate, serving, { level: o.level ?? 0.95, taste: o.taste ?? GATE_DEFAULTS.taste });
     const minEss = o.minEss ?? GATE_DEFAULTS.minEss;
     const d = gateDecision(r.difference, o.tolerance, o.override, {
       relativeMargin: o.relativeMargin ?? GATE_DEFAULTS.relativeMargin,
@@ -177,7 +179,7 @@ export async function compareVersions(
 ): Promise<{ difference: Estimate; candidate: Estimate; serving: Estimate; taste: boolean }> {
   const log = slateLog(logs);
   const sorted = logs.map((imp) => [...imp.slate.items].sort((a, b) => a.position - b.position));
-  const taste = await gateTaste(candidate, serving, opts.taste ?? 'both');
+  const taste = await gateTaste(candidate, serving, opts.taste ?? GATE_DEFAULTS.taste);
   const models = crossFitModels(logs.map((imp, i) => ({ id: imp.slate.impression_id, user: imp.user_key, items: sorted[i]! })), opts.prior, taste ?? undefined);
   const pc: number[][] = [];
   const ps: number[][] = [];
@@ -208,6 +210,7 @@ export function gateFromConfig(config: BatchConfig, progress?: Progress): Deploy
     tolerance: config.gate.tolerance,
     relativeMargin: config.gate.relativeMargin,
     minEss: config.gate.minEss,
+    taste: config.gate.taste,
     ...(override ? { override } : {}),
     maxImpressions: config.gate.maxImpressions,
     minImpressions: config.gate.minImpressions,

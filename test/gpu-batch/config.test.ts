@@ -5,6 +5,7 @@ import { parseCli } from '../../gpu-batch/cli/parse-cli.js';
 import { loadConfig } from '../../gpu-batch/config/config.js';
 import { parseDuration } from '../../gpu-batch/config/duration.js';
 import { UsageError } from '../../gpu-batch/config/errors.js';
+import { GATE_DEFAULTS } from '../../gpu-batch/ope/gate-defaults.js';
 import { parseRewards } from '../../gpu-batch/config/rewards.js';
 
 describe('parseDuration', () => {
@@ -35,6 +36,7 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...env, S3_ACCESS_KEY_ID: '', AWS_ACCESS_KEY_ID: 'aws' }).s3.accessKeyId).toBe('aws');
     expect([loadConfig(env).optimism, loadConfig({ ...env, SLATECAST_OPTIMISM: '1' }).optimism, loadConfig({ ...env, SLATECAST_OPTIMISM: '1' }, { optimism: '2' }).optimism]).toEqual([0, 1, 2]);
     expect([loadConfig(env).challengers, loadConfig({ ...env, SLATECAST_CHALLENGERS: '0' }).challengers, loadConfig(env, { challengers: '5' }).challengers]).toEqual([10, 0, 5]);
+    expect([loadConfig(env).gate.taste, loadConfig({ ...env, SLATECAST_GATE_TASTE: 'none' }).gate.taste, loadConfig(env, { 'gate-taste': 'candidate' }).gate.taste]).toEqual([GATE_DEFAULTS.taste, 'none', 'candidate']);
     expect([loadConfig(env).gate.canaryShare, loadConfig({ ...env, SLATECAST_CANARY: '0.1' }).gate.canaryShare, loadConfig(env, { canary: '0.2' }).gate.canaryShare]).toEqual([0, 0.1, 0.2]);
   });
 
@@ -47,6 +49,7 @@ describe('loadConfig', () => {
     [{ optimism: '-1' }, {}, /^bad setting optimism: Too small/],
     [{ canary: '0.8' }, {}, /^bad setting gate\.canaryShare: Too big/],
     [{ challengers: '2.5' }, {}, /^bad setting challengers: /],
+    [{ 'gate-taste': 'mine' }, {}, /^bad setting gate\.taste: /],
     [{ 'k-default': '30' }, {}, /^k-default \(30\) must not exceed k-max \(20\)$/],
     [{}, { BATCH_TRIGGER_TOKEN: 'short' }, /BATCH_TRIGGER_TOKEN must be at least 16 characters/],
   ])('rejects flags %j env %j', (flags, extraEnv, message) => {
