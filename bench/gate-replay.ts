@@ -14,9 +14,9 @@
  * model blind to what a version gains shows as a candidate below 1 where the serving one is at 1).
  * `--clip λ` bounds the doubly robust correction's weights at λ instead of the gate's default
  * (`GATE_DEFAULTS.clip`), and `--prior gamma|mixture|blend` sets the reward model's prior on item lifts
- * (`LiftPrior`), and `--taste candidate|none` prices the pairs the log never showed by the
- * candidate's taste alone, or at the item's lift (the reward model before tastes), instead of the
- * two versions' mean taste (`TasteMode`), to compare them on the same data.
+ * (`LiftPrior`), and `--taste both|candidate|none` prices the pairs the log never showed by the
+ * two versions' mean taste, the candidate's alone, or at the item's lift, instead of the gate's
+ * default (`TasteMode`, `--gate-taste`), to compare them on the same data.
  *
  * Prints a line per gate run; calibration over real candidates of rounds ≥ 2 whose true change
  * is under +100% (round 1 replaces the content-only bootstrap: a many-fold change any estimator
@@ -24,7 +24,7 @@
  * agreement, interval coverage; and decisions against the truth at ±5% (better / similar / worse ×
  * published / rejected), real and planted apart. Writes DIR/gate-replay[-unmarked][-clipλ][-prior].json.
  *
- *   npm run bench:gate -- worlds-out [--unmarked] [--truth] [--clip 20] [--prior mixture] [--taste none]
+ *   npm run bench:gate -- worlds-out [--unmarked] [--truth] [--clip 20] [--prior mixture] [--taste both]
  */
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -49,18 +49,18 @@ import type { WorldRun } from '../worlds/run-world.js';
 
 const { values, positionals } = parseArgs({ options: { unmarked: { type: 'boolean' }, truth: { type: 'boolean' }, clip: { type: 'string' }, prior: { type: 'string' }, taste: { type: 'string' } }, allowPositionals: true });
 const TASTE_MODES = ['both', 'candidate', 'none'] as const;
-const tasteFlag: TasteMode | undefined = TASTE_MODES.find((m) => m === (values.taste ?? 'both'));
+const tasteFlag: TasteMode | undefined = values.taste === undefined ? undefined : TASTE_MODES.find((m) => m === values.taste);
 
 const clip = values.clip === undefined ? undefined : Number(values.clip);
 const prior = LIFT_PRIORS.find((p) => p === values.prior);
-if (positionals.length !== 1 || (clip !== undefined && !(clip > 0 && Number.isFinite(clip))) || (values.prior !== undefined && prior === undefined) || tasteFlag === undefined) {
+if (positionals.length !== 1 || (clip !== undefined && !(clip > 0 && Number.isFinite(clip))) || (values.prior !== undefined && prior === undefined) || (values.taste !== undefined && tasteFlag === undefined)) {
   process.stderr.write(`usage: npm run bench:gate -- DIR [--unmarked] [--truth] [--clip λ > 0] [--prior ${LIFT_PRIORS.join('|')}] [--taste both|candidate|none]   (DIR from \`npm run worlds -- --keep --out DIR\`)\n`);
   process.exit(2);
 }
 const out = positionals[0]!;
-const tasteMode: TasteMode = tasteFlag!;
-const otherTaste = tasteMode !== 'both';
 const config = loadConfig({});
+const tasteMode: TasteMode = tasteFlag ?? config.gate.taste;
+const otherTaste = tasteMode !== config.gate.taste;
 
 interface Row {
   family: string;

@@ -49,7 +49,7 @@ describe('OPE deploy gate in batch run (s3rver, DuckDB)', () => {
   let work: Awaited<ReturnType<typeof tempWorkDir>>;
   const now = T0 + 2 * DAY;
   const config = () => testConfig(work.dir, { epsilonOpe: { sample: 1000 }, epsilonMax: 1, explorePositions: 'flat', gate: {} });
-  const gateOptions = { tolerance: 0.01, rewards: { click: 1 }, attributionWindowMs: 30 * 60_000 };
+  const gateOptions = { tolerance: 0.01, rewards: { click: 1 }, attributionWindowMs: 30 * 60_000, taste: 'both' as const };
 
   beforeAll(async () => {
     s3 = await startS3Server();
