@@ -51,7 +51,7 @@ export const GATE_DEFAULTS = {
   /**
    * Whose taste prices the pairs the logs never showed (`TasteMode` of ope-gate.ts). Off by
    * default: with the two versions' mean taste the demo's world (users back 5 times a round, every
-   * taste dimension in the text) rejected its candidates from round 3 or 4 on (Δ̂ −0.21 to −0.35;
+   * taste dimension in the text) rejected its candidates from round 3 or 4 on (Δ̂ −0.21 to −0.43;
    * the gate without it published every round), not yet understood (docs/architecture.md).
    */
   taste: 'none' as 'both' | 'candidate' | 'none',
