@@ -32,7 +32,8 @@ import { parseArgs } from 'node:util';
 import { readManifest } from '../shared/artifact/verify.js';
 import { loadConfig } from '../gpu-batch/config/config.js';
 import { withDuck } from '../gpu-batch/lake/duck.js';
-import { compareVersions, gateTaste, type TasteMode } from '../gpu-batch/ope/ope-gate.js';
+import { compareVersions, gateTaste } from '../gpu-batch/ope/ope-gate.js';
+import { TASTE_MODES, type TasteMode } from '../gpu-batch/ope/gate-defaults.js';
 import { gateDecision } from '../shared/ope/gate.js';
 import { readLakeSlates, type LoggedImpression } from '../gpu-batch/ope/lake-slates.js';
 import { VersionTarget } from '../gpu-batch/ope/policy-view.js';
@@ -48,7 +49,6 @@ import { startS3Server } from '../local/s3-server.js';
 import type { WorldRun } from '../worlds/run-world.js';
 
 const { values, positionals } = parseArgs({ options: { unmarked: { type: 'boolean' }, truth: { type: 'boolean' }, clip: { type: 'string' }, prior: { type: 'string' }, taste: { type: 'string' } }, allowPositionals: true });
-const TASTE_MODES = ['both', 'candidate', 'none'] as const;
 const tasteFlag: TasteMode | undefined = values.taste === undefined ? undefined : TASTE_MODES.find((m) => m === values.taste);
 
 const clip = values.clip === undefined ? undefined : Number(values.clip);

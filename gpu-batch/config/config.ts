@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { GATE_DEFAULTS } from '../ope/gate-defaults.js';
+import { GATE_DEFAULTS, TASTE_MODES } from '../ope/gate-defaults.js';
 import { parseDuration } from './duration.js';
 import { UsageError } from './errors.js';
 import { DEFAULT_REWARDS, parseRewards, type RewardMap } from './rewards.js';
@@ -127,7 +127,7 @@ export const BatchConfig = z.object({
       relativeMargin: num(0, 1).default(GATE_DEFAULTS.relativeMargin),
       minEss: num(0, 1e9).default(GATE_DEFAULTS.minEss),
       /** Whose taste the gate's reward model prices unseen (user, item) pairs with (`TasteMode`). */
-      taste: z.enum(['both', 'candidate', 'none']).default(GATE_DEFAULTS.taste),
+      taste: z.enum(TASTE_MODES).default(GATE_DEFAULTS.taste),
       maxImpressions: int(1, 10_000_000).default(GATE_DEFAULTS.maxImpressions),
       minImpressions: int(1, 10_000_000).default(GATE_DEFAULTS.minImpressions),
       forceReason: z.string().min(1).max(500).optional(),

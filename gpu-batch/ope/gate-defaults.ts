@@ -1,3 +1,11 @@
+/**
+ * Whose taste the gate's reward model prices the pairs the logs never showed with
+ * (`fitItemPositionModel`): the mean of the two versions' ('both'), the candidate's, or none (the
+ * item's lift). One list for the type, the config and the benchmark's flag.
+ */
+export const TASTE_MODES = ['both', 'candidate', 'none'] as const;
+export type TasteMode = (typeof TASTE_MODES)[number];
+
 /** Defaults of the deploy gate. */
 export const GATE_DEFAULTS = {
   /** Reward per impression the candidate may be worse by, besides the relative margin. */
@@ -54,7 +62,7 @@ export const GATE_DEFAULTS = {
    * taste dimension in the text) rejected its candidates from round 3 or 4 on (Δ̂ −0.21 to −0.43;
    * the gate without it published every round), not yet understood (docs/architecture.md).
    */
-  taste: 'none' as 'both' | 'candidate' | 'none',
+  taste: 'none' as TasteMode,
   /** Fewer logged impressions than this: the gate passes and says so (an interval would be noise). */
   minImpressions: 200,
 } as const;

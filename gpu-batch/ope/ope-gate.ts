@@ -8,7 +8,9 @@ import type { BatchConfig } from '../config/config.js';
 import type { DeploymentGate, GateInput, GateVerdict } from '../publish/gate.js';
 import type { Progress } from '../util/progress.js';
 import { readLakeSlates, type LoggedImpression } from './lake-slates.js';
-import { GATE_DEFAULTS } from './gate-defaults.js';
+import { GATE_DEFAULTS, type TasteMode } from './gate-defaults.js';
+
+export type { TasteMode };
 import { slateLog, VersionTarget } from './policy-view.js';
 
 
@@ -145,12 +147,6 @@ export function randomisedShare(logs: readonly LoggedImpression[]): number {
   }
   return slots ? random / slots : 0;
 }
-
-/**
- * Whose taste prices the pairs the log never showed (`fitItemPositionModel`): the mean of the two
- * versions' ('both'), the candidate's ('candidate'), or none (the item's lift).
- */
-export type TasteMode = 'both' | 'candidate' | 'none';
 
 /**
  * The taste of the gate's one reward model (`TasteMode`; 'both': `meanTaste` of the two versions'). Null when none.
