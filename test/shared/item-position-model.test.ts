@@ -164,25 +164,24 @@ describe('item-position reward model', () => {
 
   describe('a version’s taste for the pairs the log never showed', () => {
     /**
-     * 2,000 users, 60 items, base rate b_i in [0.04, 0.24] and taste t_ui ~ N(0, 0.5²): a user
-     * takes item i at b_i · e^{t_ui} / mean_u e^{t_ui} (so b_i is the item's rate among everyone).
-     * Log: 15,000 uniformly random slates of 3 (exploration), reading 1 / 0.7 / 0.5 — most (user,
-     * item) pairs never shown. Candidate: each user's 3 likeliest items, best first.
+     * 2,000 users, 60 items, a rate b_i evenly spread over `rates` and taste t_ui ~ N(0, sd²): a
+     * user takes item i at σ(logit b_i + t_ui) when reading it (taste in logit space, as the world
+     * suite's users and the batch tier's logistic MF have it). Log: 15,000 uniformly random slates
+     * of 3 (exploration), reading 1 / 0.7 / 0.5 — most (user, item) pairs never shown. Candidate:
+     * each user's 3 likeliest items, best first.
      */
-    function tasteWorld(seed: number) {
+    function tasteWorld(seed: number, rates: [number, number] = [0.04, 0.24], sd = 0.5) {
       const rng = xoshiro128ss([seed, 5, 9, 13]);
       const users = 2000;
       const items = 60;
       const exam = [1, 0.7, 0.5];
       const gauss = () => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
-      const base = Array.from({ length: items }, (_, i) => 0.04 + (0.2 * i) / (items - 1));
-      const t = Float64Array.from({ length: users * items }, () => 0.5 * gauss());
-      const norm = base.map((_, i) => {
-        let z = 0;
-        for (let u = 0; u < users; u++) z += Math.exp(t[u * items + i]!);
-        return z / users;
+      const logit = Array.from({ length: items }, (_, i) => {
+        const b = rates[0] + ((rates[1] - rates[0]) * i) / (items - 1);
+        return Math.log(b / (1 - b));
       });
-      const p = (u: number, i: number) => Math.min(0.95, (base[i]! * Math.exp(t[u * items + i]!)) / norm[i]!);
+      const t = Float64Array.from({ length: users * items }, () => sd * gauss());
+      const p = (u: number, i: number) => 1 / (1 + Math.exp(-(logit[i]! + t[u * items + i]!)));
       const slates: ModelSlate[] = [];
       const who: string[] = [];
       for (let s = 0; s < 15_000; s++) {
@@ -207,7 +206,7 @@ describe('item-position reward model', () => {
       };
       const trueTaste: PairTaste = (w, id) => t[Number(w.slice(1)) * items + Number(id.slice(1))];
       const noise = xoshiro128ss([seed, 99, 98, 97]);
-      const blind = Float64Array.from({ length: users * items }, () => 0.5 * Math.sqrt(-2 * Math.log(1 - noise.next())) * Math.cos(2 * Math.PI * noise.next()));
+      const blind = Float64Array.from({ length: users * items }, () => sd * Math.sqrt(-2 * Math.log(1 - noise.next())) * Math.cos(2 * Math.PI * noise.next()));
       const blindTaste: PairTaste = (w, id) => blind[Number(w.slice(1)) * items + Number(id.slice(1))];
       return { slates, who, truth, modelValue, trueTaste, blindTaste };
     }
@@ -218,11 +217,28 @@ describe('item-position reward model', () => {
         const item = w.modelValue().v / w.truth - 1;
         const tasted = w.modelValue(w.trueTaste).v / w.truth - 1;
         const blind = w.modelValue(w.blindTaste).v / w.truth - 1;
-        // Measured: item-level −0.56 to −0.54 of the truth, with the true taste −0.05 to −0.02,
-        // with a taste unrelated to the truth −0.56 to −0.53 (within 0.008 of none).
+        // Measured: item-level −0.46 to −0.42 of the truth, with the true taste −0.054 to −0.013
+        // (e^{t}/Z, before: +0.13 on seed 1), with a taste unrelated to the truth within 0.006 of none.
         expect(item).toBeLessThan(-0.4);
         expect(Math.abs(tasted)).toBeLessThan(0.08);
         expect(Math.abs(blind - item)).toBeLessThan(0.03);
+      }
+    });
+
+    it('where users take an item often, a strong taste lifts it toward certainty, never past one click a reading (seeded)', () => {
+      for (const seed of [1, 2]) {
+        // Rates 0.2–0.6 and tastes sd 1.5: a user's top 3 are taken 0.8–0.97 of the times read.
+        const w = tasteWorld(seed, [0.2, 0.6], 1.5);
+        const { m, v } = w.modelValue(w.trueTaste);
+        // Measured: −0.009 to −0.007 of the truth; the multiplicative lift e^{t}/Z this replaced
+        // read the same candidate at +0.80 (seed 1) and failed the bound.
+        expect(Math.abs(v / w.truth - 1)).toBeLessThan(0.08);
+        for (let u = 0; u < 200; u++) {
+          for (let i = 0; i < 60; i++) {
+            if (m.pairs.has(pairKey(`u${u}`, `i${i}`))) continue;
+            for (const l of [0, 1, 2]) expect(predictReward(m, `i${i}`, l, `u${u}`)).toBeLessThanOrEqual(m.theta[l]! / m.theta[0]! + 1e-9);
+          }
+        }
       }
     });
 
