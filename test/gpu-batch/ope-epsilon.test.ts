@@ -122,7 +122,7 @@ describe('gate settings', () => {
 
   it('defaults: gate on, tolerance 0 plus a 5% relative margin, minimum ESS 3, operator from $USER, no override, no canary, no taste', () => {
     const c = loadConfig({ USER: 'carol' }, flags(), '/tmp');
-    expect(c.gate).toEqual({ enabled: true, tolerance: 0, relativeMargin: 0.05, minEss: 3, maxImpressions: 20_000, minImpressions: 200, operator: 'carol', canaryShare: 0, taste: 'none' });
+    expect(c.gate).toEqual({ enabled: true, tolerance: 0, relativeMargin: 0.05, minEss: 3, maxImpressions: 20_000, minImpressions: 200, operator: 'carol', canaryShare: 0, taste: 'both' });
     expect(gateFromConfig(c)).toBeTypeOf('function');
   });
 
