@@ -31,7 +31,7 @@ export interface ItemPositionModel {
   pairs: ReadonlyMap<string, number>;
   /**
    * A version's taste for pairs the fitting slates never showed (`PairTaste`), and each shown
-   * item's normaliser Z_i (see `fitItemPositionModel`); absent: such pairs take the item's lift.
+   * item's logit offset κ_i (`tasteNorms`, `tasteLift`); absent: such pairs take the item's lift.
    */
   taste?: { of: PairTaste; norm: ReadonlyMap<string, number> };
 }
