@@ -134,7 +134,7 @@ async function replayWorld(family: string, seed: string, run: WorldRun, dir: str
           const serving = await VersionTarget.fromStore(store, await readManifest(store, g.serving_before, null));
           const res = await compareVersions(logs, candidate, serving, { ...(clip === undefined ? {} : { clip }), ...(prior === undefined ? {} : { prior }), taste: tasteMode });
           const taste = truth ? await gateTaste(candidate, serving, tasteMode) : null;
-          const models = truth ? crossFitModels(logs.map((imp) => ({ id: imp.slate.impression_id, user: imp.user_key, items: [...imp.slate.items].sort((a, b) => a.position - b.position) })), prior, taste ?? undefined) : null;
+          const models = truth ? crossFitModels(logs.map((imp) => ({ id: imp.slate.impression_id, user: imp.user_key, version: imp.slate.policy_version, items: [...imp.slate.items].sort((a, b) => a.position - b.position) })), prior, taste ?? undefined) : null;
           const d = res.difference;
           const decision = gateDecision(d, config.gate.tolerance, undefined, { relativeMargin: config.gate.relativeMargin, servingValue: res.serving.estimate, ess: res.candidate.ess, minEss: config.gate.minEss });
           const rel = (g.true_candidate - g.true_serving_before) / g.true_serving_before;

@@ -89,7 +89,7 @@ export async function evaluateTarget(slates: readonly LoggedSlate[], target: Tar
     targetProbabilities: sorted.map((s, i) => s.map((it) => tables[i]![it.position]?.get(it.item_id) ?? 0)),
   };
   // The gate's estimator: q̂ from the item-position model of the other fold.
-  const models = crossFitModels(slates.map((sl, i) => ({ id: sl.impression_id, items: sorted[i]! })));
+  const models = crossFitModels(slates.map((sl, i) => ({ id: sl.impression_id, version: sl.policy_version, items: sorted[i]! })));
   const slateModel = {
     qLogged: sorted.map((items, i) => items.map((it) => predictReward(models[i]!, it.item_id, it.position))),
     qTarget: tables.map((t, i) => tableValue(models[i]!, t)),

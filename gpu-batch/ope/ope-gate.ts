@@ -176,7 +176,7 @@ export async function compareVersions(
   const log = slateLog(logs);
   const sorted = logs.map((imp) => [...imp.slate.items].sort((a, b) => a.position - b.position));
   const taste = await gateTaste(candidate, serving, opts.taste ?? GATE_DEFAULTS.taste);
-  const models = crossFitModels(logs.map((imp, i) => ({ id: imp.slate.impression_id, user: imp.user_key, items: sorted[i]! })), opts.prior, taste ?? undefined);
+  const models = crossFitModels(logs.map((imp, i) => ({ id: imp.slate.impression_id, user: imp.user_key, version: imp.slate.policy_version, items: sorted[i]! })), opts.prior, taste ?? undefined);
   const pc: number[][] = [];
   const ps: number[][] = [];
   const qc: number[] = [];

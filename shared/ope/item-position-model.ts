@@ -142,8 +142,10 @@ export const ITEM_MODEL_STRENGTH = { min: 0.02, max: 5 } as const;
  * @param prior the prior on item lifts (`LiftPrior`)
  * @param users the user of each slate (same order), for the pair lifts; none: no pairs
  * @param taste a version's taste for the pairs the slates never showed (needs `users`)
+ * @param versions the logging policy's version of each slate (same order), for the examination
+ *   curve's strata (`examinationCurve`); none: all slates one logging policy
  */
-export function fitItemPositionModel(slates: readonly ModelSlate[], prior: LiftPrior = DEFAULT_LIFT_PRIOR, users?: readonly string[], taste?: PairTaste): ItemPositionModel {
+export function fitItemPositionModel(slates: readonly ModelSlate[], prior: LiftPrior = DEFAULT_LIFT_PRIOR, users?: readonly string[], taste?: PairTaste, versions?: readonly (string | null | undefined)[]): ItemPositionModel {
   if (typeof prior === 'number' && !(prior > 0 && Number.isFinite(prior))) throw new RangeError(`strength must be finite and > 0, got ${prior}`);
   const sum: number[] = [];
   const count: number[] = [];
@@ -153,7 +155,7 @@ export function fitItemPositionModel(slates: readonly ModelSlate[], prior: LiftP
       count[it.position] = (count[it.position] ?? 0) + 1;
     }
   }
-  const theta = examinationScaled(slates, count.length) ?? Array.from({ length: count.length }, (_, l) => (count[l] ? sum[l]! / count[l]! : 0));
+  const theta = examinationScaled(slates, count.length, versions) ?? Array.from({ length: count.length }, (_, l) => (count[l] ? sum[l]! / count[l]! : 0));
   const stats = new Map<string, { shows: number; expected: number; reward: number }>();
   for (const s of slates) {
     for (const it of s) {
@@ -257,8 +259,8 @@ export function tasteLift(model: Pick<ItemPositionModel, 'taste' | 'theta' | 'ga
  * θ_l = c · e_l from the exploration's experiments (see `fitItemPositionModel`), or null when the
  * slates carry none (`examinationCurve`).
  */
-function examinationScaled(slates: readonly ModelSlate[], positions: number): number[] | null {
-  const cells = slateCells(slates);
+function examinationScaled(slates: readonly ModelSlate[], positions: number, versions?: readonly (string | null | undefined)[]): number[] | null {
+  const cells = slateCells(slates, versions);
   const e = examinationCurve(cells, positions);
   if (!e) return null;
   let reward = 0;
@@ -379,7 +381,7 @@ export function predictReward(model: ItemPositionModel, item: string, position: 
  * (`fitItemPositionModel`).
  * @returns the model to use for each slate, in input order
  */
-export function crossFitModels(slates: ReadonlyArray<{ id: string; user?: string; items: ModelSlate }>, prior: LiftPrior = DEFAULT_LIFT_PRIOR, taste?: PairTaste): ItemPositionModel[] {
+export function crossFitModels(slates: ReadonlyArray<{ id: string; user?: string; version?: string | null; items: ModelSlate }>, prior: LiftPrior = DEFAULT_LIFT_PRIOR, taste?: PairTaste): ItemPositionModel[] {
   const fold = slates.map((s) => hash32(s.id) & 1);
   const withUsers = slates.length > 0 && slates.every((s) => s.user !== undefined);
   const fits = [0, 1].map((f) => {
@@ -389,6 +391,7 @@ export function crossFitModels(slates: ReadonlyArray<{ id: string; user?: string
       prior,
       withUsers ? part.map((s) => s.user!) : undefined,
       withUsers ? taste : undefined,
+      part.map((s) => s.version),
     );
   });
   return fold.map((f) => fits[f]!);
