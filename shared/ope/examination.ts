@@ -63,9 +63,9 @@ export function slateCells(slates: Iterable<Iterable<CellSlot>>, versions?: read
  * position no slate reached takes the θ of the one above it. Why to convergence: the design is
  * weakly connected — a rank sits at its own position unless an explored slot lands above it, and
  * ramped exploration rarely explores the top — so the alternation creeps from its flat start,
- * and after the 100 rounds it used to stop at, a large-catalog curve fitted on the world's exact
- * expected clicks read 0.38 of the top's reading at position 9 (truly 0.29); converged, 0.29
- * (about 1,000 rounds; each costs strata × positions operations).
+ * and after the 100 rounds it used to stop at, a large-catalog curve fitted per version on the
+ * world's exact expected clicks read 0.38 of the top's reading at position 9 (truly 0.29);
+ * converged, 0.29 (about 1,000 rounds; each costs strata × positions operations).
  *
  * The deploy gate's curve. Why not the explored slots alone (the gate's before, `positionWeights`):
  * in a large catalog the pool is mostly junk — 0.3% of explored slots clicked, ≈ 20 clicks a
@@ -84,9 +84,9 @@ export function slateCells(slates: Iterable<Iterable<CellSlot>>, versions?: read
  * lists, pool and exploration ramp, so one rank (or the pool) pooled over versions is not one mean
  * r. Pooled, a large catalog's uniform bootstrap round (a pool of junk at every position) beside
  * trained rounds (better pools, explored mostly low in the slate) made explored items look better
- * the lower they sat, and the curve came out flat even when fitted on the world's exact expected
- * clicks (position 9: 0.50 of the top, truly 0.29; per version 0.34 — a kept large-catalog run,
- * round 4), so the gate priced moving good items to the top below its worth.
+ * the lower they sat, and the curve came out flat even when fitted to convergence on the world's
+ * exact expected clicks (position 9: 0.48 of the top, truly 0.29; per version 0.30 — a kept
+ * large-catalog run, round 4), so the gate priced moving good items to the top below its worth.
  * @returns θ per position, or null when no stratum was rewarded at two positions (no explored
  *   marks, or too little data): the caller decides what θ it falls back on
  */
