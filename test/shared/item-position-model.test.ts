@@ -162,6 +162,32 @@ describe('item-position reward model', () => {
     expect(new Set(models).size).toBe(2);
   });
 
+  it('the examination curve’s strata are each slate’s logging version: a bootstrap of junk everywhere beside a better pool explored low', () => {
+    // Exact expected rewards θ_l · a. Version "boot" explores every slot from junk (a = 0.01);
+    // version "trained" shows its ranked items (a = 0.3 / (1 + rank)) in slots 0–2 and explores
+    // slot 3 (always) and slot 4 (every other slate) from a better pool (a = 0.08).
+    const exam = [1, 0.6, 0.45, 0.35, 0.3];
+    const slates: Array<{ id: string; version: string; items: ModelSlate }> = [];
+    for (let n = 0; n < 4000; n++) {
+      slates.push({ id: `b${n}`, version: 'boot', items: exam.map((e, l) => ({ item_id: `junk${(n * 5 + l) % 900}`, position: l, reward: e * 0.01, explored: true })) });
+      const shifted = n % 2 === 0;
+      const items = exam.map((e, l) => {
+        const explored = l === 3 || (l === 4 && shifted);
+        const rank = l === 4 ? 3 : l; // past the explored slot 3, the ranked list's 4th item
+        return { item_id: explored ? `pool${(n + l) % 50}` : `rank${rank}`, position: l, reward: e * (explored ? 0.08 : 0.3 / (1 + rank)), explored };
+      });
+      slates.push({ id: `t${n}`, version: 'trained', items });
+    }
+    const tail = (withVersion: boolean) => {
+      const m = crossFitModels(slates.map((sl) => (withVersion ? sl : { id: sl.id, items: sl.items })))[0]!;
+      return m.theta[4]! / m.theta[0]!;
+    };
+    // Per version: the true 0.30. One pool stratum over both: slots 3 and 4 hold the better pool
+    // and slot 0 only the junk, so reading seems not to fall at all (1, the bound).
+    expect(Math.abs(tail(true) - 0.3)).toBeLessThan(0.01);
+    expect(tail(false)).toBeGreaterThan(0.5);
+  });
+
   describe('a version’s taste for the pairs the log never showed', () => {
     /**
      * 2,000 users, 60 items, a rate b_i evenly spread over `rates` and taste t_ui ~ N(0, sd²): a
