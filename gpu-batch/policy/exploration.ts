@@ -1,6 +1,6 @@
 import { ucbIndex } from '../../shared/explore/ucb.js';
 import { posteriorMeans, type BetaPosteriors } from './posteriors.js';
-import { logit } from './serving-blend.js';
+import { logit } from '../../shared/stats/logistic.js';
 
 /** How far above its posterior mean an item's optimistic value is taken (posterior sds). */
 export const POOL_Z = 2;

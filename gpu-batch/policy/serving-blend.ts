@@ -163,8 +163,3 @@ export function servingParams(params: MfParams, baseLogit: Float64Array, lambda:
   };
 }
 
-/** logit(p) with p kept inside (1e-6, 1 − 1e-6). */
-export function logit(p: number): number {
-  const q = Math.min(1 - 1e-6, Math.max(1e-6, p));
-  return Math.log(q / (1 - q));
-}

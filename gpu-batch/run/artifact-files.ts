@@ -8,7 +8,7 @@ import { buildPolicy, strategySpec } from '../policy/build-policy.js';
 import { explorationEpsilon, explorationPool, meanExplorationExamination, rampWeights, winningBar } from '../policy/exploration.js';
 import { posteriorMeans } from '../policy/posteriors.js';
 import { float32LE, itemMatrixFiles, withBaseColumn } from '../publish/item-matrix.js';
-import { logit } from '../policy/serving-blend.js';
+import { logit } from '../../shared/stats/logistic.js';
 import { round6 } from '../util/round.js';
 import { buildShards, shardCount } from '../slates/user-shards.js';
 import { jsonBytes } from '../util/json-bytes.js';

@@ -26,6 +26,11 @@ export interface CellSlot {
   reward: number;
 }
 
+/** A stratum of `examinationCurve`: one rank (or the pool, rank null) of one logging version. */
+function stratumKey(version: string | undefined, rank: number | null): string {
+  return `${version ?? ''}\n${rank}`;
+}
+
 /**
  * Every slate's slots counted into `ExaminationCell`s (explored slots: rank null).
  * @param versions the logging policy's version of each slate (same order), when known
@@ -39,7 +44,7 @@ export function slateCells(slates: Iterable<Iterable<CellSlot>>, versions?: read
     for (const it of [...s].sort((a, b) => a.position - b.position)) {
       const rank = it.explored ? null : it.position - above;
       if (it.explored) above++;
-      const key = `${version ?? ''}\n${rank}:${it.position}`;
+      const key = `${stratumKey(version, rank)}:${it.position}`;
       let c = cells.get(key);
       if (!c) cells.set(key, (c = { position: it.position, rank, shown: 0, rewarded: 0, ...(version === undefined ? {} : { version }) }));
       c.shown++;
@@ -94,7 +99,7 @@ export function examinationCurve(cells: Iterable<ExaminationCell>, positions: nu
   const strata = new Map<string, { shown: Float64Array; rewarded: Float64Array }>();
   for (const c of cells) {
     if (c.position >= positions || c.shown <= 0) continue;
-    const key = `${c.version ?? ''}\n${c.rank}`;
+    const key = stratumKey(c.version, c.rank);
     let s = strata.get(key);
     if (!s) strata.set(key, (s = { shown: new Float64Array(positions), rewarded: new Float64Array(positions) }));
     s.shown[c.position]! += c.shown;

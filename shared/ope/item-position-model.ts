@@ -1,4 +1,5 @@
 import { hash32 } from '../rng.js';
+import { logit, sigmoid } from '../stats/logistic.js';
 import { mixtureWeights, normaliseRows } from '../stats/grid-mixture.js';
 import { examinationCurve, slateCells } from './examination.js';
 
@@ -193,8 +194,6 @@ function topAttraction(theta: readonly number[], gammaI: number): number {
   return Math.min(1 - 1e-6, Math.max(1e-6, (theta[0] ?? 0) * gammaI));
 }
 
-const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
-
 /**
  * κ_i per item: the offset that makes σ(logit a_i + t − κ_i), averaged over item i's showings whose
  * pair the taste knows (weighted by θ), equal a_i (see `tasteLift`). Bisection: the mean falls
@@ -216,7 +215,7 @@ function tasteNorms(slates: readonly ModelSlate[], users: readonly string[], the
   const norm = new Map<string, number>();
   for (const [item, st] of shown) {
     const a = topAttraction(theta, gamma.get(item)!);
-    const base = Math.log(a / (1 - a));
+    const base = logit(a);
     let wSum = 0;
     let lo = Infinity;
     let hi = -Infinity;
@@ -251,7 +250,7 @@ export function tasteLift(model: Pick<ItemPositionModel, 'taste' | 'theta' | 'ga
   const t = model.taste!.of(user, item);
   if (t === undefined || !Number.isFinite(t)) return 1;
   const a = topAttraction(model.theta, g);
-  const tau = sigmoid(Math.log(a / (1 - a)) + t - kappa) / a;
+  const tau = sigmoid(logit(a) + t - kappa) / a;
   return Math.min(TASTE_LIFT.max, Math.max(TASTE_LIFT.min, tau));
 }
 

@@ -3,7 +3,7 @@ import { Policy } from '../../shared/schemas/artifact.js';
 import { rankingMetrics, popularityLists } from '../../gpu-batch/metrics/ranking-metrics.js';
 import { buildPolicy, strategySpec } from '../../gpu-batch/policy/build-policy.js';
 import { challengerRows, explorationEpsilon, explorationPool, meanExplorationExamination, optimisticBase, POOL_Z, rampWeights, winningBar } from '../../gpu-batch/policy/exploration.js';
-import { logit } from '../../gpu-batch/policy/serving-blend.js';
+import { logit } from '../../shared/stats/logistic.js';
 import { ucbIndex } from '../../shared/explore/ucb.js';
 import { StrategySpec } from '../../shared/schemas/strategy.js';
 import { itemStats, positionWeightsAll } from '../../gpu-batch/policy/item-stats.js';
