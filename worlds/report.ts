@@ -27,6 +27,17 @@ function familyCharts(s: FamilySummary): Array<{ id: string; title: string; data
   const policy = (pick: (r: SummaryRound, k: PolicyKey) => Spread | null) => LINES.flatMap((l) => banded(l.label, l.color, s.rounds.map((r) => pick(r, l.key)), l.dash));
   return [
     { id: `chart-${id}-all`, title: `${s.family}: CTR ÷ personalised oracle, all visits`, labels, datasets: policy((r, k) => r.vs_oracle[k]) },
+    {
+      id: `chart-${id}-parts`,
+      title: `${s.family}: where the serving version's value comes from (÷ oracle): as served, its ranking without exploration, its list for strangers, the best list`,
+      labels,
+      datasets: [
+        ...banded('slatecast as served', '#1f77b4', s.rounds.map((r) => r.vs_oracle.slatecast)),
+        ...banded('its ranking, no exploration', '#17becf', s.rounds.map((r) => r.serving_parts.ranking), [4, 3]),
+        ...banded("its list for strangers (base appeal alone)", '#bcbd22', s.rounds.map((r) => r.serving_parts.strangers_list)),
+        ...banded('best non-personalised list (oracle)', '#2ca02c', s.rounds.map((r) => r.vs_oracle.best_global), [6, 4]),
+      ],
+    },
     { id: `chart-${id}-cold`, title: `${s.family}: CTR ÷ oracle, cold users' visits`, labels, datasets: policy((r, k) => r.cold_vs_oracle[k]) },
     {
       id: `chart-${id}-explore`,

@@ -63,6 +63,12 @@ export interface RoundRow {
   canary?: { version: string; outcome: string; reason: string } | null;
   /** A planted (worst-first, plant.ts) candidate offered to the gate this round, or null. */
   planted: GateRow | null;
+  /**
+   * The serving version's parts ÷ the oracle (`versionParts`), on the same visits: its ranking
+   * without exploration, and its list for strangers (no cache, no session) given to every visit.
+   * Null with a canary serving beside it.
+   */
+  serving_parts?: { ranking: number; strangers_list: number } | null;
   /** The serving version's true value by the serving view ÷ the served slates' expected clicks (≈ 1 when the view matches the edge). */
   serving_view_check: number | null;
   sources: Record<string, number>;

@@ -16,7 +16,7 @@ import { positionValues } from './sim/click-model.js';
 import { runTraffic, type RecentClicks } from './sim/traffic.js';
 import { roundVisits, type Visit } from './sim/visits.js';
 import { World, type WorldParams } from './sim/world.js';
-import { versionValue, VersionTarget, type UserKeys } from './version-value.js';
+import { versionParts, versionValue, VersionTarget, type UserKeys } from './version-value.js';
 
 export interface WorldRunOptions {
   family: string;
@@ -156,6 +156,7 @@ export async function runWorld(o: WorldRunOptions): Promise<WorldRun> {
         good_within_2: closed.length ? closed.filter(([id, born]) => goodExploited.has(id) && goodExploited.get(id)! - born <= 2).length / closed.length : null,
         gate: truth.gate,
         planted: truth.planted,
+        serving_parts: truth.parts ? { ranking: ratio(truth.parts.ranking, values.oracle), strangers_list: ratio(truth.parts.strangers, values.oracle) } : null,
         serving_view_check: truth.servingCheck === null ? null : truth.servingCheck / Math.max(1e-12, mean(values.slatecast)),
         sources: t.sources,
         errors: t.errors.length,
@@ -200,9 +201,9 @@ async function keepUnpublished(workDir: string, batch: BatchRound): Promise<void
  * The true values behind this round's gate decision, on this round's visits: the version serving
  * before the run and the run's candidate (published: read from the store; rejected: the files the
  * gate saw), and the planted candidate if one was offered. Also the serving version's value by the
- * serving view, to check the view against what the edge served.
+ * serving view, to check the view against what the edge served, and its parts (`versionParts`).
  */
-async function gateTruth(world: World, round: number, visits: readonly Visit[], recent: readonly string[][], batch: BatchRound, store: ObjectStore, serving: string, canary: string | null, keys: UserKeys): Promise<{ gate: GateRow; planted: GateRow | null; servingCheck: number | null }> {
+async function gateTruth(world: World, round: number, visits: readonly Visit[], recent: readonly string[][], batch: BatchRound, store: ObjectStore, serving: string, canary: string | null, keys: UserKeys): Promise<{ gate: GateRow; planted: GateRow | null; servingCheck: number | null; parts: { ranking: Float64Array; strangers: Float64Array } | null }> {
   const rec = batch.record;
   const targets = new Map<string, Promise<VersionTarget | null>>();
   const published = async (v: string) => VersionTarget.fromStore(store, await readManifest(store, v, null));
@@ -214,8 +215,10 @@ async function gateTruth(world: World, round: number, visits: readonly Visit[], 
   };
   const value = async (t: VersionTarget | null) => (t ? mean(await versionValue(world, round, visits, t, SIM_SECRETS.userSalt, keys, { recent })) : null);
   // With a canary live the edge served two versions: the view of one is not what was served.
-  const servingValue = await value(await target(serving));
+  const servingTarget = await target(serving);
+  const servingValue = await value(servingTarget);
   const servingCheck = canary === null ? servingValue : null;
+  const parts = canary === null && servingTarget ? await versionParts(world, round, visits, servingTarget, SIM_SECRETS.userSalt, keys, { recent }) : null;
 
   const candidateVersion = inStore(rec) ? rec.version : (batch.candidate?.version ?? null);
   const candidateTarget = inStore(rec) ? await target(rec.version) : batch.candidate ? await target(batch.candidate.version, batch.candidate.files) : null;
@@ -228,7 +231,7 @@ async function gateTruth(world: World, round: number, visits: readonly Visit[], 
     const v = await value(VersionTarget.fromFiles(p.version, p.files));
     planted = gateRowOf(p.verdict as unknown as Record<string, unknown> | null, p.version, rec.serving_before, v, trueBefore);
   }
-  return { gate: gateRow, planted, servingCheck };
+  return { gate: gateRow, planted, servingCheck, parts };
 }
 
 type Est = { estimate: number; ci: [number, number]; ess: number };

@@ -15,6 +15,8 @@ export interface SummaryRound {
   vs_oracle: Record<PolicyKey, Spread>;
   cold_vs_oracle: Record<PolicyKey, Spread | null>;
   explored_share: Spread;
+  /** The serving version's ranking without exploration and its strangers' list, ÷ oracle (`RoundRow.serving_parts`). */
+  serving_parts: { ranking: Spread | null; strangers_list: Spread | null };
   good_within_2: Spread | null;
   /** How the gate decided, over seeds: "publish", "reject", "canary", "pass (not evaluated)", "no gate". */
   gate: Record<string, number>;
@@ -122,6 +124,7 @@ export function summarise(family: string, runs: readonly WorldRun[], margin = 0.
         vs_oracle: Object.fromEntries(POLICIES.map((k) => [k, spread(rows.map((r) => r.vs_oracle[k]))!])) as Record<PolicyKey, Spread>,
         cold_vs_oracle: Object.fromEntries(POLICIES.map((k) => [k, spread(rows.map((r) => r.cold_vs_oracle?.[k]))])) as Record<PolicyKey, Spread | null>,
         explored_share: spread(rows.map((r) => r.explored_share))!,
+        serving_parts: { ranking: spread(rows.map((r) => r.serving_parts?.ranking)), strangers_list: spread(rows.map((r) => r.serving_parts?.strangers_list)) },
         good_within_2: spread(rows.map((r) => r.good_within_2)),
         gate,
       };

@@ -17,7 +17,7 @@ export function roundLine(label: string, r: RoundRow): string {
   const v = r.vs_oracle;
   const c = r.cold_vs_oracle;
   return (
-    `[${label}] round ${r.round}: CTR/oracle slatecast ${f2(v.slatecast)} (realised ${f2(v.slatecast_realised)}) · popularity ${f2(v.popularity)} · best list ${f2(v.best_global)} · random ${f2(v.random)}` +
+    `[${label}] round ${r.round}: CTR/oracle slatecast ${f2(v.slatecast)} (realised ${f2(v.slatecast_realised)}; its ranking unexplored ${f2(r.serving_parts?.ranking)}, its strangers' list ${f2(r.serving_parts?.strangers_list)}) · popularity ${f2(v.popularity)} · best list ${f2(v.best_global)} · random ${f2(v.random)}` +
     ` · cold ${f2(c?.slatecast)} vs pop ${f2(c?.popularity)} · explored ${pct(r.explored_share)} · good found ≤2 rounds ${pct(r.good_within_2)} (${r.good_exploited}/${r.good_items} so far)` +
     ` · batch ${r.batch_status} ${r.batch_seconds.toFixed(1)} s${r.canary ? `, canary ${r.canary.outcome}` : ''}, gate: ${gatePhrase(r.gate)}${r.planted ? ` · PLANTED: ${gatePhrase(r.planted)}` : ''}` +
     ` · ${r.visits} slates in ${r.traffic_seconds.toFixed(1)} s${r.errors ? ` · ${r.errors} ERRORS: ${r.first_error}` : ''}`
@@ -28,11 +28,13 @@ const sp = (s: Spread | null | undefined, fmt: (x: number) => string = (x) => x.
 
 /** The per-round table of a family over its seeds: mean (min–max) of CTR ÷ oracle per policy. */
 export function summaryTable(s: FamilySummary): string {
-  const head = ['round', 'slatecast', 'realised', 'popularity', 'best list', 'random', 'cold slatecast', 'cold popularity', 'explored', 'good ≤2r', 'gate'];
+  const head = ['round', 'slatecast', 'realised', 'its ranking, unexplored', "its strangers' list", 'popularity', 'best list', 'random', 'cold slatecast', 'cold popularity', 'explored', 'good ≤2r', 'gate'];
   const lines = s.rounds.map((r) => [
     String(r.round),
     sp(r.vs_oracle.slatecast),
     sp(r.vs_oracle.slatecast_realised),
+    sp(r.serving_parts?.ranking),
+    sp(r.serving_parts?.strangers_list),
     sp(r.vs_oracle.popularity),
     sp(r.vs_oracle.best_global),
     sp(r.vs_oracle.random),

@@ -1,10 +1,14 @@
 import { userKey } from '../shared/crypto/hmac.js';
 import { sampleSlate } from '../shared/explore/index.js';
+import { prepare } from '../shared/explore/prepare.js';
+import type { SlateInput } from '../shared/explore/types.js';
+import type { Rng } from '../shared/rng.js';
+import type { StrategySpec } from '../shared/schemas/strategy.js';
 import type { LoggedImpression } from '../gpu-batch/ope/lake-slates.js';
 import { VersionTarget } from '../gpu-batch/ope/policy-view.js';
 import { expectedClicks } from './sim/click-model.js';
 import type { Visit } from './sim/visits.js';
-import type { World } from './sim/world.js';
+import type { SimUser, World } from './sim/world.js';
 
 export { VersionTarget };
 
@@ -34,30 +38,87 @@ export async function versionValue(
   opts: { replays?: number; recent?: readonly (readonly string[])[] } = {},
 ): Promise<Float64Array> {
   const replays = opts.replays ?? 4;
-  const surface = target.policy.default_surface;
-  const spec = target.spec(surface);
+  const spec = surfaceSpec(target);
+  return perInput(world, round, visits, target, salt, keys, opts.recent, (input, rng, user) => {
+    let sum = 0;
+    for (let r = 0; r < replays; r++) sum += slateClicks(world, user, sampleSlate(spec, input, rng).items.map((it) => it.item_id));
+    return sum / replays;
+  });
+}
+
+/**
+ * Where a version's value comes from, on the same visits and inputs as `versionValue`:
+ * - `ranking`: the top k of the input's ranking, as served but without exploration (what every
+ *   strategy exploits), so served − ranking is what exploring cost this round;
+ * - `strangers`: the version's list for a request it knows nothing of (no cached candidates, no
+ *   recent items: the popularity list by base appeal), valued for every visit, so ranking −
+ *   strangers is what the personal lists and the session add over the version's own list, and
+ *   strangers ÷ the best list is how well base appeal alone is known.
+ * @returns expected clicks per visit of each
+ */
+export async function versionParts(
+  world: World,
+  round: number,
+  visits: readonly Visit[],
+  target: VersionTarget,
+  salt: string,
+  keys: UserKeys,
+  opts: { recent?: readonly (readonly string[])[] } = {},
+): Promise<{ ranking: Float64Array; strangers: Float64Array }> {
+  const k = world.params.k;
+  const top = (input: SlateInput) => prepare(input).ranked.slice(0, k).map((c) => c.item);
+  const ranking = await perInput(world, round, visits, target, salt, keys, opts.recent, (input, _rng, user) => slateClicks(world, user, top(input)));
+  const list = top(await target.input(request(target, k, STRANGER, round, 'stranger', [])));
+  const strangers = Float64Array.from(visits, (v) => slateClicks(world, v.user, list));
+  return { ranking, strangers };
+}
+
+/** A user key no version caches candidates for (user keys are hex HMACs). */
+const STRANGER = 'stranger';
+
+function surfaceSpec(target: VersionTarget): StrategySpec {
+  const spec = target.spec(target.policy.default_surface);
   if (!spec) throw new Error(`version ${target.version} serves no default surface`);
+  return spec;
+}
+
+/** The slate request of a visit, as the serving view reads it (the logged slate is not part of what a version serves). */
+function request(target: VersionTarget, k: number, userKey: string, round: number, who: string, recent: readonly string[]): LoggedImpression {
+  return { user_key: userKey, surface: target.policy.default_surface, k, exclude: [], recent: [...recent], slate: { impression_id: `truth-${round}-${who}`, ts: null, policy_version: null, items: [] } };
+}
+
+/** Expected clicks of a slate of item ids for a user. */
+function slateClicks(world: World, user: SimUser, items: readonly string[]): number {
+  return expectedClicks(world.clickModel, items.map((id) => world.attraction(user, world.itemById(id)!)));
+}
+
+/**
+ * `value` of each visit's strategy input, computed once per distinct input (user and recent
+ * items) with a generator seeded by the round and that input.
+ */
+async function perInput(
+  world: World,
+  round: number,
+  visits: readonly Visit[],
+  target: VersionTarget,
+  salt: string,
+  keys: UserKeys,
+  recentOf: readonly (readonly string[])[] | undefined,
+  value: (input: SlateInput, rng: Rng, user: SimUser) => number,
+): Promise<Float64Array> {
   const memo = new Map<string, number>();
   const out = new Float64Array(visits.length);
   for (const [j, v] of visits.entries()) {
-    const recent = opts.recent?.[j] ?? [];
+    const recent = recentOf?.[j] ?? [];
     const key = recent.length ? `${v.user.id}|${recent.join(',')}` : v.user.id;
-    let value = memo.get(key);
-    if (value === undefined) {
+    let x = memo.get(key);
+    if (x === undefined) {
       let uk = keys.get(v.user.id);
       if (uk === undefined) keys.set(v.user.id, (uk = await userKey(salt, v.user.id)));
-      // Only the request's fields are read: the logged slate is not part of what a version serves.
-      const request: LoggedImpression = { user_key: uk, surface, k: world.params.k, exclude: [], recent: [...recent], slate: { impression_id: `truth-${round}-${v.user.id}`, ts: null, policy_version: null, items: [] } };
-      const input = await target.input(request);
-      const rng = world.rngFor(`truth:${round}:${key}`);
-      let sum = 0;
-      for (let r = 0; r < replays; r++) {
-        const slate = sampleSlate(spec, input, rng);
-        sum += expectedClicks(world.clickModel, slate.items.map((it) => world.attraction(v.user, world.itemById(it.item_id)!)));
-      }
-      memo.set(key, (value = sum / replays));
+      const input = await target.input(request(target, world.params.k, uk, round, v.user.id, recent));
+      memo.set(key, (x = value(input, world.rngFor(`truth:${round}:${key}`), v.user)));
     }
-    out[j] = value;
+    out[j] = x;
   }
   return out;
 }

@@ -77,6 +77,11 @@ describe('world suite (reduced long-tail world)', () => {
     expect(manifest.training.recent.rows).toBeGreaterThan(0);
     // The truth asks the serving view with each visit's recent items: it matches what the edge served.
     expect(Math.abs(r2.serving_view_check! - 1)).toBeLessThan(0.1);
+    // And its parts on the same visits: the ranking unexplored, the list strangers get.
+    for (const part of [r2.serving_parts!.ranking, r2.serving_parts!.strangers_list]) {
+      expect(part).toBeGreaterThan(0);
+      expect(part).toBeLessThanOrEqual(1 + 1e-9);
+    }
   });
 
   it('offers the planted candidate to the gate in round 2 only, and values it', () => {

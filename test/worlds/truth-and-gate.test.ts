@@ -7,10 +7,11 @@ import { DEMO_WORLD, withOverrides } from '../../worlds/families.js';
 import { reversedTopCandidate, worstFirstCandidate } from '../../worlds/plant.js';
 import type { GateRow, RoundRow } from '../../worlds/round-row.js';
 import type { WorldRun } from '../../worlds/run-world.js';
+import { expectedClicks } from '../../worlds/sim/click-model.js';
 import { roundVisits } from '../../worlds/sim/visits.js';
 import { World } from '../../worlds/sim/world.js';
 import { summarise, truthClass } from '../../worlds/summary.js';
-import { versionValue, VersionTarget } from '../../worlds/version-value.js';
+import { versionParts, versionValue, VersionTarget } from '../../worlds/version-value.js';
 
 const SALT = 'test-salt-0123456789';
 const VERSION = 'v20260101T000000Z-abc123';
@@ -45,6 +46,20 @@ describe('true value of a version (the serving view, scored by the world)', () =
   it('a version that caches every user their own best items, without exploring, is worth the oracle', async () => {
     const v = await versionValue(world, 0, visits, VersionTarget.fromFiles(VERSION, await candidateFiles(world, 0)), SALT, new Map());
     visits.forEach((visit, j) => expect(v[j]).toBeCloseTo(oracleClicks(world, visit.user), 12));
+  });
+
+  it('its parts: the ranking unexplored is what a cached list of each user\'s best is worth (the oracle), the strangers\' list the popularity list for every visit', async () => {
+    const target = VersionTarget.fromFiles(VERSION, await candidateFiles(world, 0.3));
+    const parts = await versionParts(world, 0, visits, target, SALT, new Map());
+    const popular = world.items.slice(0, 10);
+    visits.forEach((visit, j) => {
+      expect(parts.ranking[j]).toBeCloseTo(oracleClicks(world, visit.user), 12);
+      expect(parts.strangers[j]).toBeCloseTo(expectedClicks(world.clickModel, popular.map((it) => world.attraction(visit.user, it))), 12);
+    });
+    // Served, a third of the slots go to the pool: that costs against the ranking it explores from.
+    const served = await versionValue(world, 0, visits, target, SALT, new Map());
+    const sum = (x: Float64Array) => x.reduce((a, b) => a + b, 0);
+    expect(sum(served)).toBeLessThan(0.95 * sum(parts.ranking));
   });
 
   it('a wrong salt finds no cached user (the popularity list answers), and that is worth less', async () => {
