@@ -61,6 +61,28 @@ describe('logistic MF trained by autograd', () => {
   });
 });
 
+describe('content features', () => {
+  const item = (id: string, title: string, tags: string[] = []) => ({ id, title, text: '', tags, created_at: '2026-01-01T00:00:00Z' });
+
+  it('leave out tokens of one item only: they tell nothing about any other item', () => {
+    // Titles that differ by their numbers alone read the same; an item with nothing shared is blank.
+    const x = contentFeatures([item('a', 'red kettle #1041', ['kitchen']), item('b', 'red kettle #2213', ['kitchen']), item('c', 'blue mug #77', ['camping'])]);
+    const row = (r: number) => [...x.subarray(r * CONTENT_BUCKETS, (r + 1) * CONTENT_BUCKETS)];
+    expect(row(0)).toEqual(row(1));
+    expect(row(0).some((v) => v !== 0)).toBe(true);
+    expect(row(2).every((v) => v === 0)).toBe(true);
+  });
+
+  it('keep a token once a second item has it', () => {
+    const x = contentFeatures([item('a', 'red kettle'), item('b', 'blue mug'), item('c', 'blue kettle')]);
+    const dot = (r: number, q: number) => x.subarray(r * CONTENT_BUCKETS, (r + 1) * CONTENT_BUCKETS).reduce((s, v, j) => s + v * x[q * CONTENT_BUCKETS + j]!, 0);
+    // "red" and "mug" are one item's each: a is "kettle", b is "blue", c both.
+    expect(dot(0, 1)).toBeCloseTo(0, 6);
+    expect(dot(0, 2)).toBeCloseTo(Math.SQRT1_2, 6);
+    expect(dot(1, 2)).toBeCloseTo(Math.SQRT1_2, 6);
+  });
+});
+
 describe('cold items', () => {
   const items = ['red', 'red', 'blue', 'blue', 'red'].map((tag, i) => ({ id: `i${i}`, title: `a ${tag} thing`, text: '', tags: [tag], created_at: '2026-01-01T00:00:00Z' }));
 
