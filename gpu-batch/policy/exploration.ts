@@ -167,7 +167,7 @@ export function meanExplorationExamination(theta: readonly number[], weights: re
 /**
  * What known users' cached candidates rank by in place of logit(base appeal): logit(mean + z · sd)
  * of each item's posterior (`ucbIndex`), to which λ · taste is added (`servingParams`); the
- * challengers (`challengerRows`) at least at the bar.
+ * challengers (`challengerRows`) at least at the bar (a hair below it: `CHALLENGER_GAP`).
  *
  * Why: the exploration pool gives an examined item one share of evidence (`explorationPool`), and
  * after it an item just below the bar is shown only where a personal list puts it — by its mean,
@@ -184,19 +184,30 @@ export function meanExplorationExamination(theta: readonly number[], weights: re
  * @param challengers rows that rank at least at `bar` (the k-th best mean), null: none
  */
 export function optimisticBase(posteriors: BetaPosteriors, z: number, challengers: { rows: ReadonlySet<number>; bar: number } | null = null): Float64Array {
+  const atBar = challengers ? logit(challengers.bar) - CHALLENGER_GAP : 0;
   return Float64Array.from(posteriors.alpha, (a, i) => {
-    const u = ucbIndex(a, posteriors.beta[i]!, z);
-    return logit(challengers?.rows.has(i) ? Math.max(u, challengers.bar) : u);
+    const u = logit(ucbIndex(a, posteriors.beta[i]!, z));
+    return challengers?.rows.has(i) ? Math.max(u, atBar) : u;
   });
 }
+
+/**
+ * How far below the bar a challenger ranks (logit units): a hair, so that ties go to the k-th
+ * best item and a challenger enters a user's list only where that user's taste for it beats the
+ * k-th item's. Exactly at the bar, a list without taste (λ = 0 and no content profile: every
+ * early round of the large catalog) broke the tie by item row — the same for every user — and in
+ * one kept run (large catalog, seed 522, round 2) a junk challenger took the tenth slot of every
+ * known user's list: those lists were worth 0.92 of the version's own list for strangers.
+ */
+export const CHALLENGER_GAP = 1e-4;
 
 /**
  * The challengers of known users' lists: examined items outside the top k by mean whose upper
  * bound (`CHALLENGER_Z` sds) still reaches the bar, newest first by the catalog's `created_at`,
  * then by (mean − bar)/sd — the posterior's z-score against the bar, the chance of clearing it —,
- * the first `budget` of them. `optimisticBase` ranks them at the bar: each ties the k-th best
- * item, and the user's taste decides whether it enters that user's list (exploited slots, lists
- * still deterministic: exact propensities).
+ * the first `budget` of them. `optimisticBase` ranks them at the bar (a hair below: ties go to
+ * the k-th best item), and the user's taste decides whether it enters that user's list
+ * (exploited slots, lists still deterministic: exact propensities).
  *
  * Why (pbm-deep runs, docs/architecture.md "Challengers"): after its one share of exploration
  * (25–40 units of exposure) a very good new item that drew few clicks sat at 0.45–0.7 of the bar

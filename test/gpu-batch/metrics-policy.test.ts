@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Policy } from '../../shared/schemas/artifact.js';
 import { rankingMetrics, popularityLists } from '../../gpu-batch/metrics/ranking-metrics.js';
 import { buildPolicy, strategySpec } from '../../gpu-batch/policy/build-policy.js';
-import { challengerRows, explorationEpsilon, explorationPool, meanExplorationExamination, optimisticBase, POOL_Z, rampWeights, winningBar } from '../../gpu-batch/policy/exploration.js';
+import { CHALLENGER_GAP, challengerRows, explorationEpsilon, explorationPool, meanExplorationExamination, optimisticBase, POOL_Z, rampWeights, winningBar } from '../../gpu-batch/policy/exploration.js';
 import { logit } from '../../shared/stats/logistic.js';
 import { ucbIndex } from '../../shared/explore/ucb.js';
 import { StrategySpec } from '../../shared/schemas/strategy.js';
@@ -461,11 +461,19 @@ describe('exploration and policy', () => {
     // Newest first (what the catalog says was created last has had one share of exploration at most), then by z-score.
     const createdAt = Float64Array.from([0, 0, 0, 0, 0, 5, 0, 0, 5]).map((t, i) => (i === 4 ? Number.NaN : t));
     expect([...challengerRows(posteriors, { k: 2, budget: 10, exposure, createdAt })!.rows]).toEqual([8, 5, 7, 3, 4]);
-    // Challengers rank at the bar (a tie with the k-th best item: the user's taste decides), the rest
-    // keep logit(mean) bit for bit; with z > 0 a challenger whose bound passes the bar keeps its bound.
+    // Challengers rank a hair below the bar (the k-th best item keeps ties: the user's taste decides),
+    // the rest keep logit(mean) bit for bit; with z > 0 a challenger whose bound passes the bar keeps its bound.
     const mean = optimisticBase(posteriors, 0);
     const lifted = optimisticBase(posteriors, 0, two);
-    expect([lifted[7]!, lifted[3]!]).toEqual([logit(0.3), logit(0.3)]);
+    expect([lifted[7]!, lifted[3]!]).toEqual([logit(0.3) - CHALLENGER_GAP, logit(0.3) - CHALLENGER_GAP]);
+    // Ranked as candidates are (float32 scores), whichever way ties break, with no taste the top k
+    // are the settled winners for everyone; a little taste for a challenger puts it in.
+    const rank = (taste: number[], tie: 1 | -1) => [...Float32Array.from(lifted, (b, i) => b + (taste[i] ?? 0)).entries()].sort((a, b) => b[1] - a[1] || tie * (a[0] - b[0])).map(([i]) => i);
+    // Row 0 is the k-th best (mean 0.3, the bar), row 1 above it; challengers 7 and 3 tie it but for the gap.
+    for (const tie of [1, -1] as const) {
+      expect(rank([], tie).slice(0, 2)).toEqual([1, 0]);
+      expect(rank([0, 0, 0, 0.01], tie).slice(0, 2)).toEqual([1, 3]);
+    }
     expect([0, 1, 2, 4, 5, 6, 8].map((i) => lifted[i])).toEqual([0, 1, 2, 4, 5, 6, 8].map((i) => mean[i]));
     expect(optimisticBase(posteriors, 1, two)[3]).toBeCloseTo(logit(ucbIndex(5, 15, 1)), 12);
   });
