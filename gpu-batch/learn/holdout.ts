@@ -5,7 +5,7 @@ import { popularityLists, rankingMetrics, type RankingMetrics } from '../metrics
 import type { ItemStats } from '../policy/item-stats.js';
 import { fitBlend, personalWeight, type Blend } from '../policy/serving-blend.js';
 import { logit } from '../../shared/stats/logistic.js';
-import type { MfParams } from '../train/mf-model.js';
+import { tasteScore, type MfParams } from '../train/mf-model.js';
 import { topKForUsers } from '../train/top-k.js';
 import { round6 } from '../util/round.js';
 
@@ -51,14 +51,6 @@ export function readHeldOutRows(c: DuckDBConnection, config: BatchConfig, cutoff
   return readShownRows(c, cutoff, 200_000, config.seed);
 }
 
-/** U_u · V_i of the model trained before the holdout. */
-function mfScore(p: MfParams, u: number, i: number): number {
-  const d = p.dims;
-  let s = 0;
-  for (let q = 0; q < d; q++) s += p.user[u * d + q]! * p.item[i * d + q]!;
-  return s;
-}
-
 /**
  * How much personal taste to layer on base appeal, fitted on held-out showings the model did not
  * see (`fitBlend`, rows from `readHeldOutRows`); users the model never trained on get no personal
@@ -69,7 +61,7 @@ export function holdoutBlend(rows: ShownRows, config: BatchConfig, m: BeforeHold
   return fitBlend(
     {
       base: Float64Array.from(rows.item, (i) => logit(m.base[i]!)),
-      personal: Float64Array.from(rows.user, (u, r) => (trained[u] ? mfScore(m.params, u, rows.item[r]!) : 0)),
+      personal: Float64Array.from(rows.user, (u, r) => (trained[u] ? tasteScore(m.params, u, rows.item[r]!) : 0)),
       position: rows.position,
       y: rows.y,
     },
@@ -78,23 +70,24 @@ export function holdoutBlend(rows: ShownRows, config: BatchConfig, m: BeforeHold
 }
 
 /**
- * How much of the content profile's score R_u · x_i (`contentProfiles` of the training rows) to
- * layer on what the version serves a known user, base appeal + λ · U_u·V_i, fitted like the
- * personal weight (`fitBlend`, `personalWeight`: 0 unless the term passes the likelihood-ratio
- * test) on the held-out showings of users the model trained on. Users it did not train on keep
- * the served score alone (they have no profile either).
- * @param rows from `readHeldOutRows`; `score`: the profile score of (user row, item row)
+ * How much of a further term of known users' lists to layer on what the version serves them
+ * (base appeal + λ · U_u·V_i, plus `served` when given: the terms fitted before this one), fitted
+ * like the personal weight (`fitBlend`, `personalWeight`: 0 unless the term passes the
+ * likelihood-ratio test) on the held-out showings of users the model trained on. Users it did not
+ * train on keep the served score alone. The terms: the content profile R_u · x_i
+ * (`contentProfiles` of the training rows), the user's past clicks (`pastClicks`, 1 or 0).
+ * @param rows from `readHeldOutRows`; `score`: the term of (user row, item row)
  */
-export function holdoutContentFit(rows: ShownRows, config: BatchConfig, m: BeforeHoldout, lambda: number, trained: Uint8Array, score: (u: number, i: number) => number): SessionFit {
+export function holdoutTermFit(rows: ShownRows, config: BatchConfig, m: BeforeHoldout, lambda: number, trained: Uint8Array, score: (u: number, i: number) => number, served?: (u: number, i: number) => number): SessionFit {
   const keep: number[] = [];
   for (let r = 0; r < rows.y.length; r++) if (trained[rows.user[r]!]) keep.push(r);
-  const served = Float64Array.from(keep, (r) => {
+  const before = Float64Array.from(keep, (r) => {
     const u = rows.user[r]!;
     const i = rows.item[r]!;
-    return logit(m.base[i]!) + (lambda > 0 ? lambda * mfScore(m.params, u, i) : 0);
+    return logit(m.base[i]!) + (lambda > 0 ? lambda * tasteScore(m.params, u, i) : 0) + (served ? served(u, i) : 0);
   });
   const blend = fitBlend(
-    { base: served, personal: Float64Array.from(keep, (r) => score(rows.user[r]!, rows.item[r]!)), position: Int32Array.from(keep, (r) => rows.position[r]!), y: Float32Array.from(keep, (r) => rows.y[r]!) },
+    { base: before, personal: Float64Array.from(keep, (r) => score(rows.user[r]!, rows.item[r]!)), position: Int32Array.from(keep, (r) => rows.position[r]!), y: Float32Array.from(keep, (r) => rows.y[r]!) },
     config.kMax,
   );
   return { weight: blend ? personalWeight(blend) : 0, blend };
@@ -153,7 +146,7 @@ export async function holdoutRecentFit(c: DuckDBConnection, config: BatchConfig,
     const i = rows.item[r]!;
     const u = rows.user[r]!;
     base[r] = logit(m.base[i]!);
-    served[r] = base[r]! + (trained[u] ? (lambda > 0 ? lambda * mfScore(m.params, u, i) : 0) + (extra ? extra(u, i) : 0) : 0);
+    served[r] = base[r]! + (trained[u] ? (lambda > 0 ? lambda * tasteScore(m.params, u, i) : 0) + (extra ? extra(u, i) : 0) : 0);
     const recent = rows.recent[r]!.map((id) => rowOf.get(id)).filter((x): x is number => x !== undefined);
     if (recent.length === 0) continue;
     q.fill(0);

@@ -11,13 +11,14 @@ import { personalWeight, servingParams, type Blend } from '../policy/serving-ble
 import { fillColdItems } from '../train/cold-items.js';
 import { CONTENT_BUCKETS, contentFeatures } from '../train/content-features.js';
 import { contentProfiles, profileScore, rerankWithProfiles } from '../train/content-profile.js';
-import { trainMf, type MfParams, type MfResult } from '../train/mf-model.js';
+import { modelScore, trainMf, type MfParams, type MfResult } from '../train/mf-model.js';
+import { pastClicks, rerankWithPastClicks } from '../train/past-clicks.js';
 import { topKForUsers, type TopK } from '../train/top-k.js';
 import type { Progress } from '../util/progress.js';
 import { round6 } from '../util/round.js';
 import { bootstrap } from './bootstrap.js';
 import { epochBudget } from './epoch-budget.js';
-import { NO_RECENT_FIT, holdoutBlend, holdoutContentFit, readHeldOutRows, holdoutMetrics, holdoutRecentFit, type BeforeHoldout, type RecentFit, type SessionFit } from './holdout.js';
+import { NO_RECENT_FIT, holdoutBlend, holdoutTermFit, readHeldOutRows, holdoutMetrics, holdoutRecentFit, type BeforeHoldout, type RecentFit, type SessionFit } from './holdout.js';
 
 /** Everything the policy and artifact steps need from learning. */
 export interface Learned {
@@ -99,6 +100,7 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
   let blend: Blend | null = null;
   let recent: RecentFit = NO_RECENT_FIT;
   let profile: SessionFit = { weight: 0, blend: null };
+  let past: SessionFit = { weight: 0, blend: null };
   const content = contentFeatures(itemIds.map((id) => byId.get(id)));
   if (hasHoldout) {
     const trainRows = await readItemPositionStats(c, trainBefore);
@@ -110,10 +112,16 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
     const held = await readHeldOutRows(c, config, ds.cutoff);
     blend = holdoutBlend(held, config, before, seen);
     const profiles = contentProfiles(pairs, content, CONTENT_BUCKETS, ds.users);
-    profile = holdoutContentFit(held, config, before, personalWeight(blend), seen, (u, i) => profileScore(profiles, content, CONTENT_BUCKETS, u, i));
+    profile = holdoutTermFit(held, config, before, personalWeight(blend), seen, (u, i) => profileScore(profiles, content, CONTENT_BUCKETS, u, i));
     if (profile.blend) p.info(`content profile: weight ${profile.weight.toFixed(3)} (log-loss ${profile.blend.logLoss.toFixed(4)} vs ${profile.blend.logLossBaseOnly.toFixed(4)}, ${profile.blend.n} held-out showings)`);
     const mu = profile.weight;
-    recent = await holdoutRecentFit(c, config, before, itemIds, personalWeight(blend), seen, mu > 0 ? (u, i) => mu * profileScore(profiles, content, CONTENT_BUCKETS, u, i) : undefined);
+    const withProfile = mu > 0 ? (u: number, i: number) => mu * profileScore(profiles, content, CONTENT_BUCKETS, u, i) : undefined;
+    const clickedBefore = pastClicks(pairs);
+    const clicked = (u: number, i: number) => (clickedBefore.get(u)?.includes(i) ? 1 : 0);
+    past = holdoutTermFit(held, config, before, personalWeight(blend), seen, clicked, withProfile);
+    if (past.blend) p.info(`past clicks: weight ${past.weight.toFixed(3)} (log-loss ${past.blend.logLoss.toFixed(4)} vs ${past.blend.logLossBaseOnly.toFixed(4)})`);
+    const rho = past.weight;
+    recent = await holdoutRecentFit(c, config, before, itemIds, personalWeight(blend), seen, withProfile || rho > 0 ? (u, i) => (withProfile ? withProfile(u, i) : 0) + rho * clicked(u, i) : undefined);
     const line = (f: SessionFit) => `${f.weight.toFixed(3)}${f.blend ? ` (log-loss ${f.blend.logLoss.toFixed(4)} vs ${f.blend.logLossBaseOnly.toFixed(4)})` : ''}`;
     if (recent.rows > 0) p.info(`recent items (${recent.rows} held-out showings): weight ${line(recent.wasm)} for unknown users, ${line(recent.cache)} on cached candidates`);
   }
@@ -123,7 +131,7 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
   // 3. Fine-tune on everything for the published model.
   let params = trained.params;
   let finetune: MfResult | null = null;
-  const all = hasHoldout && (finetuneEpochs > 0 || profile.weight > 0) ? await readTrainingPairs(c, { before: ds.maxTs + 1, negativesPerPositive: config.negativesPerPositive, seed: config.seed + 1 }) : pairs;
+  const all = hasHoldout && (finetuneEpochs > 0 || profile.weight > 0 || past.weight > 0) ? await readTrainingPairs(c, { before: ds.maxTs + 1, negativesPerPositive: config.negativesPerPositive, seed: config.seed + 1 }) : pairs;
   if (hasHoldout && finetuneEpochs > 0) {
     finetune = await trainMf(all, { ...mfOpts, epochs: finetuneEpochs, learningRate: config.learningRate / 2, init: params, seed: config.seed + 1 });
     params = finetune.params;
@@ -140,8 +148,12 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
   // logit(base appeal), or its optimistic value with --optimism (z = 0 is the mean, bit for bit).
   const optimism = config.explore ? config.optimism : 0;
   const challengers = config.explore ? challengerRows(posteriors, { k: config.kDefault, budget: config.challengers, exposure: stats.exposure, createdAt }) : null;
-  const candidates = await topKForUsers(servingParams(params, optimisticBase(posteriors, optimism, challengers), lambda), userRows, candidatesPerUser(config));
-  if (profile.weight > 0) rerankWithProfiles(candidates, userRows, contentProfiles(all, content, CONTENT_BUCKETS, ds.users), content, CONTENT_BUCKETS, profile.weight);
+  const ranking = servingParams(params, optimisticBase(posteriors, optimism, challengers), lambda);
+  const candidates = await topKForUsers(ranking, userRows, candidatesPerUser(config));
+  const profiles = profile.weight > 0 ? contentProfiles(all, content, CONTENT_BUCKETS, ds.users) : null;
+  if (profiles) rerankWithProfiles(candidates, userRows, profiles, content, CONTENT_BUCKETS, profile.weight);
+  // The user's past clicks last, on top of everything else the list ranks by; the ones it lacks come in at that score.
+  if (past.weight > 0) rerankWithPastClicks(candidates, userRows, pastClicks(all), past.weight, (u, i) => modelScore(ranking, u, i) + (profiles ? profile.weight * profileScore(profiles, content, CONTENT_BUCKETS, u, i) : 0));
   p.info(`candidates: top ${candidatesPerUser(config)} of ${ds.items} items for ${userKeys.length} users`);
   const runs = [trained, ...(finetune ? [finetune] : [])];
   const samples = runs.reduce((a, r) => a + r.samples, 0);
@@ -184,6 +196,7 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
       new_arrivals: { items: arrivals.reduce((a, x) => a + x, 0), ...(posteriors.newArrivals ? { examined: posteriors.newArrivals.examined, lr: round6(posteriors.newArrivals.lr), own_prior: posteriors.newArrivals.ownPrior } : {}) },
       recent: { rows: recent.rows, wasm: sessionRecord(recent.wasm), cache: sessionRecord(recent.cache) },
       content_profile: sessionRecord(profile),
+      past_clicks: sessionRecord(past),
       candidate_optimism: optimism,
       challengers: challengers ? { items: challengers.rows.size, bar: round6(challengers.bar) } : null,
       blend: blend ? { a: round6(blend.a), b: round6(blend.b), lambda: round6(lambda), n: blend.n, clicks: blend.clicks, log_loss: round6(blend.logLoss), log_loss_base_only: round6(blend.logLossBaseOnly), position_logits: blend.positionLogits.map(round6) } : { lambda },

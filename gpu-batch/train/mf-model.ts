@@ -15,6 +15,19 @@ export interface MfParams {
   globalBias: number;
 }
 
+/** The personal term U_u · V_i. */
+export function tasteScore(p: MfParams, u: number, i: number): number {
+  const d = p.dims;
+  let s = 0;
+  for (let q = 0; q < d; q++) s += p.user[u * d + q]! * p.item[i * d + q]!;
+  return s;
+}
+
+/** The whole score U_u · V_i + b_i + b₀, as candidate generation (`topKForUsers`) ranks by it. */
+export function modelScore(p: MfParams, u: number, i: number): number {
+  return tasteScore(p, u, i) + p.bias[i]! + p.globalBias;
+}
+
 export interface MfOptions {
   nUsers: number;
   nItems: number;
