@@ -213,12 +213,13 @@ async function gateTruth(world: World, round: number, visits: readonly Visit[], 
     if (!t) targets.set(v, (t = files ? Promise.resolve(VersionTarget.fromFiles(v, files)) : published(v)));
     return t;
   };
-  const value = async (t: VersionTarget | null) => (t ? mean(await versionValue(world, round, visits, t, SIM_SECRETS.userSalt, keys, { recent })) : null);
+  const on = { world, round, visits, salt: SIM_SECRETS.userSalt, keys, recent };
+  const value = async (t: VersionTarget | null) => (t ? mean(await versionValue(on, t)) : null);
   // With a canary live the edge served two versions: the view of one is not what was served.
   const servingTarget = await target(serving);
   const servingValue = await value(servingTarget);
   const servingCheck = canary === null ? servingValue : null;
-  const parts = canary === null && servingTarget ? await versionParts(world, round, visits, servingTarget, SIM_SECRETS.userSalt, keys, { recent }) : null;
+  const parts = canary === null && servingTarget ? await versionParts(on, servingTarget) : null;
 
   const candidateVersion = inStore(rec) ? rec.version : (batch.candidate?.version ?? null);
   const candidateTarget = inStore(rec) ? await target(rec.version) : batch.candidate ? await target(batch.candidate.version, batch.candidate.files) : null;

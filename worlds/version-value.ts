@@ -16,32 +16,36 @@ export { VersionTarget };
 export type UserKeys = Map<string, string>;
 
 /**
+ * The visits a version is valued on: the world at that round, the edge's user-key salt (and a
+ * memo of the keys), and the recent items the site sent on each visit (aligned with the visits;
+ * none when absent).
+ */
+export interface AskedVisits {
+  world: World;
+  round: number;
+  visits: readonly Visit[];
+  salt: string;
+  keys: UserKeys;
+  recent?: readonly (readonly string[])[];
+}
+
+/**
  * The true value of a version on the given visits: for each visit, the slate the version would
  * serve (its strategy sampled on the input the edge would build: the user's cached candidates,
  * else — with recent items — the wasm step's ranking, else the popularity list, and the
  * exploration pool; `VersionTarget.input`, the batch tier's serving view that the deploy gate
  * evaluates with), scored by the world's expected clicks. Each visit is asked with the recent
- * items the site sent on it (`recent`, aligned with the visits; none when absent), so this input
- * is the edge's exactly. Visits with the same input (a user's visits without recent items) are
+ * items the site sent on it (`on.recent`), so this input is the edge's exactly. Visits with the same input (a user's visits without recent items) are
  * valued once, from `replays` draws (strategies prepare the whole exploration pool per draw,
  * thousands of items in a large catalog). Draws are seeded by user, round and recent items (not
  * by version), so two versions are compared on common random numbers.
  * @returns expected clicks per visit
  */
-export async function versionValue(
-  world: World,
-  round: number,
-  visits: readonly Visit[],
-  target: VersionTarget,
-  salt: string,
-  keys: UserKeys,
-  opts: { replays?: number; recent?: readonly (readonly string[])[] } = {},
-): Promise<Float64Array> {
-  const replays = opts.replays ?? 4;
+export async function versionValue(on: AskedVisits, target: VersionTarget, replays = 4): Promise<Float64Array> {
   const spec = surfaceSpec(target);
-  return perInput(world, round, visits, target, salt, keys, opts.recent, (input, rng, user) => {
+  return perInput(on, target, (input, rng, user) => {
     let sum = 0;
-    for (let r = 0; r < replays; r++) sum += slateClicks(world, user, sampleSlate(spec, input, rng).items.map((it) => it.item_id));
+    for (let r = 0; r < replays; r++) sum += slateClicks(on.world, user, sampleSlate(spec, input, rng).items.map((it) => it.item_id));
     return sum / replays;
   });
 }
@@ -56,20 +60,12 @@ export async function versionValue(
  *   strangers ÷ the best list is how well base appeal alone is known.
  * @returns expected clicks per visit of each
  */
-export async function versionParts(
-  world: World,
-  round: number,
-  visits: readonly Visit[],
-  target: VersionTarget,
-  salt: string,
-  keys: UserKeys,
-  opts: { recent?: readonly (readonly string[])[] } = {},
-): Promise<{ ranking: Float64Array; strangers: Float64Array }> {
-  const k = world.params.k;
+export async function versionParts(on: AskedVisits, target: VersionTarget): Promise<{ ranking: Float64Array; strangers: Float64Array }> {
+  const k = on.world.params.k;
   const top = (input: SlateInput) => prepare(input).ranked.slice(0, k).map((c) => c.item);
-  const ranking = await perInput(world, round, visits, target, salt, keys, opts.recent, (input, _rng, user) => slateClicks(world, user, top(input)));
-  const list = top(await target.input(request(target, k, STRANGER, round, 'stranger', [])));
-  const strangers = Float64Array.from(visits, (v) => slateClicks(world, v.user, list));
+  const ranking = await perInput(on, target, (input, _rng, user) => slateClicks(on.world, user, top(input)));
+  const list = top(await target.input(request(target, k, STRANGER, on.round, 'stranger', [])));
+  const strangers = Float64Array.from(on.visits, (v) => slateClicks(on.world, v.user, list));
   return { ranking, strangers };
 }
 
@@ -96,25 +92,17 @@ function slateClicks(world: World, user: SimUser, items: readonly string[]): num
  * `value` of each visit's strategy input, computed once per distinct input (user and recent
  * items) with a generator seeded by the round and that input.
  */
-async function perInput(
-  world: World,
-  round: number,
-  visits: readonly Visit[],
-  target: VersionTarget,
-  salt: string,
-  keys: UserKeys,
-  recentOf: readonly (readonly string[])[] | undefined,
-  value: (input: SlateInput, rng: Rng, user: SimUser) => number,
-): Promise<Float64Array> {
+async function perInput(on: AskedVisits, target: VersionTarget, value: (input: SlateInput, rng: Rng, user: SimUser) => number): Promise<Float64Array> {
+  const { world, round, visits, keys } = on;
   const memo = new Map<string, number>();
   const out = new Float64Array(visits.length);
   for (const [j, v] of visits.entries()) {
-    const recent = recentOf?.[j] ?? [];
+    const recent = on.recent?.[j] ?? [];
     const key = recent.length ? `${v.user.id}|${recent.join(',')}` : v.user.id;
     let x = memo.get(key);
     if (x === undefined) {
       let uk = keys.get(v.user.id);
-      if (uk === undefined) keys.set(v.user.id, (uk = await userKey(salt, v.user.id)));
+      if (uk === undefined) keys.set(v.user.id, (uk = await userKey(on.salt, v.user.id)));
       const input = await target.input(request(target, world.params.k, uk, round, v.user.id, recent));
       memo.set(key, (x = value(input, world.rngFor(`truth:${round}:${key}`), v.user)));
     }

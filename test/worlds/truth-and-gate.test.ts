@@ -44,28 +44,28 @@ describe('true value of a version (the serving view, scored by the world)', () =
   const visits = roundVisits(world, 0, new Map());
 
   it('a version that caches every user their own best items, without exploring, is worth the oracle', async () => {
-    const v = await versionValue(world, 0, visits, VersionTarget.fromFiles(VERSION, await candidateFiles(world, 0)), SALT, new Map());
+    const v = await versionValue({ world, round: 0, visits, salt: SALT, keys: new Map() }, VersionTarget.fromFiles(VERSION, await candidateFiles(world, 0)));
     visits.forEach((visit, j) => expect(v[j]).toBeCloseTo(oracleClicks(world, visit.user), 12));
   });
 
   it('its parts: the ranking unexplored is what a cached list of each user\'s best is worth (the oracle), the strangers\' list the popularity list for every visit', async () => {
     const target = VersionTarget.fromFiles(VERSION, await candidateFiles(world, 0.3));
-    const parts = await versionParts(world, 0, visits, target, SALT, new Map());
+    const parts = await versionParts({ world, round: 0, visits, salt: SALT, keys: new Map() }, target);
     const popular = world.items.slice(0, 10);
     visits.forEach((visit, j) => {
       expect(parts.ranking[j]).toBeCloseTo(oracleClicks(world, visit.user), 12);
       expect(parts.strangers[j]).toBeCloseTo(expectedClicks(world.clickModel, popular.map((it) => world.attraction(visit.user, it))), 12);
     });
     // Served, a third of the slots go to the pool: that costs against the ranking it explores from.
-    const served = await versionValue(world, 0, visits, target, SALT, new Map());
+    const served = await versionValue({ world, round: 0, visits, salt: SALT, keys: new Map() }, target);
     const sum = (x: Float64Array) => x.reduce((a, b) => a + b, 0);
     expect(sum(served)).toBeLessThan(0.95 * sum(parts.ranking));
   });
 
   it('a wrong salt finds no cached user (the popularity list answers), and that is worth less', async () => {
     const files = await candidateFiles(world, 0);
-    const right = await versionValue(world, 0, visits, VersionTarget.fromFiles(VERSION, files), SALT, new Map());
-    const wrong = await versionValue(world, 0, visits, VersionTarget.fromFiles(VERSION, files), 'another-salt-0123456789', new Map());
+    const right = await versionValue({ world, round: 0, visits, salt: SALT, keys: new Map() }, VersionTarget.fromFiles(VERSION, files));
+    const wrong = await versionValue({ world, round: 0, visits, salt: 'another-salt-0123456789', keys: new Map() }, VersionTarget.fromFiles(VERSION, files));
     expect(wrong.reduce((a, b) => a + b, 0)).toBeLessThan(right.reduce((a, b) => a + b, 0));
   });
 
@@ -81,7 +81,7 @@ describe('true value of a version (the serving view, scored by the world)', () =
     expect(p.surfaces.home!.strategy).toEqual({ name: 'epsilon-greedy', epsilon: 0.2 });
     const shard = UserSlateShard.parse(dec(planted[shardFile(0)]));
     for (const u of Object.values(shard.users)) expect(u.items.every((id) => !popular.has(id))).toBe(true);
-    const sum = async (f: Record<string, Uint8Array>) => (await versionValue(world, 0, visits, VersionTarget.fromFiles(VERSION, f), SALT, new Map())).reduce((a, b) => a + b, 0);
+    const sum = async (f: Record<string, Uint8Array>) => (await versionValue({ world, round: 0, visits, salt: SALT, keys: new Map() }, VersionTarget.fromFiles(VERSION, f))).reduce((a, b) => a + b, 0);
     expect(await sum(planted)).toBeLessThan(0.8 * (await sum(files)));
   });
 
@@ -100,7 +100,7 @@ describe('true value of a version (the serving view, scored by the world)', () =
     }
     const p = Policy.parse(dec(planted['policy.json']));
     expect(p.popularity.map((x) => x.item).slice(0, 10)).toEqual(Policy.parse(dec(files['policy.json'])).popularity.map((x) => x.item).slice(0, 10).reverse());
-    const sum = async (f: Record<string, Uint8Array>) => (await versionValue(world, 0, visits, VersionTarget.fromFiles(VERSION, f), SALT, new Map())).reduce((a, b) => a + b, 0);
+    const sum = async (f: Record<string, Uint8Array>) => (await versionValue({ world, round: 0, visits, salt: SALT, keys: new Map() }, VersionTarget.fromFiles(VERSION, f))).reduce((a, b) => a + b, 0);
     // Position-based clicks with reading 1/log2(p + 2): the same items in reverse order lose a
     // share, far less than the worst-first copy.
     const ratio = (await sum(planted)) / (await sum(files));
