@@ -107,6 +107,6 @@ describe('world suite (reduced long-tail world)', () => {
   });
 
   it('the report renders its charts in headless Chromium without console errors', async () => {
-    await inChromium(`file://${join(out, 'report.html')}`, (page) => expectCharts(page, ['chart-long-tail-all', 'chart-long-tail-cold', 'chart-long-tail-explore']));
+    await inChromium(`file://${join(out, 'report.html')}`, (page) => expectCharts(page, ['chart-long-tail-all', 'chart-long-tail-parts', 'chart-long-tail-cold', 'chart-long-tail-explore']));
   });
 });
