@@ -32,7 +32,8 @@ export interface Dataset {
 
 /**
  * Builds the training tables in DuckDB from the lake:
- * - `imp`: the impressions, with the logged `recent_item_ids` as `recent`;
+ * - `imp`: the impressions, with the logged `recent_item_ids` as `recent` and the strategy's name
+ *   as `strategy_name` (with `policy_version`: the examination experiments, `readExaminationCells`);
  * - `items(item_idx, item_id)`: rankable items in matrix row order (sorted ids);
  * - `users(user_idx, user_key)`: users with an impression in the training window;
  * - `shown(ts, user_idx, item_idx, position, propensity, explored, surface, reward)`: one row per
@@ -42,7 +43,7 @@ export interface Dataset {
 export async function buildDataset(c: DuckDBConnection, lake: LakeFiles, p: DatasetParams): Promise<Dataset> {
   // "recent": the logged context.recent_item_ids (what the site sent; the wasm step's input).
   await c.run(
-    `CREATE OR REPLACE TEMP TABLE "imp" AS SELECT "impression_id", "ts", "user_key", "surface", "items", coalesce(json_extract_string("context", '$.recent_item_ids[*]'), []) AS "recent" FROM read_parquet($imps)`,
+    `CREATE OR REPLACE TEMP TABLE "imp" AS SELECT "impression_id", "ts", "user_key", "surface", "policy_version", json_extract_string("strategy", '$.name') AS "strategy_name", "items", coalesce(json_extract_string("context", '$.recent_item_ids[*]'), []) AS "recent" FROM read_parquet($imps)`,
     { imps: pathList(lake.impressions) },
   );
   const maxTs = await scalar(c, `SELECT coalesce(max("ts"), 0) FROM "imp"`);

@@ -1,4 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { ExaminationCell } from '../../shared/ope/examination.js';
+import { exploredAsPoolDraw } from '../../shared/ope/logged-slate.js';
 import { pathList, scalar } from '../lake/duck.js';
 import { ATTRIBUTED } from './attribution.js';
 import type { LakeFiles } from './build-dataset.js';
@@ -129,6 +131,34 @@ export async function readItemPositionStats(c: DuckDBConnection, before: number)
     rewarded: rewarded![k] as number,
     reward: reward![k] as number,
   }));
+}
+
+/**
+ * Showings per (logging version, rank, position) cell for `examinationCurve`, from the slates whose
+ * strategy marks explored slots as pool draws (`exploredAsPoolDraw`): an exploited slot's rank is
+ * its position minus the explored slots above it in its slate; an explored slot's rank is null.
+ * Every slot of the slate counts (items outside the catalog too): the shifts are the slate's.
+ * @param before only impressions with ts < before (the training split), or +∞ equivalent for all
+ */
+export async function readExaminationCells(c: DuckDBConnection, before: number): Promise<ExaminationCell[]> {
+  const [strategy, version, position, rank, shown, rewarded] = await columns(
+    c,
+    `SELECT "strategy_name", "version", "position", "rank", count(*)::INTEGER, count(*) FILTER (WHERE "reward" > 0)::INTEGER
+     FROM (SELECT s."strategy_name", s."policy_version" AS "version", s.it."position" AS "position", coalesce(r."reward", 0) AS "reward",
+                  CASE WHEN s.it."explored" THEN NULL
+                       ELSE s.it."position" - coalesce(sum(s.it."explored"::INTEGER) OVER (PARTITION BY s."impression_id" ORDER BY s.it."position" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
+                  END::INTEGER AS "rank"
+           FROM (SELECT "impression_id", "strategy_name", "policy_version", unnest("items") AS it FROM "imp" WHERE "ts" < $before) s
+                LEFT JOIN ${ATTRIBUTED} r ON r."impression_id" = s."impression_id" AND r."item_id" = s.it."item_id")
+     GROUP BY ALL`,
+    { before },
+  );
+  const cells: ExaminationCell[] = [];
+  (position ?? []).forEach((_, k) => {
+    if (!exploredAsPoolDraw({ name: strategy![k] })) return;
+    cells.push({ position: position![k] as number, rank: rank![k] === null ? null : (rank![k] as number), shown: shown![k] as number, rewarded: rewarded![k] as number, ...(version![k] === null ? {} : { version: String(version![k]) }) });
+  });
+  return cells;
 }
 
 /** @returns impressions seen per user row (the history length history-decayed strategies read) */

@@ -3,9 +3,9 @@ import type { CatalogItem } from '../../shared/schemas/catalog.js';
 import type { BatchConfig } from '../config/config.js';
 import { candidatesPerUser } from '../config/config.js';
 import { buildDataset, dropDataset, type LakeFiles } from '../dataset/build-dataset.js';
-import { readIndex, readItemPositionStats, readRewardedRows, readSurfaceSlots, readTrainingPairs, readUserHistory } from '../dataset/read-dataset.js';
+import { readExaminationCells, readIndex, readItemPositionStats, readRewardedRows, readSurfaceSlots, readTrainingPairs, readUserHistory } from '../dataset/read-dataset.js';
 import { challengerRows, optimisticBase } from '../policy/exploration.js';
-import { itemStats, positionWeightsAll, type ItemStats } from '../policy/item-stats.js';
+import { examinationWeights, itemStats, type ItemStats } from '../policy/item-stats.js';
 import { mixturePosteriors, newArrivals, posteriorMeans, type BetaPosteriors } from '../policy/posteriors.js';
 import { personalWeight, servingParams, type Blend } from '../policy/serving-blend.js';
 import { fillColdItems } from '../train/cold-items.js';
@@ -104,7 +104,7 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
   const content = contentFeatures(itemIds.map((id) => byId.get(id)));
   if (hasHoldout) {
     const trainRows = await readItemPositionStats(c, trainBefore);
-    const trainStats = itemStats(trainRows, ds.items, positionWeightsAll(trainRows, ds.items, config.kMax));
+    const trainStats = itemStats(trainRows, ds.items, examinationWeights(await readExaminationCells(c, trainBefore), trainRows, ds.items, config.kMax).theta);
     const before: BeforeHoldout = { cutoff: ds.cutoff, items: ds.items, params: trained.params, stats: trainStats, base: posteriorMeans(mixturePosteriors(trainStats, arrivals)) };
     metrics = await holdoutMetrics(c, config, before, (line) => p.info(line));
     const seen = new Uint8Array(ds.users);
@@ -140,7 +140,8 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
 
   // 4. What serves: posteriors from every row, cold items from content, candidates by base appeal + λ · personal taste.
   const allRows = await readItemPositionStats(c, ds.maxTs + 1);
-  const theta = positionWeightsAll(allRows, ds.items, config.kMax);
+  const examination = examinationWeights(await readExaminationCells(c, ds.maxTs + 1), allRows, ds.items, config.kMax);
+  const theta = examination.theta;
   const stats = itemStats(allRows, ds.items, theta);
   const posteriors = mixturePosteriors(stats, arrivals);
   const cold = fillColdItems(params, content, CONTENT_BUCKETS, Array.from(stats.rewarded, (r) => r > 0), { seed: config.seed });
@@ -197,6 +198,7 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
       recent: { rows: recent.rows, wasm: sessionRecord(recent.wasm), cache: sessionRecord(recent.cache) },
       content_profile: sessionRecord(profile),
       past_clicks: sessionRecord(past),
+      examination: examination.source,
       candidate_optimism: optimism,
       challengers: challengers ? { items: challengers.rows.size, bar: round6(challengers.bar) } : null,
       blend: blend ? { a: round6(blend.a), b: round6(blend.b), lambda: round6(lambda), n: blend.n, clicks: blend.clicks, log_loss: round6(blend.logLoss), log_loss_base_only: round6(blend.logLossBaseOnly), position_logits: blend.positionLogits.map(round6) } : { lambda },

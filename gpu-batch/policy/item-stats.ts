@@ -1,4 +1,4 @@
-import { positionWeights } from '../../shared/ope/examination.js';
+import { examinationCurve, positionWeights, type ExaminationCell } from '../../shared/ope/examination.js';
 import type { ItemPositionRow } from '../dataset/read-dataset.js';
 
 /** Per-item totals (arrays indexed by item row). */
@@ -24,6 +24,42 @@ export function itemStats(rows: readonly ItemPositionRow[], nItems: number, thet
 }
 
 /**
+ * Examination weights θ per position for base appeal: the deploy gate's curve
+ * (`examinationCurve`: what the exploration's shifts and pool draws say of reading, per logging
+ * version), or, when the logs carry no such experiment, the fit over every showing
+ * (`positionWeightsAll`).
+ *
+ * Why the experiments' curve: every showing fitted together confounds position with liking — a
+ * personalised list shows an item high to the users who like it most — so that curve fell faster
+ * than reading (position 9: 0.19–0.25 of the top in kept large-catalog and drift runs, truly 0.29),
+ * an item shown mostly low looked that much better per reading, and the more so the narrower its
+ * fans: on kept runs of every world family (seeds 531–532, 541; rounds 3–5) base appeal by that
+ * curve stood 1.3–1.4× the truth for the true top 10 and 1.5–2× for items ranked 30–300, and its
+ * top-10 list was worth 0.84–0.96 of the best list. With the experiments' curve the same counts
+ * read 0.93–1.25× for the top 10, and the list was worth 1.5 points more on average of 17
+ * seed-rounds (−2.0 to +6.4: long-tail round 3 0.838 → 0.902, large-catalog 0.905 → 0.925,
+ * pbm-deep 0.955 → 0.984; one sparse round 0.962 → 0.942). An earlier trial of the gate's curve
+ * here (before its strata were per logging version and it was fitted to convergence: pooled, it
+ * came out flat, 0.48 at position 9) lowered long-tail and large-catalog round 5 on every seed.
+ */
+export function examinationWeights(cells: readonly ExaminationCell[], rows: readonly ItemPositionRow[], nItems: number, positions: number): { theta: number[]; source: 'experiments' | 'all-showings' } {
+  const shifted = cells.reduce((a, c) => a + (c.rank !== null && c.rank !== c.position ? c.rewarded : 0), 0);
+  const curve = shifted >= MIN_SHIFTED_CLICKS ? examinationCurve(cells, positions) : null;
+  return curve ? { theta: curve, source: 'experiments' } : { theta: positionWeightsAll(rows, nItems, positions), source: 'all-showings' };
+}
+
+/**
+ * Clicks on ranked items that exploration shifted down (rank ≠ position) below which base appeal
+ * keeps the fit over every showing (`examinationWeights`). The shifts are what tie a ranking's
+ * positions together; without them the curve rests on the pool's draws alone — in a bootstrap
+ * round's logs (every slot a pool draw) that is one stratum, and in the large catalog's it held 90
+ * clicks: the first trained version's θ read 0.56 at position 9 (truly 0.29) and its lists were
+ * worth 0.02 of the oracle (0.11 with the fit over every showing, where the items themselves are
+ * the strata).
+ */
+export const MIN_SHIFTED_CLICKS = 200;
+
+/**
  * Examination weights θ from every showing, not only explored ones: the position-based model
  * E[clicks of item i at p] = shown_ip · θ_p · r_i fitted by alternating maximisation (Poisson
  * likelihood), starting from the explored-slot estimate (`positionWeights`):
@@ -32,13 +68,8 @@ export function itemStats(rows: readonly ItemPositionRow[], nItems: number, thet
  * user's ranking) ties the positions together, so θ no longer rests on the few explored slots
  * high in the slate, where ramped exploration rarely goes. Items seen at one position only fit
  * their r_i and leave θ alone. Positions with fewer than `minShown` showings keep the start value.
- * Not the deploy gate's curve (`examinationCurve`: ranks shifted by explored slots as strata, no
- * item confounded with its users' liking): that one is closer to pure reading, and is what the
- * gate's position-based weights need; this one falls faster — a personalised ranking shows an item
- * high to those who like it, and in a cascade a click above stops the reading — and for base
- * appeal that served better. Tried here, the gate's curve lowered round 5 of the world suite in
- * long-tail (cascade) 0.751 → 0.722 and large-catalog 0.478 → 0.458 of the oracle (every one of 3
- * seeds lower), raised sparse 0.442 → 0.458 and pbm-deep 0.542 → 0.555, drift level (seeds 1–3).
+ * The fallback of `examinationWeights` when the logs carry no exploration experiment: it falls
+ * faster than reading, since a personalised ranking shows an item high to those who like it.
  * @param rows per (item, position) counts, explored or not
  */
 export function positionWeightsAll(rows: readonly ItemPositionRow[], nItems: number, positions: number, iterations = 30, minShown = 200): number[] {

@@ -6,7 +6,7 @@ import { CHALLENGER_GAP, challengerRows, explorationEpsilon, explorationPool, me
 import { logit } from '../../shared/stats/logistic.js';
 import { ucbIndex } from '../../shared/explore/ucb.js';
 import { StrategySpec } from '../../shared/schemas/strategy.js';
-import { itemStats, positionWeightsAll } from '../../gpu-batch/policy/item-stats.js';
+import { examinationWeights, itemStats, positionWeightsAll } from '../../gpu-batch/policy/item-stats.js';
 import { examinationCurve, positionWeights, slateCells, type CellSlot, type ExaminationCell } from '../../shared/ope/examination.js';
 import { sampleSlate } from '../../shared/explore/index.js';
 import { betaPosteriors, COHORT_LR_MIN, mixturePosteriors, newArrivals, posteriorMeans } from '../../gpu-batch/policy/posteriors.js';
@@ -177,6 +177,55 @@ describe('position weights and posteriors', () => {
       const est = positionWeightsAll(rows, 60, 4);
       // ~60k showings, Poisson counts: θ within 0.06 (about 4 sd) of the truth at every position.
       est.forEach((t, p) => expect(Math.abs(t - theta[p]!), `seed ${seed} position ${p}`).toBeLessThan(0.06));
+    }
+  });
+
+  it('base appeal reads θ from the exploration\'s experiments: personalised lists confound the fit over every showing (seeded, over 3 seeds)', () => {
+    // Two kinds of user rank the same four items in opposite orders, each item liked (2×) by the
+    // kind that shows it on top and disliked (0.5×) by the kind that shows it low; ramped
+    // exploration inserts pool items (4–7, liked by nobody in particular), shifting the list down.
+    const theta = [1, 0.7, 0.5, 0.35];
+    const epsilon = [0.05, 0.1, 0.2, 0.3];
+    const base = [0.3, 0.25, 0.25, 0.3, 0.1, 0.12, 0.14, 0.16];
+    const attraction = (kind: number, item: number) => (item >= 4 ? base[item]! : base[item]! * ((item < 2) === (kind === 0) ? 2 : 0.5));
+    for (const seed of [1, 2, 3]) {
+      const rng = trainingRng(seed, 4);
+      const slates: CellSlot[][] = [];
+      const counts = new Map<string, ItemPositionRow>();
+      for (let n = 0; n < 40_000; n++) {
+        const kind = n % 2;
+        const list = kind === 0 ? [0, 1, 2, 3] : [3, 2, 1, 0];
+        const slate: CellSlot[] = [];
+        let next = 0;
+        for (let p = 0; p < 4; p++) {
+          const explored = rng.next() < epsilon[p]!;
+          const item = explored ? 4 + Math.floor(rng.next() * 4) : list[next++]!;
+          const y = rng.next() < theta[p]! * attraction(kind, item) ? 1 : 0;
+          slate.push({ position: p, explored, reward: y });
+          const key = `${item}:${p}:${explored}`;
+          const row = counts.get(key) ?? { item, position: p, explored, shown: 0, rewarded: 0, reward: 0 };
+          row.shown++;
+          row.rewarded += y;
+          row.reward += y;
+          counts.set(key, row);
+        }
+        slates.push(slate);
+      }
+      const rows = [...counts.values()];
+      const all = positionWeightsAll(rows, 8, 4);
+      const read = examinationWeights(slateCells(slates), rows, 8, 4);
+      expect(read.source).toBe('experiments');
+      // ~160k showings: the experiments' curve within 0.06 of reading at every position …
+      read.theta.forEach((t, p) => expect(Math.abs(t - theta[p]!), `seed ${seed} position ${p}`).toBeLessThan(0.06));
+      // … while every showing fitted together takes the fans' liking for reading: the bottom at under 0.6× of it.
+      expect(all[3]!, `seed ${seed}`).toBeLessThan(0.6 * theta[3]!);
+      // Without explored marks there is no experiment: the fit over every showing stands in.
+      const unmarked = slates.map((s) => s.map(({ position, reward }) => ({ position, reward })));
+      expect(examinationWeights(slateCells(unmarked), rows, 8, 4)).toEqual({ theta: all, source: 'all-showings' });
+      // Nor with pool draws alone (a bootstrap round: every slot explored): nothing ranked was shifted.
+      const drawsOnly = slates.map((s) => s.map((x) => ({ ...x, explored: true })));
+      expect(examinationCurve(slateCells(drawsOnly), 4)).not.toBeNull();
+      expect(examinationWeights(slateCells(drawsOnly), rows, 8, 4).source).toBe('all-showings');
     }
   });
 
