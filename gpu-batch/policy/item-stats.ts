@@ -38,7 +38,8 @@ export function itemStats(rows: readonly ItemPositionRow[], nItems: number, thet
  * top-10 list was worth 0.84–0.96 of the best list. With the experiments' curve the same counts
  * read 0.93–1.25× for the top 10, and the list was worth 1.5 points more on average of 17
  * seed-rounds (−2.0 to +6.4: long-tail round 3 0.838 → 0.902, large-catalog 0.905 → 0.925,
- * pbm-deep 0.955 → 0.984; one sparse round 0.962 → 0.942). An earlier trial of the gate's curve
+ * pbm-deep 0.955 → 0.984; one sparse round 0.962 → 0.942). In the closed loop, round 5 came out
+ * level within run noise (docs/architecture.md, "Examination by position"). An earlier trial of the gate's curve
  * here (before its strata were per logging version and it was fitted to convergence: pooled, it
  * came out flat, 0.48 at position 9) lowered long-tail and large-catalog round 5 on every seed.
  */
@@ -51,11 +52,11 @@ export function examinationWeights(cells: readonly ExaminationCell[], rows: read
 /**
  * Clicks on ranked items that exploration shifted down (rank ≠ position) below which base appeal
  * keeps the fit over every showing (`examinationWeights`). The shifts are what tie a ranking's
- * positions together; without them the curve rests on the pool's draws alone — in a bootstrap
- * round's logs (every slot a pool draw) that is one stratum, and in the large catalog's it held 90
- * clicks: the first trained version's θ read 0.56 at position 9 (truly 0.29) and its lists were
- * worth 0.02 of the oracle (0.11 with the fit over every showing, where the items themselves are
- * the strata).
+ * positions together; without them the curve rests on the pool's draws alone, one stratum per
+ * version. That is the first trained version's case: its logs are the bootstrap round's, every
+ * slot a uniform draw, where position says nothing of liking and the fit over every showing, with
+ * each item a stratum of its own, is the sharper of two unbiased estimates (the large catalog's
+ * bootstrap round held 90 clicks in all).
  */
 export const MIN_SHIFTED_CLICKS = 200;
 
