@@ -136,8 +136,9 @@ export async function readItemPositionStats(c: DuckDBConnection, before: number)
 /**
  * Showings per (logging version, rank, position) cell for `examinationCurve`, from the slates whose
  * strategy marks explored slots as pool draws (`exploredAsPoolDraw`): an exploited slot's rank is
- * its position minus the explored slots above it in its slate; an explored slot's rank is null.
- * Every slot of the slate counts (items outside the catalog too): the shifts are the slate's.
+ * its position minus the explored slots above it in its slate; an explored slot's rank is null
+ * (the ranks `slateCells` counts from logged slates, here aggregated in DuckDB so the lake never
+ * comes into memory slate by slate). Every slot of the slate counts (items outside the catalog too): the shifts are the slate's.
  * @param before only impressions with ts < before (the training split), or +∞ equivalent for all
  */
 export async function readExaminationCells(c: DuckDBConnection, before: number): Promise<ExaminationCell[]> {

@@ -35,13 +35,14 @@ export function itemStats(rows: readonly ItemPositionRow[], nItems: number, thet
  * an item shown mostly low looked that much better per reading, and the more so the narrower its
  * fans: on kept runs of every world family (seeds 531–532, 541; rounds 3–5) base appeal by that
  * curve stood 1.0–1.4× the truth for the true top 10 (median 1.3) and 1.3–2.2× for items ranked
- * 30–100, and its top-10 list was worth 0.78–0.96 of the best list. With the experiments' curve the same counts
- * read 0.93–1.25× for the top 10, and the list was worth 1.5 points more on average of 17
- * seed-rounds (−2.0 to +6.4: long-tail round 3 0.838 → 0.902, large-catalog 0.905 → 0.925,
- * pbm-deep 0.955 → 0.984; one sparse round 0.962 → 0.942). In the closed loop, round 5 came out
- * level within run noise (docs/architecture.md, "Examination by position"). An earlier trial of the gate's curve
- * here (before its strata were per logging version and it was fitted to convergence: pooled, it
- * came out flat, 0.48 at position 9) lowered long-tail and large-catalog round 5 on every seed.
+ * 30–100, and its top-10 list was worth 0.78–0.96 of the best list. With the experiments' curve
+ * the same counts read 0.93–1.25× for the top 10, and the list was worth 1.5 points more on
+ * average of 17 seed-rounds (−2.0 to +6.4: long-tail round 3 0.838 → 0.902, large-catalog 0.905 →
+ * 0.925, pbm-deep 0.955 → 0.984; one sparse round 0.962 → 0.942). In the closed loop, round 5
+ * came out level within run noise (docs/architecture.md, "Examination by position"). An earlier
+ * trial of the gate's curve here (before its strata were per logging version and it was fitted to
+ * convergence: pooled, it came out flat, 0.48 at position 9) lowered long-tail and large-catalog
+ * round 5 on every seed.
  */
 export function examinationWeights(cells: readonly ExaminationCell[], rows: readonly ItemPositionRow[], nItems: number, positions: number): { theta: number[]; source: 'experiments' | 'all-showings' } {
   const shifted = cells.reduce((a, c) => a + (c.rank !== null && c.rank !== c.position ? c.rewarded : 0), 0);

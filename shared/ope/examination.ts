@@ -73,12 +73,13 @@ export function slateCells(slates: Iterable<Iterable<CellSlot>>, versions?: read
  * converged, 0.29 (about 1,000 rounds; each costs strata × positions operations).
  *
  * The deploy gate's curve, and the batch tier's for base appeal (`examinationWeights`, when the
- * logs hold enough shifted ranks). Why not the explored slots alone (the gate's before, `positionWeights`):
- * in a large catalog the pool is mostly junk — 0.3% of explored slots clicked, ≈ 20 clicks a
+ * logs hold enough shifted ranks; its cells come from `readExaminationCells`, the same ranks as
+ * `slateCells` counted in DuckDB). Why not the explored slots alone (the gate's before,
+ * `positionWeights`): in a large catalog the pool is mostly junk — 0.3% of explored slots clicked, ≈ 20 clicks a
  * position in 20,000 slates — and that curve was noise (a large-catalog run: 0.93 of the top's
  * reading at position 8, truly 0.30). Why not every showing with items as strata (the batch
- * tier's fallback, `positionWeightsAll`): a personalised ranking shows an item high to the users who like
- * it most and low to the others, so an item's showings at different positions are not comparable;
+ * tier's fallback, `positionWeightsAll`): a personalised ranking shows an item high to the users
+ * who like it most and low to the others, so an item's showings at different positions are not comparable;
  * that curve fell too fast (0.45–0.57 at position 1, truly 0.63). Ranks are comparable: which
  * rank lands where is a coin. On kept runs of the four position-based world families (round 4)
  * the fitted curve came within 0.08 of the true one at every position, 0.15 in one large-catalog
