@@ -36,8 +36,10 @@ export interface Dataset {
  *   as `strategy_name` (with `policy_version`: the examination experiments, `readExaminationCells`);
  * - `items(item_idx, item_id)`: rankable items in matrix row order (sorted ids);
  * - `users(user_idx, user_key)`: users with an impression in the training window;
- * - `shown(ts, user_idx, item_idx, position, propensity, explored, surface, reward)`: one row per
- *   item shown, with its reward as `attributeRewards` defines it (reward 0 otherwise).
+ * - `shown(ts, user_idx, item_idx, position, propensity, explored, surface, reward, above)`: one row
+ *   per item shown, with its reward as `attributeRewards` defines it (reward 0 otherwise) and the
+ *   rewarded slots above it in its slate (`above`: what a reader who stops after a click
+ *   saw first; `stopFactors`).
  * Propensities are carried along for off-policy evaluation.
  */
 export async function buildDataset(c: DuckDBConnection, lake: LakeFiles, p: DatasetParams): Promise<Dataset> {
@@ -64,11 +66,13 @@ export async function buildDataset(c: DuckDBConnection, lake: LakeFiles, p: Data
        SELECT "impression_id", "ts", "user_key", "surface", it."item_id" AS "item_id", it."position" AS "position",
               it."propensity" AS "propensity", it."explored" AS "explored"
        FROM (SELECT "impression_id", "ts", "user_key", "surface", unnest("items") AS it FROM "imp")
+     ), r AS (
+       SELECT s.*, coalesce(a."reward", 0)::DOUBLE AS "reward" FROM s LEFT JOIN ${ATTRIBUTED} a USING ("impression_id", "item_id")
+     ), above AS (
+       SELECT r.*, coalesce(sum(("reward" > 0)::INTEGER) OVER (PARTITION BY "impression_id" ORDER BY "position" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)::INTEGER AS "above" FROM r
      )
-     SELECT s."ts", u."user_idx", i."item_idx", s."position", s."propensity", s."explored", s."surface",
-            coalesce(r."reward", 0)::DOUBLE AS "reward"
-     FROM s JOIN "users" u USING ("user_key") JOIN "items" i USING ("item_id")
-            LEFT JOIN ${ATTRIBUTED} r USING ("impression_id", "item_id")`,
+     SELECT x."ts", u."user_idx", i."item_idx", x."position", x."propensity", x."explored", x."surface", x."reward", x."above"
+     FROM above x JOIN "users" u USING ("user_key") JOIN "items" i USING ("item_id")`,
   );
   const cutoff =
     p.holdoutFraction > 0 ? await scalar(c, `SELECT coalesce(quantile_disc("ts", $q), 0) FROM "imp"`, { q: 1 - p.holdoutFraction }) : maxTs + 1;

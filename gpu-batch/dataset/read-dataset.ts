@@ -105,7 +105,7 @@ export async function readHoldout(c: DuckDBConnection, cutoff: number): Promise<
   return out;
 }
 
-/** Shown/rewarded counts per (item, position), split by whether the slot explored. */
+/** Shown/rewarded counts per (item, position), split by whether the slot explored and by the rewarded slots above it. */
 export interface ItemPositionRow {
   item: number;
   position: number;
@@ -113,13 +113,18 @@ export interface ItemPositionRow {
   shown: number;
   rewarded: number;
   reward: number;
+  /** Rewarded slots above in the slate, capped at `MAX_ABOVE` (absent: 0). */
+  above?: number;
 }
+
+/** Rewarded slots above a showing beyond which `ItemPositionRow.above` no longer distinguishes. */
+export const MAX_ABOVE = 2;
 
 /** @param before only rows with ts < before (the training split), or +∞ equivalent for all */
 export async function readItemPositionStats(c: DuckDBConnection, before: number): Promise<ItemPositionRow[]> {
-  const [item, position, explored, shown, rewarded, reward] = await columns(
+  const [item, position, explored, above, shown, rewarded, reward] = await columns(
     c,
-    `SELECT "item_idx", "position", "explored", count(*)::INTEGER, count(*) FILTER (WHERE "reward" > 0)::INTEGER, sum("reward")::DOUBLE
+    `SELECT "item_idx", "position", "explored", least("above", ${MAX_ABOVE})::INTEGER, count(*)::INTEGER, count(*) FILTER (WHERE "reward" > 0)::INTEGER, sum("reward")::DOUBLE
      FROM "shown" WHERE "ts" < $before GROUP BY ALL`,
     { before },
   );
@@ -127,6 +132,7 @@ export async function readItemPositionStats(c: DuckDBConnection, before: number)
     item: item![k] as number,
     position: position![k] as number,
     explored: explored![k] as boolean,
+    above: above![k] as number,
     shown: shown![k] as number,
     rewarded: rewarded![k] as number,
     reward: reward![k] as number,
@@ -140,19 +146,23 @@ export async function readItemPositionStats(c: DuckDBConnection, before: number)
  * (the ranks `slateCells` counts from logged slates, here aggregated in DuckDB so the lake never
  * comes into memory slate by slate). Every slot of the slate counts (items outside the catalog too): the shifts are the slate's.
  * @param before only impressions with ts < before (the training split), or +∞ equivalent for all
+ * @param o.clearAbove only slots with no rewarded slot above them in their slate: reading before
+ *   any click (`stopFactors` says how much a click above takes off)
  */
-export async function readExaminationCells(c: DuckDBConnection, before: number): Promise<ExaminationCell[]> {
+export async function readExaminationCells(c: DuckDBConnection, before: number, o: { clearAbove?: boolean } = {}): Promise<ExaminationCell[]> {
   const [strategy, version, position, rank, shown, rewarded] = await columns(
     c,
     `SELECT "strategy_name", "version", "position", "rank", count(*)::INTEGER, count(*) FILTER (WHERE "reward" > 0)::INTEGER
-     FROM (SELECT s."strategy_name", s."policy_version" AS "version", s.it."position" AS "position", coalesce(r."reward", 0) AS "reward",
-                  CASE WHEN s.it."explored" THEN NULL
-                       ELSE s.it."position" - coalesce(sum(s.it."explored"::INTEGER) OVER (PARTITION BY s."impression_id" ORDER BY s.it."position" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
-                  END::INTEGER AS "rank"
-           FROM (SELECT "impression_id", "strategy_name", "policy_version", unnest("items") AS it FROM "imp" WHERE "ts" < $before) s
-                LEFT JOIN ${ATTRIBUTED} r ON r."impression_id" = s."impression_id" AND r."item_id" = s.it."item_id")
+     FROM (SELECT j.*,
+                  CASE WHEN j."explored" THEN NULL ELSE j."position" - coalesce(sum(j."explored"::INTEGER) OVER w, 0) END::INTEGER AS "rank",
+                  coalesce(sum((j."reward" > 0)::INTEGER) OVER w, 0) AS "above"
+           FROM (SELECT s."impression_id", s."strategy_name", s."policy_version" AS "version", s.it."position" AS "position", s.it."explored" AS "explored", coalesce(r."reward", 0) AS "reward"
+                 FROM (SELECT "impression_id", "strategy_name", "policy_version", unnest("items") AS it FROM "imp" WHERE "ts" < $before) s
+                      LEFT JOIN ${ATTRIBUTED} r ON r."impression_id" = s."impression_id" AND r."item_id" = s.it."item_id") j
+           WINDOW w AS (PARTITION BY j."impression_id" ORDER BY j."position" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING))
+     WHERE NOT $clear OR "above" = 0
      GROUP BY ALL`,
-    { before },
+    { before, clear: o.clearAbove === true },
   );
   const cells: ExaminationCell[] = [];
   (position ?? []).forEach((_, k) => {

@@ -104,7 +104,8 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
   const content = contentFeatures(itemIds.map((id) => byId.get(id)));
   if (hasHoldout) {
     const trainRows = await readItemPositionStats(c, trainBefore);
-    const trainStats = itemStats(trainRows, ds.items, examinationWeights(await readExaminationCells(c, trainBefore), trainRows, ds.items, config.kMax).theta);
+    const trainReading = examinationWeights(await readExaminationCells(c, trainBefore, { clearAbove: true }), trainRows, ds.items, config.kMax);
+    const trainStats = itemStats(trainRows, ds.items, trainReading.theta, trainReading.stop);
     const before: BeforeHoldout = { cutoff: ds.cutoff, items: ds.items, params: trained.params, stats: trainStats, base: posteriorMeans(mixturePosteriors(trainStats, arrivals)) };
     metrics = await holdoutMetrics(c, config, before, (line) => p.info(line));
     const seen = new Uint8Array(ds.users);
@@ -140,9 +141,9 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
 
   // 4. What serves: posteriors from every row, cold items from content, candidates by base appeal + λ · personal taste.
   const allRows = await readItemPositionStats(c, ds.maxTs + 1);
-  const examination = examinationWeights(await readExaminationCells(c, ds.maxTs + 1), allRows, ds.items, config.kMax);
-  const theta = examination.theta;
-  const stats = itemStats(allRows, ds.items, theta);
+  const examination = examinationWeights(await readExaminationCells(c, ds.maxTs + 1, { clearAbove: true }), allRows, ds.items, config.kMax);
+  const theta = examination.reading;
+  const stats = itemStats(allRows, ds.items, examination.theta, examination.stop);
   const posteriors = mixturePosteriors(stats, arrivals);
   const cold = fillColdItems(params, content, CONTENT_BUCKETS, Array.from(stats.rewarded, (r) => r > 0), { seed: config.seed });
   const userRows = Int32Array.from(userKeys, (_, u) => u);
@@ -199,6 +200,7 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
       content_profile: sessionRecord(profile),
       past_clicks: sessionRecord(past),
       examination: examination.source,
+      stop_factors: examination.stop,
       candidate_optimism: optimism,
       challengers: challengers ? { items: challengers.rows.size, bar: round6(challengers.bar) } : null,
       blend: blend ? { a: round6(blend.a), b: round6(blend.b), lambda: round6(lambda), n: blend.n, clicks: blend.clicks, log_loss: round6(blend.logLoss), log_loss_base_only: round6(blend.logLossBaseOnly), position_logits: blend.positionLogits.map(round6) } : { lambda },

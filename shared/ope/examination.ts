@@ -34,16 +34,22 @@ function stratumKey(version: string | undefined, rank: number | null): string {
 /**
  * Every slate's slots counted into `ExaminationCell`s (explored slots: rank null).
  * @param versions the logging policy's version of each slate (same order), when known
+ * @param o.clearAbove only slots with no rewarded slot above them: reading before any click
+ *   (the batch tier's base appeal; `stopFactors`)
  */
-export function slateCells(slates: Iterable<Iterable<CellSlot>>, versions?: readonly (string | null | undefined)[]): ExaminationCell[] {
+export function slateCells(slates: Iterable<Iterable<CellSlot>>, versions?: readonly (string | null | undefined)[], o: { clearAbove?: boolean } = {}): ExaminationCell[] {
   const cells = new Map<string, ExaminationCell>();
   let j = 0;
   for (const s of slates) {
     const version = versions?.[j++] ?? undefined;
     let above = 0;
+    let clicked = false;
     for (const it of [...s].sort((a, b) => a.position - b.position)) {
       const rank = it.explored ? null : it.position - above;
       if (it.explored) above++;
+      const skip = o.clearAbove && clicked;
+      if (it.reward > 0) clicked = true;
+      if (skip) continue;
       const key = `${stratumKey(version, rank)}:${it.position}`;
       let c = cells.get(key);
       if (!c) cells.set(key, (c = { position: it.position, rank, shown: 0, rewarded: 0, ...(version === undefined ? {} : { version }) }));
