@@ -34,12 +34,13 @@ function stopFactor(stop: readonly number[] | undefined, above: number | undefin
 
 /**
  * How much a click above takes off reading: examination multipliers ρ_a for showings with a
- * rewarded slots above them in the slate (ρ_0 = 1), in the model
+ * rewarded slots above them in the slate (ρ_0 = 1; a counts up to `MAX_ABOVE`), in the model
  *   E[clicks of item i at p with a clicks above] = shown · θ_p · ρ_a · r_i,
  * fitted by alternating maximisation (Poisson likelihood) with each item its own stratum:
  *   r_i ← clicks_i / Σ shown θ_p ρ_a,   ρ_a ← Σ_{above = a} clicks / Σ_{above = a} shown θ_p r_i,
  * ρ kept in [0.05, ρ_{a−1}] (a second click above never adds reading); an a with fewer than
- * `minClicks` clicks keeps the factor below it. θ must be reading with nothing clicked above (`readExaminationCells`' `clearAbove`).
+ * `minClicks` clicks keeps the factor below it. θ must be reading with nothing clicked above
+ * (`readExaminationCells`' `clearAbove`).
  *
  * Why: a reader who stops after a click (cascade-like reading) examines less below a clicked slot.
  * A curve by position alone averages that over slates, so an item that usually sits under what its
@@ -47,8 +48,9 @@ function stopFactor(stop: readonly number[] | undefined, above: number | undefin
  * readers stop after a click; kept run, seed 551, round 5) item-01542, truly 0.34 per reading and
  * shown mostly at positions 5–8 under 0.93 clicks on average, had 860 examinations by the curve
  * against 397 by the world's own reading, and base appeal 0.18. Where reading does not depend on
- * clicks (position-based), the ratio comes out at or above 1 (users who click above like their
- * list more) and is kept at 1: no change.
+ * clicks (position-based) the ratio still comes out a little under 1 (0.83–1.0 in closed-loop
+ * runs), a confound of who clicks, not a stop; `examinationWeights` takes it only at or below
+ * `STOP_MATERIAL`.
  * @param theta reading by position with nothing clicked above
  * @returns [1, ρ_1, …, ρ_MAX_ABOVE]
  */
@@ -80,7 +82,10 @@ export function stopFactors(rows: readonly ItemPositionRow[], nItems: number, th
  * Examination weights θ per position for base appeal: the deploy gate's curve
  * (`examinationCurve`: what the exploration's shifts and pool draws say of reading, per logging
  * version), or, when the logs carry no such experiment, the fit over every showing
- * (`positionWeightsAll`).
+ * (`positionWeightsAll`). Where a click above takes a material share of reading (`stopFactors` at
+ * or below `STOP_MATERIAL`: readers who stop after a click), θ is that curve over the slots with
+ * nothing clicked above and each showing counts θ_p · ρ_above; otherwise the curve of every slot
+ * and no stop.
  *
  * Why the experiments' curve: every showing fitted together confounds position with liking — a
  * personalised list shows an item high to the users who like it most — so that curve fell faster
@@ -97,12 +102,31 @@ export function stopFactors(rows: readonly ItemPositionRow[], nItems: number, th
  * convergence: pooled, it came out flat, 0.48 at position 9) lowered long-tail and large-catalog
  * round 5 on every seed.
  */
-export function examinationWeights(cells: readonly ExaminationCell[], rows: readonly ItemPositionRow[], nItems: number, positions: number): Examination {
+export function examinationWeights(cells: { all: readonly ExaminationCell[]; clearAbove: readonly ExaminationCell[] }, rows: readonly ItemPositionRow[], nItems: number, positions: number): Examination {
+  const clear = readingCurve(cells.clearAbove, rows.filter((r) => !r.above), nItems, positions);
+  const stop = stopFactors(rows, nItems, clear.theta);
+  if (stop[1]! <= STOP_MATERIAL) return { theta: clear.theta, stop, reading: meanReading(rows, clear.theta, stop, positions), source: clear.source };
+  const all = readingCurve(cells.all, rows, nItems, positions);
+  return { theta: all.theta, stop: stop.map(() => 1), reading: all.theta, source: all.source };
+}
+
+/**
+ * The stop factor (`stopFactors`, ρ_1) at or below which base appeal counts the reading a click
+ * above takes off; above it a click above is taken to take nothing off, and θ is the curve of every
+ * slot (the previous model, exactly). Why a threshold: where reading does not depend on clicks (the
+ * world suite's position-based families) the fitted factor still came out at 0.83–1.0 in every
+ * trained version of a closed-loop run (seeds 551–553), and taking it moved those families'
+ * round 5 by −0.016 to +0.018 of the oracle — noise around nothing; under cascade reading (half the
+ * readers stop after a click) it came out at 0.44–0.58 from round 3 on (0.83–0.85 at round 2, with
+ * the bootstrap's random slates most of the data). 0.7 sits between the two.
+ */
+export const STOP_MATERIAL = 0.7;
+
+/** The experiments' curve (`examinationCurve`) from these cells, or the fit over these rows when they hold no experiment. */
+function readingCurve(cells: readonly ExaminationCell[], rows: readonly ItemPositionRow[], nItems: number, positions: number): { theta: number[]; source: Examination['source'] } {
   const shifted = cells.reduce((a, c) => a + (c.rank !== null && c.rank !== c.position ? c.rewarded : 0), 0);
   const curve = shifted >= MIN_SHIFTED_CLICKS ? examinationCurve(cells, positions) : null;
-  const theta = curve ?? positionWeightsAll(rows.filter((r) => !r.above), nItems, positions);
-  const stop = stopFactors(rows, nItems, theta);
-  return { theta, stop, reading: meanReading(rows, theta, stop, positions), source: curve ? 'experiments' : 'all-showings' };
+  return curve ? { theta: curve, source: 'experiments' } : { theta: positionWeightsAll(rows, nItems, positions), source: 'all-showings' };
 }
 
 /** Reading by position (`examinationWeights`). */
