@@ -201,7 +201,7 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
       content_profile: sessionRecord(profile),
       past_clicks: sessionRecord(past),
       examination: examination.source,
-      stop_factors: examination.stop,
+      stop_factors: { fitted: examination.fittedStop, applied: examination.stop },
       candidate_optimism: optimism,
       challengers: challengers ? { items: challengers.rows.size, bar: round6(challengers.bar) } : null,
       blend: blend ? { a: round6(blend.a), b: round6(blend.b), lambda: round6(lambda), n: blend.n, clicks: blend.clicks, log_loss: round6(blend.logLoss), log_loss_base_only: round6(blend.logLossBaseOnly), position_logits: blend.positionLogits.map(round6) } : { lambda },

@@ -105,9 +105,9 @@ export function stopFactors(rows: readonly ItemPositionRow[], nItems: number, th
 export function examinationWeights(cells: { all: readonly ExaminationCell[]; clearAbove: readonly ExaminationCell[] }, rows: readonly ItemPositionRow[], nItems: number, positions: number): Examination {
   const clear = readingCurve(cells.clearAbove, rows.filter((r) => !r.above), nItems, positions);
   const stop = stopFactors(rows, nItems, clear.theta);
-  if (stop[1]! <= STOP_MATERIAL) return { theta: clear.theta, stop, reading: meanReading(rows, clear.theta, stop, positions), source: clear.source };
+  if (stop[1]! <= STOP_MATERIAL) return { theta: clear.theta, stop, fittedStop: stop, reading: meanReading(rows, clear.theta, stop, positions), source: clear.source };
   const all = readingCurve(cells.all, rows, nItems, positions);
-  return { theta: all.theta, stop: stop.map(() => 1), reading: all.theta, source: all.source };
+  return { theta: all.theta, stop: stop.map(() => 1), fittedStop: stop, reading: all.theta, source: all.source };
 }
 
 /**
@@ -133,8 +133,10 @@ function readingCurve(cells: readonly ExaminationCell[], rows: readonly ItemPosi
 export interface Examination {
   /** θ_p: reading at each position with nothing clicked above (base appeal's weights, with `stop`) */
   theta: number[];
-  /** ρ_a: what a rewarded slots above leave of it (`stopFactors`) */
+  /** ρ_a: what a rewarded slots above leave of it, as base appeal counts it (all 1 unless material) */
   stop: number[];
+  /** ρ_a as fitted (`stopFactors`), taken or not */
+  fittedStop: number[];
   /** Mean reading at each position over the logged slates, clicks above and all: Σ shown θ_p ρ_a / Σ shown */
   reading: number[];
   source: 'experiments' | 'all-showings';
