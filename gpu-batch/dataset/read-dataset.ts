@@ -145,14 +145,16 @@ export async function readItemPositionStats(c: DuckDBConnection, before: number)
  * its position minus the explored slots above it in its slate; an explored slot's rank is null
  * (the ranks `slateCells` counts from logged slates, here aggregated in DuckDB so the lake never
  * comes into memory slate by slate). Every slot of the slate counts (items outside the catalog too): the shifts are the slate's.
+ * One pass gives both sets `examinationWeights` reads: every slot (`all`), and only the slots with
+ * no rewarded slot above them in their slate (`clearAbove`: reading before any click; `stopFactors`
+ * says how much a click above takes off) — `slateCells` without and with its `clearAbove`.
  * @param before only impressions with ts < before (the training split), or +∞ equivalent for all
- * @param o.clearAbove only slots with no rewarded slot above them in their slate: reading before
- *   any click (`stopFactors` says how much a click above takes off)
  */
-export async function readExaminationCells(c: DuckDBConnection, before: number, o: { clearAbove?: boolean } = {}): Promise<ExaminationCell[]> {
-  const [strategy, version, position, rank, shown, rewarded] = await columns(
+export async function readExaminationCells(c: DuckDBConnection, before: number): Promise<{ all: ExaminationCell[]; clearAbove: ExaminationCell[] }> {
+  const [strategy, version, position, rank, shown, rewarded, clearShown, clearRewarded] = await columns(
     c,
-    `SELECT "strategy_name", "version", "position", "rank", count(*)::INTEGER, count(*) FILTER (WHERE "reward" > 0)::INTEGER
+    `SELECT "strategy_name", "version", "position", "rank", count(*)::INTEGER, count(*) FILTER (WHERE "reward" > 0)::INTEGER,
+            count(*) FILTER (WHERE "above" = 0)::INTEGER, count(*) FILTER (WHERE "reward" > 0 AND "above" = 0)::INTEGER
      FROM (SELECT j.*,
                   CASE WHEN j."explored" THEN NULL ELSE j."position" - coalesce(sum(j."explored"::INTEGER) OVER w, 0) END::INTEGER AS "rank",
                   coalesce(sum((j."reward" > 0)::INTEGER) OVER w, 0) AS "above"
@@ -160,16 +162,17 @@ export async function readExaminationCells(c: DuckDBConnection, before: number, 
                  FROM (SELECT "impression_id", "strategy_name", "policy_version", unnest("items") AS it FROM "imp" WHERE "ts" < $before) s
                       LEFT JOIN ${ATTRIBUTED} r ON r."impression_id" = s."impression_id" AND r."item_id" = s.it."item_id") j
            WINDOW w AS (PARTITION BY j."impression_id" ORDER BY j."position" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING))
-     WHERE NOT $clear OR "above" = 0
      GROUP BY ALL`,
-    { before, clear: o.clearAbove === true },
+    { before },
   );
-  const cells: ExaminationCell[] = [];
+  const out = { all: [] as ExaminationCell[], clearAbove: [] as ExaminationCell[] };
   (position ?? []).forEach((_, k) => {
     if (!exploredAsPoolDraw({ name: strategy![k] })) return;
-    cells.push({ position: position![k] as number, rank: rank![k] === null ? null : (rank![k] as number), shown: shown![k] as number, rewarded: rewarded![k] as number, ...(version![k] === null ? {} : { version: String(version![k]) }) });
+    const cell = { position: position![k] as number, rank: rank![k] === null ? null : (rank![k] as number), ...(version![k] === null ? {} : { version: String(version![k]) }) };
+    out.all.push({ ...cell, shown: shown![k] as number, rewarded: rewarded![k] as number });
+    if ((clearShown![k] as number) > 0) out.clearAbove.push({ ...cell, shown: clearShown![k] as number, rewarded: clearRewarded![k] as number });
   });
-  return cells;
+  return out;
 }
 
 /** @returns impressions seen per user row (the history length history-decayed strategies read) */

@@ -1,6 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CatalogItem } from '../../shared/schemas/catalog.js';
-import type { ExaminationCell } from '../../shared/ope/examination.js';
 import type { BatchConfig } from '../config/config.js';
 import { candidatesPerUser } from '../config/config.js';
 import { buildDataset, dropDataset, type LakeFiles } from '../dataset/build-dataset.js';
@@ -105,7 +104,7 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
   const content = contentFeatures(itemIds.map((id) => byId.get(id)));
   if (hasHoldout) {
     const trainRows = await readItemPositionStats(c, trainBefore);
-    const trainReading = examinationWeights(await examinationCells(c, trainBefore), trainRows, ds.items, config.kMax);
+    const trainReading = examinationWeights(await readExaminationCells(c, trainBefore), trainRows, ds.items, config.kMax);
     const trainStats = itemStats(trainRows, ds.items, trainReading.theta, trainReading.stop);
     const before: BeforeHoldout = { cutoff: ds.cutoff, items: ds.items, params: trained.params, stats: trainStats, base: posteriorMeans(mixturePosteriors(trainStats, arrivals)) };
     metrics = await holdoutMetrics(c, config, before, (line) => p.info(line));
@@ -142,7 +141,7 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
 
   // 4. What serves: posteriors from every row, cold items from content, candidates by base appeal + λ · personal taste.
   const allRows = await readItemPositionStats(c, ds.maxTs + 1);
-  const examination = examinationWeights(await examinationCells(c, ds.maxTs + 1), allRows, ds.items, config.kMax);
+  const examination = examinationWeights(await readExaminationCells(c, ds.maxTs + 1), allRows, ds.items, config.kMax);
   const theta = examination.reading;
   const stats = itemStats(allRows, ds.items, examination.theta, examination.stop);
   const posteriors = mixturePosteriors(stats, arrivals);
@@ -220,7 +219,3 @@ function sessionRecord(f: SessionFit): Record<string, number> {
   return { weight: round6(f.weight), ...(f.blend ? { a: round6(f.blend.a), b: round6(f.blend.b), n: f.blend.n, clicks: f.blend.clicks, log_loss: round6(f.blend.logLoss), log_loss_base_only: round6(f.blend.logLossBaseOnly) } : {}) };
 }
 
-/** The exploration's experiments, every slot and the slots with nothing clicked above (`examinationWeights`). */
-async function examinationCells(c: DuckDBConnection, before: number): Promise<{ all: ExaminationCell[]; clearAbove: ExaminationCell[] }> {
-  return { all: await readExaminationCells(c, before), clearAbove: await readExaminationCells(c, before, { clearAbove: true }) };
-}

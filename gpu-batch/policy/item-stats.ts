@@ -22,14 +22,18 @@ export function itemStats(rows: readonly ItemPositionRow[], nItems: number, thet
     s.impressions[r.item]! += r.shown;
     s.rewarded[r.item]! += r.rewarded;
     s.reward[r.item]! += r.reward;
-    s.exposure[r.item]! += r.shown * (theta[r.position] ?? last) * stopFactor(stop, r.above);
+    s.exposure[r.item]! += r.shown * (theta[r.position] ?? last) * stopFactor(stop, r);
   }
   return s;
 }
 
-function stopFactor(stop: readonly number[] | undefined, above: number | undefined): number {
-  if (!stop || !above) return 1;
-  return stop[Math.min(above, stop.length - 1)] ?? 1;
+/** A row's index into the stop factors: its rewarded slots above, capped at `MAX_ABOVE`. */
+function aboveOf(r: ItemPositionRow): number {
+  return Math.min(r.above ?? 0, MAX_ABOVE);
+}
+
+function stopFactor(stop: readonly number[] | undefined, r: ItemPositionRow): number {
+  return stop?.[aboveOf(r)] ?? 1;
 }
 
 /**
@@ -60,15 +64,15 @@ export function stopFactors(rows: readonly ItemPositionRow[], nItems: number, th
   const clicksAt = new Float64Array(MAX_ABOVE + 1);
   const clicksOf = new Float64Array(nItems);
   for (const r of rows) {
-    clicksAt[Math.min(r.above ?? 0, MAX_ABOVE)]! += r.rewarded;
+    clicksAt[aboveOf(r)]! += r.rewarded;
     clicksOf[r.item]! += r.rewarded;
   }
   let rho = Array.from({ length: MAX_ABOVE + 1 }, () => 1);
   for (let it = 0; it < iterations; it++) {
     const exposure = new Float64Array(nItems);
-    for (const r of rows) exposure[r.item]! += r.shown * th(r.position) * rho[Math.min(r.above ?? 0, MAX_ABOVE)]!;
+    for (const r of rows) exposure[r.item]! += r.shown * th(r.position) * rho[aboveOf(r)]!;
     const den = new Float64Array(MAX_ABOVE + 1);
-    for (const r of rows) if (exposure[r.item]! > 0) den[Math.min(r.above ?? 0, MAX_ABOVE)]! += (r.shown * th(r.position) * clicksOf[r.item]!) / exposure[r.item]!;
+    for (const r of rows) if (exposure[r.item]! > 0) den[aboveOf(r)]! += (r.shown * th(r.position) * clicksOf[r.item]!) / exposure[r.item]!;
     const next = [1];
     for (let a = 1; a <= MAX_ABOVE; a++) next.push(clicksAt[a]! >= minClicks && den[a]! > 0 ? Math.min(next[a - 1]!, Math.max(0.05, clicksAt[a]! / den[a]!)) : next[a - 1]!);
     const change = Math.max(...next.map((x, a) => Math.abs(x - rho[a]!)));
@@ -148,7 +152,7 @@ export function meanReading(rows: readonly ItemPositionRow[], theta: readonly nu
   const den = new Float64Array(positions);
   for (const r of rows) {
     if (r.position >= positions) continue;
-    num[r.position]! += r.shown * theta[r.position]! * stopFactor(stop, r.above);
+    num[r.position]! += r.shown * theta[r.position]! * stopFactor(stop, r);
     den[r.position]! += r.shown;
   }
   return theta.map((t, p) => (den[p]! > 0 ? Math.round((num[p]! / den[p]!) * 1e4) / 1e4 : t));

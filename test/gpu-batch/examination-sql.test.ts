@@ -48,7 +48,8 @@ describe('examination cells and clicks above, counted in DuckDB', () => {
   const read = () =>
     withDuck(async (c) => {
       await buildDataset(c, { impressions: [files.impParquet], events: [files.evParquet] }, { catalogIds: [], trainWindowMs: 0, holdoutFraction: 0, rewards: { click: 1 }, attributionWindowMs: 60_000 });
-      return { all: await readExaminationCells(c, T0 + 1e9), clear: await readExaminationCells(c, T0 + 1e9, { clearAbove: true }), rows: await readItemPositionStats(c, T0 + 1e9) };
+      const cells = await readExaminationCells(c, T0 + 1e9);
+      return { all: cells.all, clear: cells.clearAbove, rows: await readItemPositionStats(c, T0 + 1e9) };
     });
   const key = (c: ExaminationCell) => `${c.version}|${c.rank}|${c.position}|${c.shown}|${c.rewarded}`;
   const slots = (): CellSlot[][] => slates.map((s) => s.slots.map(({ position, explored, reward }) => ({ position, explored, reward })));
