@@ -108,10 +108,10 @@ describe('OPE deploy gate in batch run (s3rver, DuckDB)', () => {
     expect(g.randomised_share).toBe(1);
     expect(g.undecided).toBe(false);
     expect(r.gate).toEqual(m.gate);
-    // The trained version carries its taste for later gates; this gate's candidate priced the
-    // pairs the logs never showed with it exactly when its λ is above 0.
+    // The trained version carries its taste for later gates; this gate took none, the serving
+    // bootstrap having no taste to average the candidate's with (`gateTaste`).
     const lambda = (m.training.blend as { lambda: number }).lambda;
-    expect(g.taste).toBe(lambda > 0);
+    expect(g.taste).toBe(false);
     expect(Object.hasOwn(m.files, 'taste.json')).toBe(lambda > 0);
     console.log('trained vs bootstrap:', JSON.stringify({ diff: g.difference, cand: g.candidate_value!.estimate, serv: g.serving_value!.estimate, ms: g.ms, lambda }));
 
