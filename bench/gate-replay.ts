@@ -15,7 +15,8 @@
  * `--clip λ` bounds the doubly robust correction's weights at λ instead of the gate's default
  * (`GATE_DEFAULTS.clip`), and `--prior gamma|mixture|blend` sets the reward model's prior on item lifts
  * (`LiftPrior`), and `--taste both|candidate|none` prices the pairs the log never showed by the
- * two versions' mean taste, the candidate's alone, or at the item's lift, instead of the gate's
+ * two versions' mean taste (none while the serving version has none), the candidate's alone, or
+ * at the item's lift, instead of the gate's
  * default (`TasteMode`, `--gate-taste`), to compare them on the same data.
  *
  * Prints a line per gate run; calibration over real candidates of rounds ≥ 2 whose true change

@@ -42,8 +42,9 @@ flags:
                                               point estimate decides (slate doubly robust: a reward model
                                               values what the logs never showed, residuals correct the rest)
   --gate-taste both|candidate|none            the reward model prices a (user, item) pair the logs never
-                                              showed by the two versions' mean taste, the candidate's, or at
-                                              the item's lift (default both; env SLATECAST_GATE_TASTE)
+                                              showed by the two versions' mean taste (none while the serving
+                                              version has no taste), the candidate's, or at the item's lift
+                                              (default both; env SLATECAST_GATE_TASTE)
   --canary 0.1                                a candidate the logs cannot judge serves this share of users
                                               beside the serving version; the next run promotes it or rolls
                                               it back on that traffic (env SLATECAST_CANARY; default 0: off)
