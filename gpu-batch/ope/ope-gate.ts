@@ -155,9 +155,10 @@ export function randomisedShare(logs: readonly LoggedImpression[]): number {
  * holdout found no personal signal): the candidate's taste is then the only one, fitted on every
  * log the gate reads, and its pairs are the ones its taste picked — each pick's luck priced as
  * taste, at full strength (the mean of two halves it). Replayed on kept world runs (seeds 551–554,
- * rounds 2–3, `npm run bench:gate -- DIR --taste …`), round 2's real candidates read +0.45–0.62
- * clicks a slate better where they were +0.06–0.38: drift's model valued the candidate's exploited
- * slates at 1.09–1.13 of their truth and a copy 19.7% worse passed at Δ̂ +0.095.
+ * rounds 2–3, `npm run bench:gate -- DIR --taste …`), round 2's real candidates of drift, pbm-deep
+ * and sparse read +0.25–0.62 clicks a slate better where they were +0.06–0.38: drift's model valued
+ * the candidate's exploited slates at 1.09–1.13 of their truth and a copy 19.7% worse passed at
+ * Δ̂ +0.095 (docs/architecture.md, "None while the serving version has no taste").
  */
 export async function gateTaste(candidate: Pick<VersionTarget, 'taste'>, serving: Pick<VersionTarget, 'taste'>, mode: TasteMode): Promise<PairTaste | null> {
   if (mode === 'none') return null;
