@@ -118,7 +118,8 @@ describe('deploy gate: a taste fitted on the logs it is judged on', () => {
         });
         slates.push({ id: `s${s}`, user, items });
       }
-      const pick = (user: string, l: number) => Array.from({ length: pool }, (_, j) => `p${l}-${j}`).find((i) => clicked.has(`${user}\n${i}`));
+      // Each user's picks, slot by slot (undefined where the user clicked nothing there).
+      const picks = new Map(users.map((u) => [u, reading.map((_, l) => Array.from({ length: pool }, (_, j) => `p${l}-${j}`).find((i) => clicked.has(`${u}\n${i}`)))]));
       const candidateTaste: PairTaste = (user, item) => (clicked.has(`${user}\n${item}`) ? 2 : 0);
       // Model value of the candidate's picks and of the logged slates, over the contexts where the
       // candidate has a pick at every slot, as a ratio (1 = the truth).
@@ -127,9 +128,9 @@ describe('deploy gate: a taste fitted on the logs it is judged on', () => {
         let cand = 0;
         let logged = 0;
         slates.forEach((s, i) => {
-          const picks = reading.map((_, l) => pick(s.user, l));
-          if (picks.some((p) => p === undefined)) return;
-          picks.forEach((p, l) => (cand += predictReward(models[i]!, p!, l, s.user)));
+          const own = picks.get(s.user)!;
+          if (own.some((p) => p === undefined)) return;
+          own.forEach((p, l) => (cand += predictReward(models[i]!, p!, l, s.user)));
           s.items.forEach((it) => (logged += predictReward(models[i]!, it.item_id, it.position, s.user)));
         });
         return cand / logged;
