@@ -36,7 +36,7 @@ flags:
   --settle 2m --window 30m --reward click=1,purchase=5 --train-window 30d
   --dims 32 --epochs 12 --finetune-epochs 2 --batch-size 8192 --lr 0.15 --negatives 4 --holdout 0.2
   --shards N --k-default 10 --k-max 20 --seed N --force --quiet
-  --gate-margin 0.05 --gate-tolerance 0       deploy gate: reject when the upper 95% bound of
+  --gate-margin 0.025 --gate-tolerance 0      deploy gate: reject when the upper 95% bound of
                                               V(candidate) − V(serving) < −(tolerance + margin × V(serving));
                                               publish when the lower bound is above it; in between, the
                                               point estimate decides (slate doubly robust: a reward model

@@ -120,9 +120,9 @@ describe('epsilon per surface from OPE, over a real DuckDB lake', () => {
 describe('gate settings', () => {
   const flags = (...argv: string[]) => parseCli(['batch', 'run', ...argv]).flags;
 
-  it('defaults: gate on, tolerance 0 plus a 5% relative margin, minimum ESS 3, operator from $USER, no override, no canary, the two versions’ taste', () => {
+  it('defaults: gate on, tolerance 0 plus a 2.5% relative margin, minimum ESS 3, operator from $USER, no override, no canary, the two versions’ taste', () => {
     const c = loadConfig({ USER: 'carol' }, flags(), '/tmp');
-    expect(c.gate).toEqual({ enabled: true, tolerance: 0, relativeMargin: 0.05, minEss: 3, maxImpressions: 20_000, minImpressions: 200, operator: 'carol', canaryShare: 0, taste: 'both' });
+    expect(c.gate).toEqual({ enabled: true, tolerance: 0, relativeMargin: 0.025, minEss: 3, maxImpressions: 20_000, minImpressions: 200, operator: 'carol', canaryShare: 0, taste: 'both' });
     expect(gateFromConfig(c)).toBeTypeOf('function');
   });
 
