@@ -15,13 +15,14 @@ export const GATE_DEFAULTS = {
    * The target is two-sided at 5% of the serving value (publish what is truly better by more,
    * reject what is truly worse by more); a margin at 5% leaves the estimate no room to run high on
    * a worse candidate, and since the gate takes no taste while the serving version has none it
-   * runs high more than low: real candidates' error ÷ the serving value +0.016 to +0.049 by
-   * family (92 decisions of rounds 2–5, seeds 551–557). Halfway, 2.5%: on those runs' recorded
-   * estimates and the replays of 551–554 (184 decisions) reversed copies truly worse by > 5% were
-   * published 2 instead of 5 of 34 and no real candidate was rejected (the lowest read +0.4% of
-   * the serving value); truly better copies rejected 3 of 30 either way (read −5% to −10%). 3%
-   * was tried two releases of the gate back and rejected three real candidates truly +5–8% better
-   * that the estimate then read 3–5% low (docs/architecture.md, "Why 2.5%").
+   * runs high more than low: real candidates' error ÷ the serving value +0.006 to +0.049 on
+   * average by family (rounds 2–5 of world runs on seeds 551–557). Halfway, 2.5%: on those runs'
+   * recorded estimates and the replays of 551–554 (256 decisions) reversed copies truly worse by
+   * > 5% were published 2 instead of 5 of 53, and no verdict on the 128 real candidates changed
+   * (the lowest read +0.4% of the serving value); truly better copies rejected 4 of 36 either way
+   * (read 5–10% low, below any margin). 3% was tried two releases of the gate back and rejected
+   * three real candidates truly 5–8% better that the estimate then read 3–5% low
+   * (docs/architecture.md, "Why 2.5%").
    */
   relativeMargin: 0.025,
   /**
