@@ -16,10 +16,9 @@
  * (`GATE_DEFAULTS.clip`), and `--prior gamma|mixture|blend` sets the reward model's prior on item lifts
  * (`LiftPrior`), and `--taste both|candidate|none` prices the pairs the log never showed by the
  * two versions' mean taste (none while the serving version has none), the candidate's alone, or
- * at the item's lift, instead of the gate's
- * default (`TasteMode`, `--gate-taste`), to compare them on the same data. `--margins 0.05,0.025`
- * also prints the decisions the gate's rule makes on the same estimates at each relative margin
- * (`--gate-margin`), to choose one.
+ * at the item's lift, instead of the gate's default (`TasteMode`, `--gate-taste`), to compare them
+ * on the same data. `--margins 0.05,0.025` also prints the decisions the gate's rule makes on the
+ * same estimates at each relative margin (`--gate-margin`), to choose one.
  *
  * Prints a line per gate run; calibration over real candidates of rounds ≥ 2 whose true change
  * is under +100% (round 1 replaces the content-only bootstrap: a many-fold change any estimator
@@ -50,7 +49,6 @@ import { SIM_SECRETS } from '../worlds/sim/stack.js';
 import { S3Store } from '../gpu-batch/store/s3-store.js';
 import { startS3Server } from '../local/s3-server.js';
 import type { WorldRun } from '../worlds/run-world.js';
-import type { Estimate } from '../shared/ope/types.js';
 
 const { values, positionals } = parseArgs({ options: { unmarked: { type: 'boolean' }, truth: { type: 'boolean' }, clip: { type: 'string' }, prior: { type: 'string' }, taste: { type: 'string' }, margins: { type: 'string' } }, allowPositionals: true });
 const tasteFlag: TasteMode | undefined = values.taste === undefined ? undefined : TASTE_MODES.find((m) => m === values.taste);
@@ -81,16 +79,14 @@ interface Row {
   delta_hat: number;
   ci: [number, number];
   ess: number;
-  /** The gate's estimate of the serving version's value (the margin is relative to it). */
-  serving_hat: number;
   /** What the gate's rule decides on this Δ̂ (`gateDecision`, the configured margin). */
   publish: boolean;
+  /** The rule's decision on the same Δ̂ at each relative margin of `--margins`. */
+  publish_at: Record<string, boolean>;
   /** With `--truth`: the reward model's value of each version's exploited slates ÷ their true value. */
   model_vs_truth: { candidate: number; serving: number } | null;
 }
 const rows: Row[] = [];
-/** Each row's estimate as the gate read it, to apply the rule at other margins (`--margins`). */
-const estimates = new Map<Row, Estimate>();
 
 for (const fam of (await readdir(out, { withFileTypes: true })).filter((d) => d.isDirectory())) {
   const famDir = join(out, fam.name);
@@ -118,8 +114,7 @@ console.log(`  decisions (rule of the configured gate), real candidates rounds �
 const priced = rows.filter((r) => r.kind === 'candidate' && r.round >= 2 && r.model_vs_truth);
 if (priced.length) console.log(`  reward model ÷ truth of exploited slates, real candidates rounds ≥ 2: candidate ${mean(priced.map((r) => r.model_vs_truth!.candidate)).toFixed(3)}, serving ${mean(priced.map((r) => r.model_vs_truth!.serving)).toFixed(3)} (mean of ${priced.length})`);
 for (const m of margins) {
-  // The same estimates under another margin: only the rule's verdict changes.
-  const at = rows.map((r) => ({ ...r, publish: gateDecision(estimates.get(r)!, config.gate.tolerance, undefined, { relativeMargin: m, servingValue: r.serving_hat }).publish }));
+  const at = rows.map((r) => ({ ...r, publish: r.publish_at[m]! }));
   console.log(`  margin ${m}: real candidates rounds ≥ 2 ${JSON.stringify(confusion(at.filter((r) => r.kind === 'candidate' && r.round >= 2)))}; planted ${JSON.stringify(confusion(at.filter((r) => r.kind === 'planted')))}`);
 }
 const file = join(out, `gate-replay${values.unmarked ? '-unmarked' : ''}${clip === undefined ? '' : `-clip${clip}`}${prior === undefined ? '' : `-${prior}`}${otherTaste ? `-taste-${tasteMode}` : ''}.json`);
@@ -150,18 +145,19 @@ async function replayWorld(family: string, seed: string, run: WorldRun, dir: str
           const taste = truth ? await gateTaste(candidate, serving, tasteMode) : null;
           const models = truth ? crossFitModels(logs.map((imp) => ({ id: imp.slate.impression_id, user: imp.user_key, version: imp.slate.policy_version, items: [...imp.slate.items].sort((a, b) => a.position - b.position) })), prior, taste ?? undefined) : null;
           const d = res.difference;
-          const decision = gateDecision(d, config.gate.tolerance, undefined, { relativeMargin: config.gate.relativeMargin, servingValue: res.serving.estimate, ess: res.candidate.ess, minEss: config.gate.minEss });
+          const decide = (relativeMargin: number) => gateDecision(d, config.gate.tolerance, undefined, { relativeMargin, servingValue: res.serving.estimate, ess: res.candidate.ess, minEss: config.gate.minEss });
+          const decision = decide(config.gate.relativeMargin);
           const rel = (g.true_candidate - g.true_serving_before) / g.true_serving_before;
           const row: Row = {
             family, seed, round: r.round, kind,
             true_delta: g.true_candidate - g.true_serving_before,
             true_serving: g.true_serving_before,
             truth: rel > 0.05 ? 'better' : rel < -0.05 ? 'worse' : 'similar',
-            recorded: g.delta_hat, delta_hat: d.estimate, ci: d.ci, ess: d.ess ?? 0, serving_hat: res.serving.estimate, publish: decision.publish,
+            recorded: g.delta_hat, delta_hat: d.estimate, ci: d.ci, ess: d.ess ?? 0, publish: decision.publish,
+            publish_at: Object.fromEntries(margins.map((m) => [m, decide(m).publish])),
             model_vs_truth: truth && models ? { candidate: await truth.modelVsTruth(logs, models, candidate), serving: await truth.modelVsTruth(logs, models, serving) } : null,
           };
           found.push(row);
-          estimates.set(row, d);
           const mt = row.model_vs_truth ? `; model ÷ truth of exploited slates: candidate ${row.model_vs_truth.candidate.toFixed(3)}, serving ${row.model_vs_truth.serving.toFixed(3)}` : '';
           console.log(`${seed} round ${r.round}${kind === 'planted' ? ' PLANTED' : ''}: true Δ ${fmt(row.true_delta)} (${fmt(100 * rel, 1)}%), Δ̂ ${fmt(d.estimate)} [${d.ci.map((x) => fmt(x)).join(', ')}] → ${decision.publish ? 'publish' : 'reject'}${mt}`);
         }

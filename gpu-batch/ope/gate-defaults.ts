@@ -64,8 +64,8 @@ export const GATE_DEFAULTS = {
    * versions' mean taste, in logit space (`tasteLift`); none while the serving version has no
    * taste (`gateTaste`: the candidate's alone prices its own picks' luck). On the world suite's
    * kept runs it read candidates closer to the truth (mean error ÷ the serving value +0.001
-   * against −0.035 with none, mean absolute 0.045 against 0.052, 56 candidates; the demo's world −0.019 against −0.049) with
-   * the same decisions, and live with mildly worse planted copies it published none of 11
+   * against −0.035 with none, mean absolute 0.045 against 0.052, 56 candidates; the demo's world
+   * −0.019 against −0.049) with the same decisions, and live with mildly worse planted copies it published none of 11
    * (docs/architecture.md). 'none' is the item-level model of the releases before.
    */
   taste: 'both' as TasteMode,
