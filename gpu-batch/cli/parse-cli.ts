@@ -15,7 +15,7 @@ export interface ParsedCli {
 const CONFIG_VALUE_FLAGS = [
   'endpoint', 'bucket', 'region', 'work-dir', 'backend', 'seed', 'settle', 'window', 'reward', 'train-window', 'dims', 'epochs',
   'finetune-epochs', 'batch-size', 'lr', 'negatives', 'holdout', 'shards', 'k-default', 'k-max', 'every', 'port', 'host',
-  'gate-tolerance', 'force-reason', 'operator', 'gate-margin', 'gate-taste', 'strategy', 'epsilon-min', 'epsilon-max', 'epsilon-bootstrap',
+  'gate-tolerance', 'force-reason', 'operator', 'gate-margin', 'gate-taste', 'gate-slice', 'strategy', 'epsilon-min', 'epsilon-max', 'epsilon-bootstrap',
   'explore-positions', 'pool-max', 'pool-base', 'explore-clicks', 'optimism', 'challengers', 'canary',
 ] as const;
 const CONFIG_BOOL_FLAGS = ['force', 'quiet', 'help', 'no-gate', 'no-explore'] as const;
@@ -45,6 +45,9 @@ flags:
                                               showed by the two versions' mean taste (none while the serving
                                               version has no taste), the candidate's, or at the item's lift
                                               (default both; env SLATECAST_GATE_TASTE)
+  --gate-slice 0.2                            a hashed share of impressions learning never trains on; the gate
+                                              judges both versions on it alone, so neither is valued with the
+                                              luck of its own training data (env SLATECAST_GATE_SLICE; default 0)
   --canary 0.1                                a candidate the logs cannot judge serves this share of users
                                               beside the serving version; the next run promotes it or rolls
                                               it back on that traffic (env SLATECAST_CANARY; default 0: off)

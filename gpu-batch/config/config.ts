@@ -130,6 +130,11 @@ export const BatchConfig = z.object({
       taste: z.enum(TASTE_MODES).default(GATE_DEFAULTS.taste),
       maxImpressions: int(1, 10_000_000).default(GATE_DEFAULTS.maxImpressions),
       minImpressions: int(1, 10_000_000).default(GATE_DEFAULTS.minImpressions),
+      /**
+       * Share of impressions learning never trains on and the gate evaluates on
+       * (gpu-batch/dataset/eval-slice.ts); 0: the gate reads every recent impression.
+       */
+      slice: num(0, 0.5).default(GATE_DEFAULTS.slice),
       forceReason: z.string().min(1).max(500).optional(),
       operator: z.string().min(1).max(200).default('unknown'),
       /**
@@ -218,6 +223,7 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Flags
       tolerance: pick(f('gate-tolerance')),
       relativeMargin: pick(f('gate-margin')),
       taste: pick(f('gate-taste'), env.SLATECAST_GATE_TASTE),
+      slice: pick(f('gate-slice'), env.SLATECAST_GATE_SLICE),
       forceReason: pick(f('force-reason')),
       operator: pick(f('operator'), env.USER, env.USERNAME),
       canaryShare: pick(f('canary'), env.SLATECAST_CANARY),

@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { listValue } from '@duckdb/node-api';
 import { ident, pathList, scalar } from '../lake/duck.js';
+import { inEvalSlice } from './eval-slice.js';
 import { ATTRIBUTED, attributeRewards, type AttributionParams } from './attribution.js';
 
 /** Lake files to learn from. */
@@ -16,6 +17,8 @@ export interface DatasetParams extends AttributionParams {
   trainWindowMs: number;
   /** Newest fraction of impressions held out; 0 = no holdout. */
   holdoutFraction: number;
+  /** Share of impressions withheld from learning for the deploy gate (`inEvalSlice`); 0 = none. */
+  evalSlice?: number;
 }
 
 /** Shape of what `buildDataset` left in DuckDB. */
@@ -52,6 +55,8 @@ export async function buildDataset(c: DuckDBConnection, lake: LakeFiles, p: Data
   const minTs = await scalar(c, `SELECT coalesce(min("ts"), 0) FROM "imp"`);
   const since = p.trainWindowMs > 0 ? maxTs - p.trainWindowMs : -1;
   await c.run(`DELETE FROM "imp" WHERE "ts" < $since`, { since });
+  // The gate's slice: learning never sees it, so the gate judges every version on logs it did not train on.
+  if (p.evalSlice) await c.run(`DELETE FROM "imp" WHERE ${inEvalSlice(p.evalSlice)}`);
 
   if (p.catalogIds.length > 0) {
     await c.run(`CREATE OR REPLACE TEMP TABLE "items" AS SELECT "item_id", (row_number() OVER (ORDER BY "item_id") - 1)::INTEGER AS "item_idx" FROM (SELECT DISTINCT unnest($ids::VARCHAR[]) AS "item_id")`, { ids: listValue([...p.catalogIds]) });

@@ -78,7 +78,9 @@ export async function learn(c: DuckDBConnection, config: BatchConfig, lake: Lake
 
 async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: LakeFiles, catalog: readonly CatalogItem[], opts: LearnOptions): Promise<Learned> {
   const p = opts.progress;
-  const ds = await buildDataset(c, lake, { ...config, catalogIds: catalog.map((i) => i.id) });
+  // With the gate on, its evaluation slice stays out of everything learnt (gpu-batch/dataset/eval-slice.ts).
+  const evalSlice = config.gate.enabled ? config.gate.slice : 0;
+  const ds = await buildDataset(c, lake, { ...config, evalSlice, catalogIds: catalog.map((i) => i.id) });
   p.info(`dataset: ${ds.users} users, ${ds.items} items, ${ds.shownRows} shown rows`);
   const { userKeys, itemIds } = await readIndex(c);
   const byId = new Map(catalog.map((i) => [i.id, i]));
@@ -171,7 +173,8 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
     stats,
     theta,
     posteriors,
-    surfaceSlots: await readSurfaceSlots(c, opts.servingSince ?? 0),
+    // The slice's slots were served too: ε is sized on all the traffic (the slice is a hash, so its share is exact in expectation).
+    surfaceSlots: scaleSlots(await readSurfaceSlots(c, opts.servingSince ?? 0), 1 / (1 - evalSlice)),
     metrics,
     rewardedRows: await readRewardedRows(c),
     recent,
@@ -210,8 +213,13 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
       attribution_window_ms: config.attributionWindowMs,
       rewards: config.rewards,
       train_cutoff_ts: trainBefore,
+      eval_slice: evalSlice,
     },
   };
+}
+
+function scaleSlots(slots: Record<string, { all: number; since: number }>, f: number): Record<string, { all: number; since: number }> {
+  return f === 1 ? slots : Object.fromEntries(Object.entries(slots).map(([s, v]) => [s, { all: Math.round(v.all * f), since: Math.round(v.since * f) }]));
 }
 
 /** What the manifest keeps of a session-taste fit. */

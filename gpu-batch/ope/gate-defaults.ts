@@ -69,6 +69,8 @@ export const GATE_DEFAULTS = {
    * (docs/architecture.md). 'none' is the item-level model of the releases before.
    */
   taste: 'both' as TasteMode,
+  /** Share of impressions held out of learning for the gate to judge on (`inEvalSlice`); 0: none. */
+  slice: 0,
   /** Fewer logged impressions than this: the gate passes and says so (an interval would be noise). */
   minImpressions: 200,
 } as const;

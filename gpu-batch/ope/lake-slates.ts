@@ -3,6 +3,7 @@ import { listValue } from '@duckdb/node-api';
 import { exploredAsPoolDraw, type LoggedSlate } from '../../shared/ope/logged-slate.js';
 import { attributeRewards, readAttributed, rewardKey, type AttributionParams } from '../dataset/attribution.js';
 import type { LakeFiles } from '../dataset/build-dataset.js';
+import { inEvalSlice } from '../dataset/eval-slice.js';
 import { pathList } from '../lake/duck.js';
 
 /** One logged impression with what a target policy needs to recompute its slate, and its rewards. */
@@ -19,6 +20,8 @@ export interface LoggedImpression {
 export interface ReadSlatesOptions extends AttributionParams {
   /** The newest `limit` impressions (by ts, ties by id) are read. */
   limit: number;
+  /** Only the impressions of the gate's evaluation slice of this share (`inEvalSlice`); 0 or absent: all. */
+  slice?: number;
   /** Only these surfaces; all when absent. */
   surfaces?: readonly string[];
 }
@@ -30,7 +33,8 @@ export interface ReadSlatesOptions extends AttributionParams {
  */
 export async function readLakeSlates(c: DuckDBConnection, lake: LakeFiles, o: ReadSlatesOptions): Promise<LoggedImpression[]> {
   if (lake.impressions.length === 0 || o.limit <= 0) return [];
-  const surfaceFilter = o.surfaces ? `WHERE "surface" IN (SELECT unnest($surfaces::VARCHAR[]))` : '';
+  const where = [...(o.surfaces ? [`"surface" IN (SELECT unnest($surfaces::VARCHAR[]))`] : []), ...(o.slice ? [inEvalSlice(o.slice)] : [])];
+  const surfaceFilter = where.length ? `WHERE ${where.join(' AND ')}` : '';
   await c.run(
     `CREATE OR REPLACE TEMP TABLE "ope_imp" AS
      SELECT "impression_id", "ts", "user_key", "surface", "policy_version", "k", "context"::VARCHAR AS "context", "items", json_extract_string("strategy", '$.name') AS "strategy_name"

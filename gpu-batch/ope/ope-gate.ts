@@ -22,6 +22,8 @@ export interface OpeGateOptions {
   override?: GateOverride;
   maxImpressions?: number;
   minImpressions?: number;
+  /** Share of impressions the gate evaluates on, withheld from learning (`inEvalSlice`); 0: all. */
+  slice?: number;
   rewards: RewardMap;
   attributionWindowMs: number;
   /** Interval coverage, default 0.95. */
@@ -40,8 +42,10 @@ export interface OpeGateVerdict extends GateVerdict {
   tolerance: number;
   serving_version: string | null;
   candidate_version: string;
-  /** Impressions evaluated (the newest ones in the lake). */
+  /** Impressions evaluated (the newest ones in the lake, of the evaluation slice when there is one). */
   n: number;
+  /** Share of impressions in the evaluation slice learning never trains on (`inEvalSlice`); 0: every impression. */
+  eval_slice: number;
   min_impressions: number;
   /** Share of the evaluated logged slots shown with a propensity under 1 (0: no exploration in the logs). */
   randomised_share: number | null;
@@ -71,12 +75,14 @@ export function opeGate(o: OpeGateOptions): DeploymentGate {
   return async (input: GateInput): Promise<OpeGateVerdict> => {
     const t0 = performance.now();
     const min = o.minImpressions ?? GATE_DEFAULTS.minImpressions;
+    const slice = o.slice ?? GATE_DEFAULTS.slice;
     const base = {
       gate: 'ope-slate-dr' as const,
       tolerance: o.tolerance,
       serving_version: input.serving?.version ?? null,
       candidate_version: input.candidate.version,
       min_impressions: min,
+      eval_slice: slice,
       override: o.override ?? null,
     };
     const pass = (reason: string, n: number): OpeGateVerdict => ({
@@ -96,7 +102,7 @@ export function opeGate(o: OpeGateOptions): DeploymentGate {
       ms: Math.round(performance.now() - t0),
     });
     if (!input.serving) return pass('no serving version: nothing to compare with', 0);
-    const logs = await readLakeSlates(input.duck, input.lake, { limit: o.maxImpressions ?? GATE_DEFAULTS.maxImpressions, rewards: o.rewards, attributionWindowMs: o.attributionWindowMs });
+    const logs = await readLakeSlates(input.duck, input.lake, { limit: o.maxImpressions ?? GATE_DEFAULTS.maxImpressions, slice, rewards: o.rewards, attributionWindowMs: o.attributionWindowMs });
     if (logs.length < min) return pass(`only ${logs.length} logged impressions (< ${min}): too few to evaluate`, logs.length);
     const serving = await VersionTarget.fromStore(input.store, input.serving);
     const candidate = VersionTarget.fromFiles(input.candidate.version, input.candidate.files);
@@ -220,6 +226,7 @@ export function gateFromConfig(config: BatchConfig, progress?: Progress): Deploy
     ...(override ? { override } : {}),
     maxImpressions: config.gate.maxImpressions,
     minImpressions: config.gate.minImpressions,
+    slice: config.gate.slice,
     rewards: config.rewards,
     attributionWindowMs: config.attributionWindowMs,
     ...(progress ? { progress } : {}),
