@@ -18,7 +18,10 @@
  * two versions' mean taste (none while the serving version has none), the candidate's alone, or
  * at the item's lift, instead of the gate's default (`TasteMode`, `--gate-taste`), to compare them
  * on the same data. `--margins 0.05,0.025` also prints the decisions the gate's rule makes on the
- * same estimates at each relative margin (`--gate-margin`), to choose one.
+ * same estimates at each relative margin (`--gate-margin`), to choose one. `--slice S` judges on the
+ * evaluation slice of share S (`--gate-slice`; default as configured) with the reward model fitted on
+ * every impression read, as the gate does — meaningful on runs whose learning withheld that slice
+ * (`npm run worlds -- --batch="--gate-slice S"`).
  *
  * Prints a line per gate run; calibration over real candidates of rounds ≥ 2 whose true change
  * is under +100% (round 1 replaces the content-only bootstrap: a many-fold change any estimator
@@ -34,12 +37,12 @@ import { parseArgs } from 'node:util';
 import { readManifest } from '../shared/artifact/verify.js';
 import { loadConfig } from '../gpu-batch/config/config.js';
 import { withDuck } from '../gpu-batch/lake/duck.js';
-import { compareVersions, gateTaste } from '../gpu-batch/ope/ope-gate.js';
+import { compareVersions, gateModels, gateTaste } from '../gpu-batch/ope/ope-gate.js';
 import { TASTE_MODES, type TasteMode } from '../gpu-batch/ope/gate-defaults.js';
 import { gateDecision } from '../shared/ope/gate.js';
 import { readLakeSlates, type LoggedImpression } from '../gpu-batch/ope/lake-slates.js';
 import { VersionTarget } from '../gpu-batch/ope/policy-view.js';
-import { crossFitModels, LIFT_PRIORS, predictReward, type ItemPositionModel } from '../shared/ope/item-position-model.js';
+import { LIFT_PRIORS, predictReward, type ItemPositionModel } from '../shared/ope/item-position-model.js';
 import { sampleSlate } from '../shared/explore/index.js';
 import { userKey } from '../shared/crypto/hmac.js';
 import { rngForImpression } from '../shared/rng.js';
@@ -50,18 +53,20 @@ import { S3Store } from '../gpu-batch/store/s3-store.js';
 import { startS3Server } from '../local/s3-server.js';
 import type { WorldRun } from '../worlds/run-world.js';
 
-const { values, positionals } = parseArgs({ options: { unmarked: { type: 'boolean' }, truth: { type: 'boolean' }, clip: { type: 'string' }, prior: { type: 'string' }, taste: { type: 'string' }, margins: { type: 'string' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({ options: { unmarked: { type: 'boolean' }, truth: { type: 'boolean' }, clip: { type: 'string' }, prior: { type: 'string' }, taste: { type: 'string' }, margins: { type: 'string' }, slice: { type: 'string' } }, allowPositionals: true });
 const tasteFlag: TasteMode | undefined = values.taste === undefined ? undefined : TASTE_MODES.find((m) => m === values.taste);
 
 const clip = values.clip === undefined ? undefined : Number(values.clip);
 const prior = LIFT_PRIORS.find((p) => p === values.prior);
 const margins = values.margins === undefined ? [] : values.margins.split(',').map(Number);
-if (margins.some((m) => !(m >= 0 && m < 1)) || positionals.length !== 1 || (clip !== undefined && !(clip > 0 && Number.isFinite(clip))) || (values.prior !== undefined && prior === undefined) || (values.taste !== undefined && tasteFlag === undefined)) {
-  process.stderr.write(`usage: npm run bench:gate -- DIR [--unmarked] [--truth] [--clip λ > 0] [--prior ${LIFT_PRIORS.join('|')}] [--taste both|candidate|none] [--margins m,…]   (DIR from \`npm run worlds -- --keep --out DIR\`)\n`);
+if ((values.slice !== undefined && !(Number(values.slice) >= 0 && Number(values.slice) < 0.5)) || margins.some((m) => !(m >= 0 && m < 1)) || positionals.length !== 1 || (clip !== undefined && !(clip > 0 && Number.isFinite(clip))) || (values.prior !== undefined && prior === undefined) || (values.taste !== undefined && tasteFlag === undefined)) {
+  process.stderr.write(`usage: npm run bench:gate -- DIR [--unmarked] [--truth] [--clip λ > 0] [--prior ${LIFT_PRIORS.join('|')}] [--taste both|candidate|none] [--margins m,…] [--slice S]   (DIR from \`npm run worlds -- --keep --out DIR\`)\n`);
   process.exit(2);
 }
 const out = positionals[0]!;
 const config = loadConfig({});
+// The slice to judge on: as configured, or --slice S (runs whose learning withheld it: `--batch="--gate-slice S"`).
+const slice = values.slice === undefined ? config.gate.slice : Number(values.slice);
 const tasteMode: TasteMode = tasteFlag ?? config.gate.taste;
 const otherTaste = tasteMode !== config.gate.taste;
 
@@ -134,16 +139,17 @@ async function replayWorld(family: string, seed: string, run: WorldRun, dir: str
       for (const r of run.rounds) {
         // Every round's batch run appends one part (round 0's found no logs): round r's gate saw r.
         if (r.round === 0 || r.round > parts.length) continue;
-        const logs = (await readLakeSlates(c, { impressions: parts.slice(0, r.round), events }, { limit: config.gate.maxImpressions, rewards: config.rewards, attributionWindowMs: config.attributionWindowMs })).map((imp) => (values.unmarked ? unmark(imp) : imp));
+        const read = (await readLakeSlates(c, { impressions: parts.slice(0, r.round), events }, { limit: config.gate.maxImpressions, slice, rewards: config.rewards, attributionWindowMs: config.attributionWindowMs })).map((imp) => (values.unmarked ? unmark(imp) : imp));
+        const logs = slice > 0 ? read.filter((l) => l.in_slice) : read;
         await truth?.advanceTo(r.round);
         for (const [kind, g] of [['candidate', r.gate], ['planted', r.planted]] as const) {
           if (!g?.evaluated || !g.candidate || !g.serving_before || g.true_candidate === null || g.true_serving_before === null) continue;
           const candidate = await versionTarget(store, dir, g.candidate);
           if (!candidate) continue;
           const serving = await VersionTarget.fromStore(store, await readManifest(store, g.serving_before, null));
-          const res = await compareVersions(logs, candidate, serving, { ...(clip === undefined ? {} : { clip }), ...(prior === undefined ? {} : { prior }), taste: tasteMode });
+          const res = await compareVersions(logs, candidate, serving, { ...(clip === undefined ? {} : { clip }), ...(prior === undefined ? {} : { prior }), taste: tasteMode, modelLogs: read });
           const taste = truth ? await gateTaste(candidate, serving, tasteMode) : null;
-          const models = truth ? crossFitModels(logs.map((imp) => ({ id: imp.slate.impression_id, user: imp.user_key, version: imp.slate.policy_version, items: [...imp.slate.items].sort((a, b) => a.position - b.position) })), prior, taste ?? undefined) : null;
+          const models = truth ? gateModels(read, logs, prior, taste ?? undefined) : null;
           const d = res.difference;
           const decide = (relativeMargin: number) => gateDecision(d, config.gate.tolerance, undefined, { relativeMargin, servingValue: res.serving.estimate, ess: res.candidate.ess, minEss: config.gate.minEss });
           const decision = decide(config.gate.relativeMargin);

@@ -15,12 +15,14 @@ export interface LoggedImpression {
   exclude: string[];
   /** The logged `context.recent_item_ids`: what the edge's wasm step ranked from. */
   recent: string[];
+  /** In the gate's evaluation slice (`ReadSlatesOptions.slice`): no version ever trained on it. */
+  in_slice?: boolean;
 }
 
 export interface ReadSlatesOptions extends AttributionParams {
   /** The newest `limit` impressions (by ts, ties by id) are read. */
   limit: number;
-  /** Only the impressions of the gate's evaluation slice of this share (`inEvalSlice`); 0 or absent: all. */
+  /** Marks the impressions of the gate's evaluation slice of this share (`inEvalSlice`, `in_slice`); 0 or absent: none. */
   slice?: number;
   /** Only these surfaces; all when absent. */
   surfaces?: readonly string[];
@@ -33,20 +35,19 @@ export interface ReadSlatesOptions extends AttributionParams {
  */
 export async function readLakeSlates(c: DuckDBConnection, lake: LakeFiles, o: ReadSlatesOptions): Promise<LoggedImpression[]> {
   if (lake.impressions.length === 0 || o.limit <= 0) return [];
-  const where = [...(o.surfaces ? [`"surface" IN (SELECT unnest($surfaces::VARCHAR[]))`] : []), ...(o.slice ? [inEvalSlice(o.slice)] : [])];
-  const surfaceFilter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const surfaceFilter = o.surfaces ? `WHERE "surface" IN (SELECT unnest($surfaces::VARCHAR[]))` : '';
   await c.run(
     `CREATE OR REPLACE TEMP TABLE "ope_imp" AS
-     SELECT "impression_id", "ts", "user_key", "surface", "policy_version", "k", "context"::VARCHAR AS "context", "items", json_extract_string("strategy", '$.name') AS "strategy_name"
+     SELECT "impression_id", "ts", "user_key", "surface", "policy_version", "k", "context"::VARCHAR AS "context", "items", json_extract_string("strategy", '$.name') AS "strategy_name", ${inEvalSlice(o.slice ?? 0)} AS "in_slice"
      FROM read_parquet($imps) ${surfaceFilter}
      ORDER BY "ts" DESC, "impression_id" DESC LIMIT $limit`,
     { imps: pathList(lake.impressions), limit: o.limit, ...(o.surfaces ? { surfaces: listValue([...o.surfaces]) } : {}) },
   );
-  const rows = (await c.runAndReadAll(`SELECT "impression_id", "ts", "user_key", "surface", "policy_version", "k", "context", to_json("items")::VARCHAR, "strategy_name" FROM "ope_imp" ORDER BY "ts" DESC, "impression_id" DESC`)).getRowsJS();
+  const rows = (await c.runAndReadAll(`SELECT "impression_id", "ts", "user_key", "surface", "policy_version", "k", "context", to_json("items")::VARCHAR, "strategy_name", "in_slice" FROM "ope_imp" ORDER BY "ts" DESC, "impression_id" DESC`)).getRowsJS();
   await attributeRewards(c, 'ope_imp', { format: 'parquet', files: lake.events }, o);
   const reward = await readAttributed(c);
   await c.run(`DROP TABLE IF EXISTS "ope_imp"`);
-  return rows.map(([iid, ts, uk, surface, pv, k, context, items, strategy]) => {
+  return rows.map(([iid, ts, uk, surface, pv, k, context, items, strategy, slice]) => {
     const marks = exploredAsPoolDraw({ name: strategy });
     const id = String(iid);
     const shown = JSON.parse(String(items)) as Array<{ item_id: string; position: number; propensity: number; explored: boolean }>;
@@ -63,6 +64,7 @@ export async function readLakeSlates(c: DuckDBConnection, lake: LakeFiles, o: Re
       k: Number(k),
       exclude: ctx?.exclude_item_ids ?? [],
       recent: ctx?.recent_item_ids ?? [],
+      in_slice: slice === true,
     };
   });
 }

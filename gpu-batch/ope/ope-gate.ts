@@ -1,4 +1,4 @@
-import { crossFitModels, meanTaste, predictReward, type LiftPrior, type PairTaste } from '../../shared/ope/item-position-model.js';
+import { crossFitModels, meanTaste, predictReward, type ItemPositionModel, type LiftPrior, type PairTaste } from '../../shared/ope/item-position-model.js';
 import { differenceFromTerms, estimateFromTerms } from '../../shared/ope/interval.js';
 import { slateDrTerms } from '../../shared/ope/slate-dr.js';
 import { gateDecision, type GateOverride } from '../../shared/ope/gate.js';
@@ -102,11 +102,13 @@ export function opeGate(o: OpeGateOptions): DeploymentGate {
       ms: Math.round(performance.now() - t0),
     });
     if (!input.serving) return pass('no serving version: nothing to compare with', 0);
-    const logs = await readLakeSlates(input.duck, input.lake, { limit: o.maxImpressions ?? GATE_DEFAULTS.maxImpressions, slice, rewards: o.rewards, attributionWindowMs: o.attributionWindowMs });
+    const read = await readLakeSlates(input.duck, input.lake, { limit: o.maxImpressions ?? GATE_DEFAULTS.maxImpressions, slice, rewards: o.rewards, attributionWindowMs: o.attributionWindowMs });
+    // With a slice, both versions are judged on it alone; the reward model still learns from every read impression.
+    const logs = slice > 0 ? read.filter((l) => l.in_slice) : read;
     if (logs.length < min) return pass(`only ${logs.length} logged impressions (< ${min}): too few to evaluate`, logs.length);
     const serving = await VersionTarget.fromStore(input.store, input.serving);
     const candidate = VersionTarget.fromFiles(input.candidate.version, input.candidate.files);
-    const r = await compareVersions(logs, candidate, serving, { level: o.level ?? 0.95, taste: o.taste ?? GATE_DEFAULTS.taste });
+    const r = await compareVersions(logs, candidate, serving, { level: o.level ?? 0.95, taste: o.taste ?? GATE_DEFAULTS.taste, modelLogs: read });
     const minEss = o.minEss ?? GATE_DEFAULTS.minEss;
     const d = gateDecision(r.difference, o.tolerance, o.override, {
       relativeMargin: o.relativeMargin ?? GATE_DEFAULTS.relativeMargin,
@@ -187,12 +189,12 @@ export async function compareVersions(
   logs: readonly LoggedImpression[],
   candidate: VersionTarget,
   serving: VersionTarget,
-  opts: { level?: number; clip?: number; prior?: LiftPrior; taste?: TasteMode } = {},
+  opts: { level?: number; clip?: number; prior?: LiftPrior; taste?: TasteMode; modelLogs?: readonly LoggedImpression[] } = {},
 ): Promise<{ difference: Estimate; candidate: Estimate; serving: Estimate; taste: boolean }> {
   const log = slateLog(logs);
   const sorted = logs.map((imp) => [...imp.slate.items].sort((a, b) => a.position - b.position));
   const taste = await gateTaste(candidate, serving, opts.taste ?? GATE_DEFAULTS.taste);
-  const models = crossFitModels(logs.map((imp, i) => ({ id: imp.slate.impression_id, user: imp.user_key, version: imp.slate.policy_version, items: sorted[i]! })), opts.prior, taste ?? undefined);
+  const models = gateModels(opts.modelLogs ?? logs, logs, opts.prior, taste ?? undefined);
   const pc: number[][] = [];
   const ps: number[][] = [];
   const qc: number[] = [];
@@ -209,6 +211,23 @@ export async function compareVersions(
   const c = slateDrTerms({ ...log, targetProbabilities: pc, qLogged, qTarget: qc }, dr);
   const s = slateDrTerms({ ...log, targetProbabilities: ps, qLogged, qTarget: qs }, dr);
   return { difference: differenceFromTerms(c, s, est), candidate: estimateFromTerms(c, est), serving: estimateFromTerms(s, est), taste: taste !== null };
+}
+
+/**
+ * The cross-fitted reward model of each evaluated impression (`crossFitModels`), fitted on
+ * `modelLogs` (a superset of `logs`: with an evaluation slice, every impression read, so the model
+ * knows items as well as without one; each evaluated impression's model is the fold that left it out).
+ */
+export function gateModels(modelLogs: readonly LoggedImpression[], logs: readonly LoggedImpression[], prior?: LiftPrior, taste?: PairTaste): ItemPositionModel[] {
+  const slates = modelLogs.map((imp) => ({ id: imp.slate.impression_id, user: imp.user_key, version: imp.slate.policy_version, items: [...imp.slate.items].sort((a, b) => a.position - b.position) }));
+  const fitted = crossFitModels(slates, prior, taste);
+  if (modelLogs === logs) return fitted;
+  const byId = new Map(slates.map((s, i) => [s.id, fitted[i]!]));
+  return logs.map((imp) => {
+    const m = byId.get(imp.slate.impression_id);
+    if (!m) throw new Error(`gate: evaluated impression ${imp.slate.impression_id} is not among the reward model's logs`);
+    return m;
+  });
 }
 
 /**
