@@ -17,8 +17,12 @@ export interface DatasetParams extends AttributionParams {
   trainWindowMs: number;
   /** Newest fraction of impressions held out; 0 = no holdout. */
   holdoutFraction: number;
-  /** Share of impressions withheld from learning for the deploy gate (`inEvalSlice`); 0 = none. */
-  evalSlice?: number;
+  /**
+   * The deploy gate's evaluation slice (`inEvalSlice`): its share, and the gate's window (the newest
+   * `window` impressions of the lake, `readLakeSlates`'s limit). Slice impressions in that window
+   * are withheld from learning; older ones have left every later gate's window and train.
+   */
+  evalSlice?: { share: number; window: number };
 }
 
 /** Shape of what `buildDataset` left in DuckDB. */
@@ -39,6 +43,7 @@ export interface Dataset {
  *   as `strategy_name` (with `policy_version`: the examination experiments, `readExaminationCells`);
  * - `items(item_idx, item_id)`: rankable items in matrix row order (sorted ids);
  * - `users(user_idx, user_key)`: users with an impression in the training window;
+ * - `held(impression_id, ts, surface, slots)`: the gate's evaluation slice, withheld from `imp`;
  * - `shown(ts, user_idx, item_idx, position, propensity, explored, surface, reward, above)`: one row
  *   per item shown, with its reward as `attributeRewards` defines it (reward 0 otherwise) and the
  *   rewarded slots above it in its slate (`above`: what a reader who stops after a click
@@ -55,8 +60,17 @@ export async function buildDataset(c: DuckDBConnection, lake: LakeFiles, p: Data
   const minTs = await scalar(c, `SELECT coalesce(min("ts"), 0) FROM "imp"`);
   const since = p.trainWindowMs > 0 ? maxTs - p.trainWindowMs : -1;
   await c.run(`DELETE FROM "imp" WHERE "ts" < $since`, { since });
-  // The gate's slice: learning never sees it, so the gate judges every version on logs it did not train on.
-  if (p.evalSlice) await c.run(`DELETE FROM "imp" WHERE ${inEvalSlice(p.evalSlice)}`);
+  // The gate's slice: learning never sees the part a gate can still read, so the gate judges every
+  // version on logs it did not train on.
+  // The window is taken over the whole lake, as the gate reads it (before the training window's cut).
+  // What it withholds stays counted in `held` (slots per surface): ε is sized on all the traffic served.
+  const slice = p.evalSlice?.share ? inEvalSlice(p.evalSlice.share) : 'false';
+  await c.run(
+    `CREATE OR REPLACE TEMP TABLE "held" AS SELECT "impression_id", "ts", "surface", len("items")::INTEGER AS "slots" FROM "imp"
+     WHERE ${slice} AND "impression_id" IN (SELECT "impression_id" FROM read_parquet($imps) ORDER BY "ts" DESC, "impression_id" DESC LIMIT $window)`,
+    { imps: pathList(lake.impressions), window: p.evalSlice?.window ?? 0 },
+  );
+  await c.run(`DELETE FROM "imp" WHERE "impression_id" IN (SELECT "impression_id" FROM "held")`);
 
   if (p.catalogIds.length > 0) {
     await c.run(`CREATE OR REPLACE TEMP TABLE "items" AS SELECT "item_id", (row_number() OVER (ORDER BY "item_id") - 1)::INTEGER AS "item_idx" FROM (SELECT DISTINCT unnest($ids::VARCHAR[]) AS "item_id")`, { ids: listValue([...p.catalogIds]) });
@@ -93,5 +107,5 @@ export async function buildDataset(c: DuckDBConnection, lake: LakeFiles, p: Data
 
 /** Drops what `buildDataset` left in the session, so the rest of a run does not hold it in memory. */
 export async function dropDataset(c: DuckDBConnection): Promise<void> {
-  for (const t of ['imp', 'items', 'users', 'shown', 'attributed', 'reward_map']) await c.run(`DROP TABLE IF EXISTS ${ident(t)}`);
+  for (const t of ['imp', 'held', 'items', 'users', 'shown', 'attributed', 'reward_map']) await c.run(`DROP TABLE IF EXISTS ${ident(t)}`);
 }

@@ -210,7 +210,13 @@ export async function readRewardedRows(c: DuckDBConnection): Promise<number> {
 
 /** Slots shown per surface: all of them, and those since a time (the serving version's traffic). */
 export async function readSurfaceSlots(c: DuckDBConnection, since: number): Promise<Record<string, { all: number; since: number }>> {
-  const [surface, all, recent] = await columns(c, `SELECT "surface", count(*)::INTEGER, (count(*) FILTER (WHERE "ts" >= $since))::INTEGER FROM "shown" GROUP BY "surface" ORDER BY "surface"`, { since });
+  // The gate's withheld slice (`held`) was served too.
+  const [surface, all, recent] = await columns(
+    c,
+    `SELECT "surface", sum("n")::INTEGER, coalesce(sum("n") FILTER (WHERE "ts" >= $since), 0)::INTEGER
+     FROM (SELECT "surface", "ts", 1 AS "n" FROM "shown" UNION ALL SELECT "surface", "ts", "slots" AS "n" FROM "held") GROUP BY "surface" ORDER BY "surface"`,
+    { since },
+  );
   return Object.fromEntries((surface ?? []).map((s, k) => [s as string, { all: all![k] as number, since: recent![k] as number }]));
 }
 

@@ -80,7 +80,7 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
   const p = opts.progress;
   // With the gate on, its evaluation slice stays out of everything learnt (gpu-batch/dataset/eval-slice.ts).
   const evalSlice = config.gate.enabled ? config.gate.slice : 0;
-  const ds = await buildDataset(c, lake, { ...config, evalSlice, catalogIds: catalog.map((i) => i.id) });
+  const ds = await buildDataset(c, lake, { ...config, evalSlice: { share: evalSlice, window: config.gate.maxImpressions }, catalogIds: catalog.map((i) => i.id) });
   p.info(`dataset: ${ds.users} users, ${ds.items} items, ${ds.shownRows} shown rows`);
   const { userKeys, itemIds } = await readIndex(c);
   const byId = new Map(catalog.map((i) => [i.id, i]));
@@ -173,8 +173,7 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
     stats,
     theta,
     posteriors,
-    // The slice's slots were served too: ε is sized on all the traffic (the slice is a hash, so its share is exact in expectation).
-    surfaceSlots: scaleSlots(await readSurfaceSlots(c, opts.servingSince ?? 0), 1 / (1 - evalSlice)),
+    surfaceSlots: await readSurfaceSlots(c, opts.servingSince ?? 0),
     metrics,
     rewardedRows: await readRewardedRows(c),
     recent,
@@ -216,10 +215,6 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
       eval_slice: evalSlice,
     },
   };
-}
-
-function scaleSlots(slots: Record<string, { all: number; since: number }>, f: number): Record<string, { all: number; since: number }> {
-  return f === 1 ? slots : Object.fromEntries(Object.entries(slots).map(([s, v]) => [s, { all: Math.round(v.all * f), since: Math.round(v.since * f) }]));
 }
 
 /** What the manifest keeps of a session-taste fit. */

@@ -37,6 +37,7 @@ describe('loadConfig', () => {
     expect([loadConfig(env).optimism, loadConfig({ ...env, SLATECAST_OPTIMISM: '1' }).optimism, loadConfig({ ...env, SLATECAST_OPTIMISM: '1' }, { optimism: '2' }).optimism]).toEqual([0, 1, 2]);
     expect([loadConfig(env).challengers, loadConfig({ ...env, SLATECAST_CHALLENGERS: '0' }).challengers, loadConfig(env, { challengers: '5' }).challengers]).toEqual([10, 0, 5]);
     expect([loadConfig(env).gate.taste, loadConfig({ ...env, SLATECAST_GATE_TASTE: 'none' }).gate.taste, loadConfig(env, { 'gate-taste': 'candidate' }).gate.taste]).toEqual([GATE_DEFAULTS.taste, 'none', 'candidate']);
+    expect([loadConfig(env).gate.slice, loadConfig({ ...env, SLATECAST_GATE_SLICE: '0.1' }).gate.slice, loadConfig(env, { 'gate-slice': '0.2' }).gate.slice]).toEqual([GATE_DEFAULTS.slice, 0.1, 0.2]);
     expect([loadConfig(env).gate.canaryShare, loadConfig({ ...env, SLATECAST_CANARY: '0.1' }).gate.canaryShare, loadConfig(env, { canary: '0.2' }).gate.canaryShare]).toEqual([0, 0.1, 0.2]);
   });
 
@@ -50,6 +51,7 @@ describe('loadConfig', () => {
     [{ canary: '0.8' }, {}, /^bad setting gate\.canaryShare: Too big/],
     [{ challengers: '2.5' }, {}, /^bad setting challengers: /],
     [{ 'gate-taste': 'mine' }, {}, /^bad setting gate\.taste: /],
+    [{ 'gate-slice': '0.6' }, {}, /^bad setting gate\.slice: Too big/],
     [{ 'k-default': '30' }, {}, /^k-default \(30\) must not exceed k-max \(20\)$/],
     [{}, { BATCH_TRIGGER_TOKEN: 'short' }, /BATCH_TRIGGER_TOKEN must be at least 16 characters/],
   ])('rejects flags %j env %j', (flags, extraEnv, message) => {

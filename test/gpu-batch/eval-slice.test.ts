@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDataset } from '../../gpu-batch/dataset/build-dataset.js';
+import { readSurfaceSlots } from '../../gpu-batch/dataset/read-dataset.js';
 import { inEvalSlice, SLICE_BUCKETS } from '../../gpu-batch/dataset/eval-slice.js';
 import { EVENT_COLUMNS, IMPRESSION_COLUMNS } from '../../gpu-batch/lake/columns.js';
 import { pathList, withDuck } from '../../gpu-batch/lake/duck.js';
@@ -49,7 +50,7 @@ describe('the gate evaluation slice', () => {
 
   it('learning drops exactly the slice the gate marks', async () => {
     const { trained, read } = await withDuck(async (c) => {
-      await buildDataset(c, lake, { catalogIds: [], trainWindowMs: 0, holdoutFraction: 0, rewards: { click: 1 }, attributionWindowMs: 60_000, evalSlice: SHARE });
+      await buildDataset(c, lake, { catalogIds: [], trainWindowMs: 0, holdoutFraction: 0, rewards: { click: 1 }, attributionWindowMs: 60_000, evalSlice: { share: SHARE, window: N } });
       const trained = (await c.runAndReadAll(`SELECT "impression_id" FROM "imp"`)).getRowsJS().map((r) => r[0] as string);
       const read = await readLakeSlates(c, lake, { rewards: { click: 1 }, attributionWindowMs: 60_000, limit: N, slice: SHARE });
       return { trained, read };
@@ -62,9 +63,24 @@ describe('the gate evaluation slice', () => {
     expect(Math.abs(inSlice.length - N * SHARE)).toBeLessThan(4 * Math.sqrt(N * SHARE * (1 - SHARE)));
   });
 
+  it('only the slice a gate can still read is withheld: older slice impressions train, and every slot served counts for ε', async () => {
+    const window = 500;
+    const { trained, slots } = await withDuck(async (c) => {
+      await buildDataset(c, lake, { catalogIds: [], trainWindowMs: 0, holdoutFraction: 0, rewards: { click: 1 }, attributionWindowMs: 60_000, evalSlice: { share: SHARE, window } });
+      const trained = new Set((await c.runAndReadAll(`SELECT "impression_id" FROM "imp"`)).getRowsJS().map((r) => r[0] as string));
+      return { trained, slots: await readSurfaceSlots(c, T0 + (N - 100) * 1000) };
+    });
+    // ids are in ts order: the newest `window` are the last ones.
+    const withheld = ids.filter((id, n) => n >= N - window && twin(id));
+    expect(trained.size).toBe(N - withheld.length);
+    for (const id of withheld) expect(trained.has(id)).toBe(false);
+    expect(ids.filter((id, n) => n < N - window && twin(id)).every((id) => trained.has(id))).toBe(true);
+    expect(slots).toEqual({ home: { all: 2 * N, since: 2 * 100 } });
+  });
+
   it('share 0 is no slice: learning and the gate see everything', async () => {
     const { trained, judged } = await withDuck(async (c) => {
-      await buildDataset(c, lake, { catalogIds: [], trainWindowMs: 0, holdoutFraction: 0, rewards: { click: 1 }, attributionWindowMs: 60_000, evalSlice: 0 });
+      await buildDataset(c, lake, { catalogIds: [], trainWindowMs: 0, holdoutFraction: 0, rewards: { click: 1 }, attributionWindowMs: 60_000, evalSlice: { share: 0, window: N } });
       const trained = (await c.runAndReadAll(`SELECT count(*) FROM "imp"`)).getRowsJS()[0]![0];
       const judged = (await readLakeSlates(c, lake, { rewards: { click: 1 }, attributionWindowMs: 60_000, limit: N, slice: 0 })).filter((l) => !l.in_slice).length;
       return { trained, judged };
