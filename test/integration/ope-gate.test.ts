@@ -133,6 +133,20 @@ describe('OPE deploy gate in batch run (s3rver, DuckDB)', () => {
     expect((await serving()).version).toBe(before.version);
   });
 
+  it('with an evaluation slice (--gate-slice): learning withholds it, the gate judges both versions on it alone and still rejects the reversed candidate', async () => {
+    const before = await serving();
+    const slice = 0.3;
+    const r = await runBatch(testConfig(work.dir, { force: true, gate: { slice } }), { store, now: () => now + 150_000, gate: gateWith({ ...gateOptions, slice }, reverseRankings) });
+    expect(r.status).toBe('rejected');
+    expect((await serving()).version).toBe(before.version);
+    const g = r.gate as unknown as OpeGateVerdict;
+    expect(g.eval_slice).toBe(slice);
+    // Binomial(2400, 0.3): sd ≈ 22 impressions; 4σ.
+    expect(Math.abs(g.n - 2400 * slice)).toBeLessThan(4 * Math.sqrt(2400 * slice * (1 - slice)));
+    expect(g.difference!.ci[1]).toBeLessThan(-0.01);
+    expect(r.training.eval_slice).toBe(slice);
+  });
+
   it('an operator override publishes the worse candidate and the manifest records who and why', async () => {
     const before = await serving();
     const override = { operator: 'alice', reason: 'incident 42: roll forward the reversed ranking' };
