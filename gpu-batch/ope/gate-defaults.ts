@@ -69,8 +69,19 @@ export const GATE_DEFAULTS = {
    * (docs/architecture.md). 'none' is the item-level model of the releases before.
    */
   taste: 'both' as TasteMode,
-  /** Share of impressions held out of learning for the gate to judge on (`inEvalSlice`); 0: none. */
-  slice: 0,
+  /**
+   * Share of the gate's window (the newest `maxImpressions`) that learning never trains on and the
+   * gate judges both versions on (`inEvalSlice`, gpu-batch/dataset/eval-slice.ts); 0: none, the gate
+   * reads the logs the candidate trained on. Why: on its own training logs a candidate is valued with
+   * the luck it learnt — a user's list that memorises that user's clicks matches the logged slots
+   * at w ≈ 1, below any clip (+67–73% for a truly level candidate in a seeded test) — and the serving
+   * version's own curse on the older logs cancels part of it, by accident. Live on seeds 558–559
+   * (sparse ×2, drift, long-tail; rounds 2–5, reversed plants), real candidates' mean absolute error
+   * ÷ the serving value 0.027 on the slice against 0.076 on all logs, and every decision right at
+   * any margin from 0 to 5% (all logs: a truly −9.7% copy published, a +39.5% one rejected). Its
+   * price is the slice's training data: 0.2 × 20,000 impressions at most, whatever the lake's size.
+   */
+  slice: 0.2,
   /** Fewer logged impressions than this: the gate passes and says so (an interval would be noise). */
   minImpressions: 200,
 } as const;
