@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,6 +6,7 @@ import { readPointer } from '../../shared/artifact/verify.js';
 import { fromDsjson } from '../../shared/ope/dsjson.js';
 import type { OpeCommandResult } from '../../gpu-batch/ope/ope-command.js';
 import { runBatch } from '../../gpu-batch/run/run-batch.js';
+import { SLICE_BUCKETS } from '../../gpu-batch/dataset/eval-slice.js';
 import { DAY, T0, seedLogs, testConfig, type SyntheticLogs, runCli } from '../support/batch-fixtures.js';
 import { startCliBucket, type CliBucket } from '../support/cli-bucket.js';
 
@@ -147,11 +149,14 @@ describe('slatecast ope', () => {
   });
 
   it('batch run gates by default, records an operator override, and --no-gate turns it off', async () => {
-    const gated = await cli('batch', 'run', '--force', '--force-reason', 'retrain after the incident', '--operator', 'bob', '--epochs', '2');
+    // A 30% evaluation slice: the default fifth of these 900 impressions is under the gate's minimum of 200.
+    const gated = await cli('batch', 'run', '--force', '--force-reason', 'retrain after the incident', '--operator', 'bob', '--epochs', '2', '--gate-slice', '0.3');
     expect(gated.code).toBe(0);
     const a = JSON.parse(gated.out);
-    expect(a.gate).toMatchObject({ gate: 'ope-slate-dr', evaluated: true, n: logs.impressions.length, tolerance: 0, margin: expect.any(Number), outcome: expect.any(String), override: { operator: 'bob', reason: 'retrain after the incident' } });
-    expect(a.gate.difference.n).toBe(logs.impressions.length);
+    // Judged on the evaluation slice alone: the impressions an independent MD5 of the id puts there.
+    const inSlice = logs.impressions.filter((i) => parseInt(createHash('md5').update(i.impression_id).digest('hex').slice(0, 8), 16) % SLICE_BUCKETS < 0.3 * SLICE_BUCKETS).length;
+    expect(a.gate).toMatchObject({ gate: 'ope-slate-dr', evaluated: true, n: inSlice, eval_slice: 0.3, tolerance: 0, margin: expect.any(Number), outcome: expect.any(String), override: { operator: 'bob', reason: 'retrain after the incident' } });
+    expect(a.gate.difference.n).toBe(inSlice);
     expect(['published', 'rejected']).toContain(a.status);
     expect(a.status).toBe(a.gate.publish ? 'published' : 'rejected');
     const bad = await cli('batch', 'run', '--force-reason', 'no force');

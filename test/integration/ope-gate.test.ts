@@ -48,8 +48,10 @@ describe('OPE deploy gate in batch run (s3rver, DuckDB)', () => {
   let store: S3Store;
   let work: Awaited<ReturnType<typeof tempWorkDir>>;
   const now = T0 + 2 * DAY;
-  const config = () => testConfig(work.dir, { epsilonOpe: { sample: 1000 }, epsilonMax: 1, explorePositions: 'flat', gate: {} });
-  const gateOptions = { tolerance: 0.01, rewards: { click: 1 }, attributionWindowMs: 30 * 60_000, taste: 'both' as const };
+  // Judged on every logged impression (slice 0): these 2,400 are the whole world, and a fifth of
+  // them judges too little; the evaluation slice's own case is below.
+  const config = () => testConfig(work.dir, { epsilonOpe: { sample: 1000 }, epsilonMax: 1, explorePositions: 'flat', gate: { slice: 0 } });
+  const gateOptions = { tolerance: 0.01, rewards: { click: 1 }, attributionWindowMs: 30 * 60_000, taste: 'both' as const, slice: 0 };
 
   beforeAll(async () => {
     s3 = await startS3Server();
@@ -128,7 +130,7 @@ describe('OPE deploy gate in batch run (s3rver, DuckDB)', () => {
 
   it('rejects the reversed candidate against the trained serving version too', async () => {
     const before = await serving();
-    const r = await runBatch(testConfig(work.dir, { force: true, gate: {} }), { store, now: () => now + 120_000, gate: gateWith(gateOptions, reverseRankings) });
+    const r = await runBatch(testConfig(work.dir, { force: true, gate: { slice: 0 } }), { store, now: () => now + 120_000, gate: gateWith(gateOptions, reverseRankings) });
     expect(r.status).toBe('rejected');
     expect((await serving()).version).toBe(before.version);
   });
@@ -150,7 +152,7 @@ describe('OPE deploy gate in batch run (s3rver, DuckDB)', () => {
   it('an operator override publishes the worse candidate and the manifest records who and why', async () => {
     const before = await serving();
     const override = { operator: 'alice', reason: 'incident 42: roll forward the reversed ranking' };
-    const r = await runBatch(testConfig(work.dir, { force: true, gate: {} }), { store, now: () => now + 180_000, gate: gateWith({ ...gateOptions, override }, reverseRankings) });
+    const r = await runBatch(testConfig(work.dir, { force: true, gate: { slice: 0 } }), { store, now: () => now + 180_000, gate: gateWith({ ...gateOptions, override }, reverseRankings) });
     expect(r.status).toBe('published');
     const m = await serving();
     expect(m.version).toBe(r.version);
@@ -168,7 +170,7 @@ describe('OPE deploy gate in batch run (s3rver, DuckDB)', () => {
   });
 
   it('passes, saying why, when too few impressions are logged', async () => {
-    const r = await runBatch(testConfig(work.dir, { force: true, gate: {} }), { store, now: () => now + 240_000, gate: gateWith({ ...gateOptions, minImpressions: 100_000 }) });
+    const r = await runBatch(testConfig(work.dir, { force: true, gate: { slice: 0 } }), { store, now: () => now + 240_000, gate: gateWith({ ...gateOptions, minImpressions: 100_000 }) });
     expect(r.status).toBe('published');
     const g = r.gate as unknown as OpeGateVerdict;
     expect(g).toMatchObject({ publish: true, evaluated: false, n: 2400, difference: null });
@@ -180,7 +182,7 @@ describe('OPE deploy gate in batch run (s3rver, DuckDB)', () => {
     const still = simulateLogs(makeWorld({ users: 300, items: 120, seed: 11 }), { impressionsPerUser: 3, k: 10, epsilon: 0, start: now + 400_000, spanMs: 60_000, seed: 13 });
     await writeLogObjects(store, 'impressions', still.impressions, { perObject: 500, seed: 13 });
     await writeLogObjects(store, 'events', still.events, { perObject: 500, seed: 14 });
-    const r = await runBatch(testConfig(work.dir, { force: true, gate: {} }), { store, now: () => now + DAY, gate: gateWith({ ...gateOptions, maxImpressions: 900 }) });
+    const r = await runBatch(testConfig(work.dir, { force: true, gate: { slice: 0 } }), { store, now: () => now + DAY, gate: gateWith({ ...gateOptions, maxImpressions: 900 }) });
     const g = r.gate as unknown as OpeGateVerdict;
     expect(g.evaluated).toBe(true);
     expect(g.randomised_share).toBe(0);
