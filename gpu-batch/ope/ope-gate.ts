@@ -105,7 +105,7 @@ export function opeGate(o: OpeGateOptions): DeploymentGate {
     const read = await readLakeSlates(input.duck, input.lake, { limit: o.maxImpressions ?? GATE_DEFAULTS.maxImpressions, slice, rewards: o.rewards, attributionWindowMs: o.attributionWindowMs });
     // With a slice, both versions are judged on it alone; the reward model still learns from every read impression.
     const logs = slice > 0 ? read.filter((l) => l.in_slice) : read;
-    if (logs.length < min) return pass(`only ${logs.length} logged impressions (< ${min}): too few to evaluate`, logs.length);
+    if (logs.length < min) return pass(`only ${logs.length} logged impressions${slice > 0 ? ` in the evaluation slice (${Math.round(slice * 100)}% of ${read.length})` : ''} (< ${min}): too few to evaluate`, logs.length);
     const serving = await VersionTarget.fromStore(input.store, input.serving);
     const candidate = VersionTarget.fromFiles(input.candidate.version, input.candidate.files);
     const r = await compareVersions(logs, candidate, serving, { level: o.level ?? 0.95, taste: o.taste ?? GATE_DEFAULTS.taste, modelLogs: read });
