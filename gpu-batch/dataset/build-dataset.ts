@@ -43,11 +43,11 @@ export interface Dataset {
  *   as `strategy_name` (with `policy_version`: the examination experiments, `readExaminationCells`);
  * - `items(item_idx, item_id)`: rankable items in matrix row order (sorted ids);
  * - `users(user_idx, user_key)`: users with an impression in the training window;
- * - `held(impression_id, ts, surface, slots)`: the gate's evaluation slice, withheld from `imp`;
+ * - `held(impression_id)`: the gate's evaluation slice that a gate can still read (`inEvalSlice`);
  * - `shown(ts, user_idx, item_idx, position, propensity, explored, surface, reward, above)`: one row
  *   per item shown, with its reward as `attributeRewards` defines it (reward 0 otherwise) and the
  *   rewarded slots above it in its slate (`above`: what a reader who stops after a click
- *   saw first; `stopFactors`).
+ *   saw first; `stopFactors`), and whether its impression is `held` (no per-user learning reads it).
  * Propensities are carried along for off-policy evaluation.
  */
 export async function buildDataset(c: DuckDBConnection, lake: LakeFiles, p: DatasetParams): Promise<Dataset> {
@@ -60,17 +60,15 @@ export async function buildDataset(c: DuckDBConnection, lake: LakeFiles, p: Data
   const minTs = await scalar(c, `SELECT coalesce(min("ts"), 0) FROM "imp"`);
   const since = p.trainWindowMs > 0 ? maxTs - p.trainWindowMs : -1;
   await c.run(`DELETE FROM "imp" WHERE "ts" < $since`, { since });
-  // The gate's slice: learning never sees the part a gate can still read, so the gate judges every
-  // version on logs it did not train on.
-  // The window is taken over the whole lake, as the gate reads it (before the training window's cut).
-  // What it withholds stays counted in `held` (slots per surface): ε is sized on all the traffic served.
+  // The gate's slice (`held`): no user's taste or list learns from the part a gate can still
+  // read, so the gate judges every version's personal lists on clicks they did not memorise.
+  // Items' base appeal still counts it (the gate's reward model sees every impression anyway).
   const slice = p.evalSlice?.share ? inEvalSlice(p.evalSlice.share) : 'false';
   await c.run(
-    `CREATE OR REPLACE TEMP TABLE "held" AS SELECT "impression_id", "ts", "surface", len("items")::INTEGER AS "slots" FROM "imp"
+    `CREATE OR REPLACE TEMP TABLE "held" AS SELECT "impression_id" FROM "imp"
      WHERE ${slice} AND "impression_id" IN (SELECT "impression_id" FROM read_parquet($imps) ORDER BY "ts" DESC, "impression_id" DESC LIMIT $window)`,
     { imps: pathList(lake.impressions), window: p.evalSlice?.window ?? 0 },
   );
-  await c.run(`DELETE FROM "imp" WHERE "impression_id" IN (SELECT "impression_id" FROM "held")`);
 
   if (p.catalogIds.length > 0) {
     await c.run(`CREATE OR REPLACE TEMP TABLE "items" AS SELECT "item_id", (row_number() OVER (ORDER BY "item_id") - 1)::INTEGER AS "item_idx" FROM (SELECT DISTINCT unnest($ids::VARCHAR[]) AS "item_id")`, { ids: listValue([...p.catalogIds]) });
@@ -83,14 +81,14 @@ export async function buildDataset(c: DuckDBConnection, lake: LakeFiles, p: Data
     `CREATE OR REPLACE TEMP TABLE "shown" AS
      WITH s AS (
        SELECT "impression_id", "ts", "user_key", "surface", it."item_id" AS "item_id", it."position" AS "position",
-              it."propensity" AS "propensity", it."explored" AS "explored"
-       FROM (SELECT "impression_id", "ts", "user_key", "surface", unnest("items") AS it FROM "imp")
+              it."propensity" AS "propensity", it."explored" AS "explored", "held"
+       FROM (SELECT "impression_id", "ts", "user_key", "surface", unnest("items") AS it, "impression_id" IN (SELECT "impression_id" FROM "held") AS "held" FROM "imp")
      ), r AS (
        SELECT s.*, coalesce(a."reward", 0)::DOUBLE AS "reward" FROM s LEFT JOIN ${ATTRIBUTED} a USING ("impression_id", "item_id")
      ), above AS (
        SELECT r.*, coalesce(sum(("reward" > 0)::INTEGER) OVER (PARTITION BY "impression_id" ORDER BY "position" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)::INTEGER AS "above" FROM r
      )
-     SELECT x."ts", u."user_idx", i."item_idx", x."position", x."propensity", x."explored", x."surface", x."reward", x."above"
+     SELECT x."ts", u."user_idx", i."item_idx", x."position", x."propensity", x."explored", x."surface", x."reward", x."above", x."held"
      FROM above x JOIN "users" u USING ("user_key") JOIN "items" i USING ("item_id")`,
   );
   const cutoff =

@@ -42,7 +42,7 @@ export async function readTrainingPairs(c: DuckDBConnection, opts: { before: num
     `CREATE OR REPLACE TEMP TABLE "pairs" AS
      SELECT "user_idx", "item_idx", count(*)::INTEGER AS "n",
             count(*) FILTER (WHERE "reward" > 0)::INTEGER AS "pos", sum("reward")::DOUBLE AS "r"
-     FROM "shown" WHERE "ts" < $before GROUP BY "user_idx", "item_idx"`,
+     FROM "shown" WHERE "ts" < $before AND NOT "held" GROUP BY "user_idx", "item_idx"`,
     { before: opts.before },
   );
   const posPairs = await scalar(c, `SELECT count(*) FROM "pairs" WHERE "pos" > 0`);
@@ -210,13 +210,7 @@ export async function readRewardedRows(c: DuckDBConnection): Promise<number> {
 
 /** Slots shown per surface: all of them, and those since a time (the serving version's traffic). */
 export async function readSurfaceSlots(c: DuckDBConnection, since: number): Promise<Record<string, { all: number; since: number }>> {
-  // The gate's withheld slice (`held`) was served too.
-  const [surface, all, recent] = await columns(
-    c,
-    `SELECT "surface", sum("n")::INTEGER, coalesce(sum("n") FILTER (WHERE "ts" >= $since), 0)::INTEGER
-     FROM (SELECT "surface", "ts", 1 AS "n" FROM "shown" UNION ALL SELECT "surface", "ts", "slots" AS "n" FROM "held") GROUP BY "surface" ORDER BY "surface"`,
-    { since },
-  );
+  const [surface, all, recent] = await columns(c, `SELECT "surface", count(*)::INTEGER, (count(*) FILTER (WHERE "ts" >= $since))::INTEGER FROM "shown" GROUP BY "surface" ORDER BY "surface"`, { since });
   return Object.fromEntries((surface ?? []).map((s, k) => [s as string, { all: all![k] as number, since: recent![k] as number }]));
 }
 

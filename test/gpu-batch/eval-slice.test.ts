@@ -3,16 +3,16 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDataset } from '../../gpu-batch/dataset/build-dataset.js';
-import { readSurfaceSlots } from '../../gpu-batch/dataset/read-dataset.js';
+import { readItemPositionStats, readSurfaceSlots, readTrainingPairs } from '../../gpu-batch/dataset/read-dataset.js';
 import { inEvalSlice, SLICE_BUCKETS } from '../../gpu-batch/dataset/eval-slice.js';
 import { EVENT_COLUMNS, IMPRESSION_COLUMNS } from '../../gpu-batch/lake/columns.js';
 import { pathList, withDuck } from '../../gpu-batch/lake/duck.js';
 import { readLakeSlates } from '../../gpu-batch/ope/lake-slates.js';
 import { tempWorkDir } from '../support/batch-fixtures.js';
 
-// 2,000 impressions with random ids: the slice learning drops and the one the gate marks must be
-// the same set, the share asked for, and what an independent MD5 of each id says (so the slice
-// never moves with a DuckDB version).
+// 2,000 impressions with random ids: the slice per-user learning skips and the one the gate marks
+// must be the same set, the share asked for, and what an independent MD5 of each id says (so the
+// slice never moves with a DuckDB version).
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const N = 2000;
 const ids = Array.from({ length: N }, () => randomUUID());
@@ -48,44 +48,46 @@ describe('the gate evaluation slice', () => {
     expect(inEvalSlice(0)).toContain('< 0)');
   });
 
-  it('learning drops exactly the slice the gate marks', async () => {
-    const { trained, read } = await withDuck(async (c) => {
-      await buildDataset(c, lake, { catalogIds: [], trainWindowMs: 0, holdoutFraction: 0, rewards: { click: 1 }, attributionWindowMs: 60_000, evalSlice: { share: SHARE, window: N } });
-      const trained = (await c.runAndReadAll(`SELECT "impression_id" FROM "imp"`)).getRowsJS().map((r) => r[0] as string);
-      const read = await readLakeSlates(c, lake, { rewards: { click: 1 }, attributionWindowMs: 60_000, limit: N, slice: SHARE });
-      return { trained, read };
+  /** Per impression id, whether learning held it out of per-user learning; and the training pairs' total weight. */
+  const learnt = (evalSlice: { share: number; window: number }) =>
+    withDuck(async (c) => {
+      await buildDataset(c, lake, { catalogIds: [], trainWindowMs: 0, holdoutFraction: 0, rewards: { click: 1 }, attributionWindowMs: 60_000, evalSlice });
+      const held = new Set((await c.runAndReadAll(`SELECT "impression_id" FROM "held"`)).getRowsJS().map((r) => r[0] as string));
+      const shown = Number((await c.runAndReadAll(`SELECT count(*) FROM "shown"`)).getRowsJS()[0]![0]);
+      const heldRows = Number((await c.runAndReadAll(`SELECT count(*) FROM "shown" WHERE "held"`)).getRowsJS()[0]![0]);
+      // Every pair kept (negatives per positive far above the pairs there are): Σ w = the showings read.
+      const pairs = await readTrainingPairs(c, { before: T0 + 1e9, negativesPerPositive: 1e9, seed: 1 });
+      const items = await readItemPositionStats(c, T0 + 1e9);
+      return { held, shown, heldRows, pairWeight: pairs.w.reduce((a, b) => a + b, 0), itemShows: items.reduce((a, r) => a + r.shown, 0), slots: await readSurfaceSlots(c, T0 + (N - 100) * 1000) };
     });
+
+  it('per-user learning skips exactly the slice the gate marks; items and ε still count every showing', async () => {
+    const [got, read] = await Promise.all([
+      learnt({ share: SHARE, window: N }),
+      withDuck((c) => readLakeSlates(c, lake, { rewards: { click: 1 }, attributionWindowMs: 60_000, limit: N, slice: SHARE })),
+    ]);
     const inSlice = ids.filter(twin);
     expect(read).toHaveLength(N);
     expect(new Set(read.filter((l) => l.in_slice).map((l) => l.slate.impression_id))).toEqual(new Set(inSlice));
-    expect(new Set(trained)).toEqual(new Set(ids.filter((id) => !twin(id))));
+    expect(got.held).toEqual(new Set(inSlice));
+    expect([got.shown, got.heldRows, got.pairWeight, got.itemShows]).toEqual([2 * N, 2 * inSlice.length, 2 * (N - inSlice.length), 2 * N]);
+    expect(got.slots).toEqual({ home: { all: 2 * N, since: 2 * 100 } });
     // Binomial(2000, 0.2): sd ≈ 17.9 impressions; 4σ.
     expect(Math.abs(inSlice.length - N * SHARE)).toBeLessThan(4 * Math.sqrt(N * SHARE * (1 - SHARE)));
   });
 
-  it('only the slice a gate can still read is withheld: older slice impressions train, and every slot served counts for ε', async () => {
+  it('only the slice a gate can still read is held: older slice impressions train', async () => {
     const window = 500;
-    const { trained, slots } = await withDuck(async (c) => {
-      await buildDataset(c, lake, { catalogIds: [], trainWindowMs: 0, holdoutFraction: 0, rewards: { click: 1 }, attributionWindowMs: 60_000, evalSlice: { share: SHARE, window } });
-      const trained = new Set((await c.runAndReadAll(`SELECT "impression_id" FROM "imp"`)).getRowsJS().map((r) => r[0] as string));
-      return { trained, slots: await readSurfaceSlots(c, T0 + (N - 100) * 1000) };
-    });
+    const got = await learnt({ share: SHARE, window });
     // ids are in ts order: the newest `window` are the last ones.
-    const withheld = ids.filter((id, n) => n >= N - window && twin(id));
-    expect(trained.size).toBe(N - withheld.length);
-    for (const id of withheld) expect(trained.has(id)).toBe(false);
-    expect(ids.filter((id, n) => n < N - window && twin(id)).every((id) => trained.has(id))).toBe(true);
-    expect(slots).toEqual({ home: { all: 2 * N, since: 2 * 100 } });
+    expect(got.held).toEqual(new Set(ids.filter((id, n) => n >= N - window && twin(id))));
+    expect(got.pairWeight).toBe(2 * (N - got.held.size));
   });
 
   it('share 0 is no slice: learning and the gate see everything', async () => {
-    const { trained, judged } = await withDuck(async (c) => {
-      await buildDataset(c, lake, { catalogIds: [], trainWindowMs: 0, holdoutFraction: 0, rewards: { click: 1 }, attributionWindowMs: 60_000, evalSlice: { share: 0, window: N } });
-      const trained = (await c.runAndReadAll(`SELECT count(*) FROM "imp"`)).getRowsJS()[0]![0];
-      const judged = (await readLakeSlates(c, lake, { rewards: { click: 1 }, attributionWindowMs: 60_000, limit: N, slice: 0 })).filter((l) => !l.in_slice).length;
-      return { trained, judged };
-    });
-    expect(Number(trained)).toBe(N);
-    expect(judged).toBe(N);
+    const got = await learnt({ share: 0, window: N });
+    const judged = await withDuck((c) => readLakeSlates(c, lake, { rewards: { click: 1 }, attributionWindowMs: 60_000, limit: N, slice: 0 }));
+    expect([got.held.size, got.pairWeight]).toEqual([0, 2 * N]);
+    expect(judged.filter((l) => l.in_slice)).toHaveLength(0);
   });
 });
