@@ -20,7 +20,7 @@
  * on the same data. `--margins 0.05,0.025` also prints the decisions the gate's rule makes on the
  * same estimates at each relative margin (`--gate-margin`), to choose one. `--slice S` judges on the
  * evaluation slice of share S (`--gate-slice`; default as configured) with the reward model fitted on
- * every impression read, as the gate does — meaningful on runs whose learning withheld that slice
+ * every impression read, as the gate does — meaningful on runs whose learning held that slice out
  * (`npm run worlds -- --batch="--gate-slice S"`).
  *
  * Prints a line per gate run; calibration over real candidates of rounds ≥ 2 whose true change
@@ -65,7 +65,7 @@ if ((values.slice !== undefined && !(Number(values.slice) >= 0 && Number(values.
 }
 const out = positionals[0]!;
 const config = loadConfig({});
-// The slice to judge on: as configured, or --slice S (runs whose learning withheld it: `--batch="--gate-slice S"`).
+// The slice to judge on: as configured, or --slice S (runs whose learning held it out: `--batch="--gate-slice S"`).
 const slice = values.slice === undefined ? config.gate.slice : Number(values.slice);
 const tasteMode: TasteMode = tasteFlag ?? config.gate.taste;
 const otherTaste = tasteMode !== config.gate.taste;

@@ -45,9 +45,9 @@ flags:
                                               showed by the two versions' mean taste (none while the serving
                                               version has no taste), the candidate's, or at the item's lift
                                               (default both; env SLATECAST_GATE_TASTE)
-  --gate-slice 0.2                            a hashed share of impressions learning never trains on; the gate
-                                              judges both versions on it alone, so neither is valued with the
-                                              luck of its own training data (env SLATECAST_GATE_SLICE; default 0.2; 0: off)
+  --gate-slice 0.2                            a hashed share of impressions no user's list learns from; the
+                                              gate judges both versions on it alone, so neither is valued with
+                                              the clicks its lists memorised (env SLATECAST_GATE_SLICE; default 0.2; 0: off)
   --canary 0.1                                a candidate the logs cannot judge serves this share of users
                                               beside the serving version; the next run promotes it or rolls
                                               it back on that traffic (env SLATECAST_CANARY; default 0: off)

@@ -131,7 +131,7 @@ export const BatchConfig = z.object({
       maxImpressions: int(1, 10_000_000).default(GATE_DEFAULTS.maxImpressions),
       minImpressions: int(1, 10_000_000).default(GATE_DEFAULTS.minImpressions),
       /**
-       * Share of impressions learning never trains on and the gate evaluates on
+       * Share of impressions no per-user learning reads and the gate evaluates on
        * (gpu-batch/dataset/eval-slice.ts); 0: the gate reads every recent impression.
        */
       slice: num(0, 0.5).default(GATE_DEFAULTS.slice),

@@ -78,7 +78,7 @@ export async function learn(c: DuckDBConnection, config: BatchConfig, lake: Lake
 
 async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: LakeFiles, catalog: readonly CatalogItem[], opts: LearnOptions): Promise<Learned> {
   const p = opts.progress;
-  // With the gate on, its evaluation slice stays out of everything learnt (gpu-batch/dataset/eval-slice.ts).
+  // With the gate on, no per-user learning reads its evaluation slice (gpu-batch/dataset/eval-slice.ts).
   const evalSlice = config.gate.enabled ? config.gate.slice : 0;
   const ds = await buildDataset(c, lake, { ...config, evalSlice: { share: evalSlice, window: config.gate.maxImpressions }, catalogIds: catalog.map((i) => i.id) });
   p.info(`dataset: ${ds.users} users, ${ds.items} items, ${ds.shownRows} shown rows`);

@@ -70,9 +70,9 @@ export const GATE_DEFAULTS = {
    */
   taste: 'both' as TasteMode,
   /**
-   * Share of the gate's window (the newest `maxImpressions`) that learning never trains on and the
+   * Share of the gate's window (the newest `maxImpressions`) that no per-user learning reads and the
    * gate judges both versions on (`inEvalSlice`, gpu-batch/dataset/eval-slice.ts); 0: none, the gate
-   * reads the logs the candidate trained on. Why: on its own training logs a candidate is valued with
+   * reads the logs the candidate's users' lists learnt from. Why: on its own training logs a candidate is valued with
    * the luck it learnt — a user's list that memorises that user's clicks matches the logged slots
    * at w ≈ 1, below any clip (+67–73% for a truly level candidate in a seeded test) — and the serving
    * version's own curse on the older logs cancels part of it, by accident. Live on seeds 558–559

@@ -22,7 +22,7 @@ export interface OpeGateOptions {
   override?: GateOverride;
   maxImpressions?: number;
   minImpressions?: number;
-  /** Share of impressions the gate evaluates on, withheld from learning (`inEvalSlice`); 0: all. */
+  /** Share of impressions the gate evaluates on, which no per-user learning reads (`inEvalSlice`); 0: all. */
   slice?: number;
   rewards: RewardMap;
   attributionWindowMs: number;
@@ -44,7 +44,7 @@ export interface OpeGateVerdict extends GateVerdict {
   candidate_version: string;
   /** Impressions evaluated (the newest ones in the lake, of the evaluation slice when there is one). */
   n: number;
-  /** Share of impressions in the evaluation slice learning never trains on (`inEvalSlice`); 0: every impression. */
+  /** Share of impressions in the evaluation slice no per-user learning reads (`inEvalSlice`); 0: every impression. */
   eval_slice: number;
   min_impressions: number;
   /** Share of the evaluated logged slots shown with a propensity under 1 (0: no exploration in the logs). */
