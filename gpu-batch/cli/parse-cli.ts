@@ -47,7 +47,7 @@ flags:
                                               (default both; env SLATECAST_GATE_TASTE)
   --gate-slice 0.2                            a hashed share of impressions no user's list learns from; the
                                               gate judges both versions on it alone, so neither is valued with
-                                              the clicks its lists memorised (env SLATECAST_GATE_SLICE; default 0.2; 0: off)
+                                              the clicks its lists memorised (env SLATECAST_GATE_SLICE; default 0: off)
   --canary 0.1                                a candidate the logs cannot judge serves this share of users
                                               beside the serving version; the next run promotes it or rolls
                                               it back on that traffic (env SLATECAST_CANARY; default 0: off)

@@ -122,7 +122,7 @@ describe('gate settings', () => {
 
   it('defaults: gate on, tolerance 0 plus a 2.5% relative margin, minimum ESS 3, operator from $USER, no override, no canary, the two versions’ taste', () => {
     const c = loadConfig({ USER: 'carol' }, flags(), '/tmp');
-    expect(c.gate).toEqual({ enabled: true, tolerance: 0, relativeMargin: 0.025, minEss: 3, maxImpressions: 20_000, minImpressions: 200, operator: 'carol', canaryShare: 0, taste: 'both', slice: 0.2 });
+    expect(c.gate).toEqual({ enabled: true, tolerance: 0, relativeMargin: 0.025, minEss: 3, maxImpressions: 20_000, minImpressions: 200, operator: 'carol', canaryShare: 0, taste: 'both', slice: 0 });
     expect(gateFromConfig(c)).toBeTypeOf('function');
   });
 
