@@ -217,7 +217,7 @@ describe('deploy gate: personal lists that memorise the logs, and the evaluation
       );
     const s = terms(null);
     const d = differenceFromTerms(terms((u) => lists.get(u) ?? serving), s, { level: 0.95 });
-    const v = s.a.reduce((a, b) => a + b, 0) / s.a.length;
+    const v = Array.from(s.a).reduce((a, b) => a + b, 0) / s.a.length;
     return { rel: d.estimate / v, ci: d.ci.map((x) => x / v) };
   }
 
