@@ -20,7 +20,7 @@ export interface DatasetParams extends AttributionParams {
   /**
    * The deploy gate's evaluation slice (`inEvalSlice`): its share, and the gate's window (the newest
    * `window` impressions of the lake, `readLakeSlates`'s limit). Slice impressions in that window
-   * are withheld from learning; older ones have left every later gate's window and train.
+   * are `held` from per-user learning; older ones have left every later gate's window and train.
    */
   evalSlice?: { share: number; window: number };
 }
@@ -63,12 +63,15 @@ export async function buildDataset(c: DuckDBConnection, lake: LakeFiles, p: Data
   // The gate's slice (`held`): no user's taste or list learns from the part a gate can still
   // read, so the gate judges every version's personal lists on clicks they did not memorise.
   // Items' base appeal still counts it (the gate's reward model sees every impression anyway).
-  const slice = p.evalSlice?.share ? inEvalSlice(p.evalSlice.share) : 'false';
-  await c.run(
-    `CREATE OR REPLACE TEMP TABLE "held" AS SELECT "impression_id" FROM "imp"
-     WHERE ${slice} AND "impression_id" IN (SELECT "impression_id" FROM read_parquet($imps) ORDER BY "ts" DESC, "impression_id" DESC LIMIT $window)`,
-    { imps: pathList(lake.impressions), window: p.evalSlice?.window ?? 0 },
-  );
+  if (p.evalSlice?.share) {
+    await c.run(
+      `CREATE OR REPLACE TEMP TABLE "held" AS SELECT "impression_id" FROM "imp"
+       WHERE ${inEvalSlice(p.evalSlice.share)} AND "impression_id" IN (SELECT "impression_id" FROM read_parquet($imps) ORDER BY "ts" DESC, "impression_id" DESC LIMIT $window)`,
+      { imps: pathList(lake.impressions), window: p.evalSlice.window },
+    );
+  } else {
+    await c.run(`CREATE OR REPLACE TEMP TABLE "held" AS SELECT "impression_id" FROM "imp" WHERE false`);
+  }
 
   if (p.catalogIds.length > 0) {
     await c.run(`CREATE OR REPLACE TEMP TABLE "items" AS SELECT "item_id", (row_number() OVER (ORDER BY "item_id") - 1)::INTEGER AS "item_idx" FROM (SELECT DISTINCT unnest($ids::VARCHAR[]) AS "item_id")`, { ids: listValue([...p.catalogIds]) });
