@@ -14,8 +14,8 @@
  * the same either way), and base appeal is what the strangers' list lives on.
  *
  * The slice is a pure function of the impression id (the first 32 bits of its MD5, modulo 10,000),
- * the same in every run and every DuckDB version, so no version ever trains on what a later gate
- * will judge it on.
+ * the same in every run and every DuckDB version, so no version's lists ever learn from what a
+ * later gate will judge them on.
  * @param share of impressions in the slice, 0 ≤ share < 1 (0: no slice)
  * @param column the SQL expression of the impression id
  * @returns a SQL boolean expression: true for an impression in the slice
@@ -25,5 +25,5 @@ export function inEvalSlice(share: number, column = '"impression_id"'): string {
   return `((('0x' || left(md5(${column}), 8))::UBIGINT % ${SLICE_BUCKETS}) < ${Math.round(share * SLICE_BUCKETS)})`;
 }
 
-/** Buckets the slice is drawn in: its share is set to 1/10,000. */
+/** Buckets the slice is drawn in: its share is set in steps of 1/10,000. */
 export const SLICE_BUCKETS = 10_000;

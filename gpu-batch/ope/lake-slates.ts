@@ -15,7 +15,7 @@ export interface LoggedImpression {
   exclude: string[];
   /** The logged `context.recent_item_ids`: what the edge's wasm step ranked from. */
   recent: string[];
-  /** In the gate's evaluation slice (`ReadSlatesOptions.slice`): no version ever trained on it. */
+  /** In the gate's evaluation slice (`ReadSlatesOptions.slice`): no version's per-user learning read it. */
   in_slice?: boolean;
 }
 
