@@ -29,5 +29,6 @@ export function bootstrap(config: BatchConfig, catalog: readonly CatalogItem[], 
     metrics: { holdout: null },
     rewardedRows: 0,
     training: { ...backend, model: 'bootstrap-content', dims: config.dims, cold_items: n, users: 0, items: n, seed: config.seed },
+    evalSlice: 0,
   };
 }

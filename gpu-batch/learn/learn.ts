@@ -47,6 +47,12 @@ export interface Learned {
   recent?: RecentFit;
   /** λ, the weight of personal taste U · V in the cached lists' score (`personalWeight`); absent in bootstrap. */
   personalWeight?: number;
+  /**
+   * Share of the gate's window that no per-user learning read (the evaluation slice,
+   * `inEvalSlice`; `manifest.training.eval_slice`); 0: none held out, or bootstrap. The gate judges
+   * the candidate on exactly this slice, whatever it was configured with.
+   */
+  evalSlice: number;
 }
 
 export interface LearnOptions {
@@ -214,6 +220,7 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
       train_cutoff_ts: trainBefore,
       eval_slice: evalSlice,
     },
+    evalSlice,
   };
 }
 

@@ -22,8 +22,6 @@ export interface OpeGateOptions {
   override?: GateOverride;
   maxImpressions?: number;
   minImpressions?: number;
-  /** Share of impressions the gate evaluates on, which no per-user learning reads (`inEvalSlice`); 0: all. */
-  slice?: number;
   rewards: RewardMap;
   attributionWindowMs: number;
   /** Interval coverage, default 0.95. */
@@ -75,7 +73,9 @@ export function opeGate(o: OpeGateOptions): DeploymentGate {
   return async (input: GateInput): Promise<OpeGateVerdict> => {
     const t0 = performance.now();
     const min = o.minImpressions ?? GATE_DEFAULTS.minImpressions;
-    const slice = o.slice ?? GATE_DEFAULTS.slice;
+    // The slice is the candidate's: the share its learning held out (one home: learn.ts, from
+    // config.gate.slice), so the gate never judges on logs the candidate's lists learnt from.
+    const slice = input.candidate.evalSlice;
     const base = {
       gate: 'ope-slate-dr' as const,
       tolerance: o.tolerance,
@@ -245,7 +245,6 @@ export function gateFromConfig(config: BatchConfig, progress?: Progress): Deploy
     ...(override ? { override } : {}),
     maxImpressions: config.gate.maxImpressions,
     minImpressions: config.gate.minImpressions,
-    slice: config.gate.slice,
     rewards: config.rewards,
     attributionWindowMs: config.attributionWindowMs,
     ...(progress ? { progress } : {}),

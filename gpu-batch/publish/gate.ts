@@ -5,7 +5,16 @@ import type { ObjectStore } from '../../shared/store/object-store.js';
 /** What the gate sees: the candidate's files and draft manifest, and the serving version. */
 export interface GateInput {
   store: ObjectStore;
-  candidate: { version: string; files: Readonly<Record<string, Uint8Array>>; metrics: Record<string, unknown> };
+  candidate: {
+    version: string;
+    files: Readonly<Record<string, Uint8Array>>;
+    metrics: Record<string, unknown>;
+    /**
+     * Share of the gate's window the candidate's per-user learning held out (`Learned.evalSlice`,
+     * `manifest.training.eval_slice`): what a gate may judge it on as unseen; 0: it learnt from all.
+     */
+    evalSlice: number;
+  };
   serving: Manifest | null;
   /** Local Parquet lake files, for off-policy estimates over the logged propensities. */
   lake: { impressions: readonly string[]; events: readonly string[] };

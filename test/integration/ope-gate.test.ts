@@ -51,7 +51,7 @@ describe('OPE deploy gate in batch run (s3rver, DuckDB)', () => {
   // Judged on every logged impression (slice 0): these 2,400 are the whole world, and a fifth of
   // them judges too little; the evaluation slice's own case is below.
   const config = () => testConfig(work.dir, { epsilonOpe: { sample: 1000 }, epsilonMax: 1, explorePositions: 'flat', gate: { slice: 0 } });
-  const gateOptions = { tolerance: 0.01, rewards: { click: 1 }, attributionWindowMs: 30 * 60_000, taste: 'both' as const, slice: 0 };
+  const gateOptions = { tolerance: 0.01, rewards: { click: 1 }, attributionWindowMs: 30 * 60_000, taste: 'both' as const };
 
   beforeAll(async () => {
     s3 = await startS3Server();
@@ -138,7 +138,8 @@ describe('OPE deploy gate in batch run (s3rver, DuckDB)', () => {
   it('with an evaluation slice (--gate-slice): learning withholds it, the gate judges both versions on it alone and still rejects the reversed candidate', async () => {
     const before = await serving();
     const slice = 0.3;
-    const r = await runBatch(testConfig(work.dir, { force: true, gate: { slice } }), { store, now: () => now + 150_000, gate: gateWith({ ...gateOptions, slice }, reverseRankings) });
+    // The gate is given no slice: it takes the one the candidate's learning held out.
+    const r = await runBatch(testConfig(work.dir, { force: true, gate: { slice } }), { store, now: () => now + 150_000, gate: gateWith(gateOptions, reverseRankings) });
     expect(r.status).toBe('rejected');
     expect((await serving()).version).toBe(before.version);
     const g = r.gate as unknown as OpeGateVerdict;

@@ -37,7 +37,7 @@ export const gateStep: Step<'gate'> = {
     const verdict = await ctx.gate({
       store: ctx.store,
       duck: ctx.duck,
-      candidate: { version: candidate.version, files, metrics: resultOf(ctx, 'train').metrics },
+      candidate: { version: candidate.version, files, metrics: resultOf(ctx, 'train').metrics, evalSlice: resultOf(ctx, 'train').evalSlice },
       serving: servingOf(ctx).serving,
       lake: resultOf(ctx, 'ingest').lake,
     });
