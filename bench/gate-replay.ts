@@ -11,7 +11,9 @@
  * per position as θ (the estimator before the explored-slot curve), on the same data.
  * `--truth` also sets the reward model's value of each version's exploited slate (ε = 0) beside the
  * world's expected clicks for it, on the gate's own logged contexts: model ÷ truth per version (a
- * model blind to what a version gains shows as a candidate below 1 where the serving one is at 1).
+ * model blind to what a version gains shows as a candidate below 1 where the serving one is at 1),
+ * and splits Δ̂ into its direct part (the model's value of each version as it serves, exploration
+ * included, ÷ its true value) and the doubly robust correction.
  * `--clip λ` bounds the doubly robust correction's weights at λ instead of the gate's default
  * (`GATE_DEFAULTS.clip`), and `--prior gamma|mixture|blend` sets the reward model's prior on item lifts
  * (`LiftPrior`), and `--taste both|candidate|none` prices the pairs the log never showed by the
@@ -42,7 +44,7 @@ import { TASTE_MODES, type TasteMode } from '../gpu-batch/ope/gate-defaults.js';
 import { gateDecision } from '../shared/ope/gate.js';
 import { readLakeSlates, type LoggedImpression } from '../gpu-batch/ope/lake-slates.js';
 import { VersionTarget } from '../gpu-batch/ope/policy-view.js';
-import { LIFT_PRIORS, predictReward, type ItemPositionModel } from '../shared/ope/item-position-model.js';
+import { LIFT_PRIORS, tableValue, type ItemPositionModel } from '../shared/ope/item-position-model.js';
 import { sampleSlate } from '../shared/explore/index.js';
 import { userKey } from '../shared/crypto/hmac.js';
 import { rngForImpression } from '../shared/rng.js';
@@ -90,6 +92,14 @@ interface Row {
   publish_at: Record<string, boolean>;
   /** With `--truth`: the reward model's value of each version's exploited slates ÷ their true value. */
   model_vs_truth: { candidate: number; serving: number } | null;
+  /**
+   * With `--truth`: the direct part of Δ̂ (the reward model's value of each version as it serves,
+   * exploration included, averaged over the logged contexts) and each version's ÷ its true value;
+   * Δ̂ less it is the doubly robust correction.
+   */
+  direct: { delta: number; candidate: number; serving: number } | null;
+  /** With `--truth`: the stop the reward model's folds fitted where they found readers stopping after clicks (`ItemPositionModel.stop`), else null. */
+  stop: number[] | null;
 }
 const rows: Row[] = [];
 
@@ -162,10 +172,13 @@ async function replayWorld(family: string, seed: string, run: WorldRun, dir: str
             recorded: g.delta_hat, delta_hat: d.estimate, ci: d.ci, ess: d.ess ?? 0, publish: decision.publish,
             publish_at: Object.fromEntries(margins.map((m) => [m, decide(m).publish])),
             model_vs_truth: truth && models ? { candidate: await truth.modelVsTruth(logs, models, candidate), serving: await truth.modelVsTruth(logs, models, serving) } : null,
+            direct: models ? await direct(logs, models, candidate, serving, g.true_candidate, g.true_serving_before) : null,
+            stop: models ? [...new Set(models)].flatMap((m) => (m.stop === undefined ? [] : [m.stop])) : null,
           };
           found.push(row);
           const mt = row.model_vs_truth ? `; model ÷ truth of exploited slates: candidate ${row.model_vs_truth.candidate.toFixed(3)}, serving ${row.model_vs_truth.serving.toFixed(3)}` : '';
-          console.log(`${seed} round ${r.round}${kind === 'planted' ? ' PLANTED' : ''}: true Δ ${fmt(row.true_delta)} (${fmt(100 * rel, 1)}%), Δ̂ ${fmt(d.estimate)} [${d.ci.map((x) => fmt(x)).join(', ')}] → ${decision.publish ? 'publish' : 'reject'}${mt}`);
+          const dt = row.direct ? `; direct part ${fmt(row.direct.delta)} (÷ truth: candidate ${row.direct.candidate.toFixed(3)}, serving ${row.direct.serving.toFixed(3)}), correction ${fmt(d.estimate - row.direct.delta)}; reading ${row.stop?.length ? `cascade, stop ${row.stop.map((x) => x.toFixed(2)).join('/')}` : 'by position'}` : '';
+          console.log(`${seed} round ${r.round}${kind === 'planted' ? ' PLANTED' : ''}: true Δ ${fmt(row.true_delta)} (${fmt(100 * rel, 1)}%), Δ̂ ${fmt(d.estimate)} [${d.ci.map((x) => fmt(x)).join(', ')}] → ${decision.publish ? 'publish' : 'reject'}${mt}${dt}`);
         }
       }
     });
@@ -199,11 +212,24 @@ async function worldTruth(run: WorldRun) {
       const items = slate.items.map((it) => world.itemById(it.item_id));
       if (items.some((it) => it === undefined)) continue;
       truth += expectedClicks(world.clickModel, items.map((it) => world.attraction(user, it!)));
-      slate.items.forEach((it, l) => (model += predictReward(models[i]!, it.item_id, l, imp.user_key)));
+      model += tableValue(models[i]!, slate.items.map((it) => new Map([[it.item_id, 1]])), imp.user_key);
     }
     return truth > 0 ? model / truth : NaN;
   };
   return { advanceTo, modelVsTruth };
+}
+
+/** The direct part of Δ̂ (mean model value of each version as served over the logged contexts), and each ÷ the version's true value. */
+async function direct(logs: readonly LoggedImpression[], models: readonly ItemPositionModel[], candidate: VersionTarget, serving: VersionTarget, trueCandidate: number, trueServing: number) {
+  let c = 0;
+  let s = 0;
+  for (const [i, imp] of logs.entries()) {
+    c += await candidate.modelValue(imp, models[i]!);
+    s += await serving.modelValue(imp, models[i]!);
+  }
+  c /= logs.length;
+  s /= logs.length;
+  return { delta: c - s, candidate: c / trueCandidate, serving: s / trueServing };
 }
 
 /** A published version from the kept bucket, else a rejected or planted one from `candidates/`. */

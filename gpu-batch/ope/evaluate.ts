@@ -2,7 +2,7 @@ import { clippedIps } from '../../shared/ope/clipped-ips.js';
 import { doublyRobust } from '../../shared/ope/doubly-robust.js';
 import { ips } from '../../shared/ope/ips.js';
 import type { LoggedSlate } from '../../shared/ope/logged-slate.js';
-import { crossFitModels, predictReward, tableValue } from '../../shared/ope/item-position-model.js';
+import { crossFitModels, predictLogged, tableValue } from '../../shared/ope/item-position-model.js';
 import { slateDr } from '../../shared/ope/slate-dr.js';
 import { slateIps } from '../../shared/ope/slate-ips.js';
 import { snips } from '../../shared/ope/snips.js';
@@ -91,7 +91,7 @@ export async function evaluateTarget(slates: readonly LoggedSlate[], target: Tar
   // The gate's estimator: q̂ from the item-position model of the other fold.
   const models = crossFitModels(slates.map((sl, i) => ({ id: sl.impression_id, version: sl.policy_version, items: sorted[i]! })));
   const slateModel = {
-    qLogged: sorted.map((items, i) => items.map((it) => predictReward(models[i]!, it.item_id, it.position))),
+    qLogged: sorted.map((items, i) => predictLogged(models[i]!, items)),
     qTarget: tables.map((t, i) => tableValue(models[i]!, t)),
   };
   const row = (e: Estimate, unit: OpeRow['unit'], note: string): OpeRow => ({ ...e, unit, note });

@@ -1,4 +1,4 @@
-import { crossFitModels, meanTaste, predictReward, type ItemPositionModel, type LiftPrior, type PairTaste } from '../../shared/ope/item-position-model.js';
+import { crossFitModels, meanTaste, predictLogged, type ItemPositionModel, type LiftPrior, type PairTaste } from '../../shared/ope/item-position-model.js';
 import { differenceFromTerms, estimateFromTerms } from '../../shared/ope/interval.js';
 import { slateDrTerms } from '../../shared/ope/slate-dr.js';
 import { gateDecision, type GateOverride } from '../../shared/ope/gate.js';
@@ -199,7 +199,7 @@ export async function compareVersions(
   const ps: number[][] = [];
   const qc: number[] = [];
   const qs: number[] = [];
-  const qLogged = sorted.map((items, i) => items.map((it) => predictReward(models[i]!, it.item_id, it.position, logs[i]!.user_key)));
+  const qLogged = sorted.map((items, i) => predictLogged(models[i]!, items, logs[i]!.user_key));
   for (const [i, imp] of logs.entries()) {
     pc.push(await candidate.probabilities(imp));
     ps.push(await serving.probabilities(imp));
@@ -207,7 +207,8 @@ export async function compareVersions(
     qs.push(await serving.modelValue(imp, models[i]!));
   }
   const est = { level: opts.level ?? 0.95 };
-  const dr = { clip: opts.clip ?? GATE_DEFAULTS.clip };
+  // Where the reward model found readers stopping after clicks, the correction covers the top slot only (`SlateDrOptions.corrected`).
+  const dr = { clip: opts.clip ?? GATE_DEFAULTS.clip, corrected: models.map((m) => (m.stop === undefined ? Infinity : 1)) };
   const c = slateDrTerms({ ...log, targetProbabilities: pc, qLogged, qTarget: qc }, dr);
   const s = slateDrTerms({ ...log, targetProbabilities: ps, qLogged, qTarget: qs }, dr);
   return { difference: differenceFromTerms(c, s, est), candidate: estimateFromTerms(c, est), serving: estimateFromTerms(s, est), taste: taste !== null };

@@ -1,7 +1,7 @@
 import { decayedEpsilon, prepare, slateMarginals, type EpsilonGreedyParams } from '../../shared/explore/index.js';
 import type { Prepared } from '../../shared/explore/prepare.js';
 import type { SlateInput } from '../../shared/explore/types.js';
-import { predictReward, tableValue, type ItemPositionModel, type PairTaste } from '../../shared/ope/item-position-model.js';
+import { attraction, predictReward, readOnValue, tableValue, type ItemPositionModel, type PairTaste } from '../../shared/ope/item-position-model.js';
 import { rngForImpression } from '../../shared/rng.js';
 import { Policy, type Manifest } from '../../shared/schemas/artifact.js';
 import type { SlateSource } from '../../shared/schemas/slate.js';
@@ -148,8 +148,9 @@ export interface ModelValueCaches {
  * `slateMarginals` gives it, at the cost of the slate's length × the ranked items shown: the
  * shape table's exploit entries (with the user's pair lifts), plus P(explore at l) · θ_l · the
  * prepared pool's mean γ (every pool item is equally likely at an explored slot; the pool is priced
- * without pair lifts, which would cost a pass over it per user). The pool's γ is summed once per
- * (model, pool).
+ * without pair lifts, which would cost a pass over it per user), with the reading the slate's own
+ * clicks leave where the model has stops (`readOnValue`; the pool's attraction that of its mean
+ * γ). The pool's γ is summed once per (model, pool).
  */
 export function epsilonGreedyModelValue(params: EpsilonGreedyParams, input: SlateInput, model: ItemPositionModel, caches: ModelValueCaches = { shapes: new Map(), compacts: new WeakMap(), poolSums: new WeakMap() }, user?: string): number {
   const prep = prepare(input);
@@ -167,12 +168,19 @@ export function epsilonGreedyModelValue(params: EpsilonGreedyParams, input: Slat
     gammaPool -= model.gamma.get(x) ?? model.prior;
   }
   const size = prep.pool.length;
-  let v = 0;
+  const values: number[] = [];
+  const attractions: number[] = [];
   compact(t, caches.compacts).forEach(({ explore, exploit }, l) => {
-    if (size > 0) v += explore * (model.theta[l] ?? 0) * (gammaPool / size);
-    for (const [rank, p] of exploit) v += p * predictReward(model, prep.ranked[rank]!.item, l, user);
+    let v = size > 0 ? explore * (model.theta[l] ?? 0) * (gammaPool / size) : 0;
+    let a = model.stop && size > 0 ? explore * Math.min(1, (model.theta[0] ?? 0) * (gammaPool / size)) : 0;
+    for (const [rank, p] of exploit) {
+      v += p * predictReward(model, prep.ranked[rank]!.item, l, user);
+      if (model.stop) a += p * attraction(model, prep.ranked[rank]!.item, user);
+    }
+    values.push(v);
+    attractions.push(a);
   });
-  return v;
+  return readOnValue(model, values, attractions);
 }
 
 /** A shape table's position: P(some pool item here) and P(ranked[rank] here) for each rank. */

@@ -1,3 +1,4 @@
+import { STOP_MATERIAL } from '../../shared/ope/cascade-reading.js';
 import { examinationCurve, positionWeights, type ExaminationCell } from '../../shared/ope/examination.js';
 import { MAX_ABOVE, type ItemPositionRow } from '../dataset/read-dataset.js';
 
@@ -113,18 +114,6 @@ export function examinationWeights(cells: { all: readonly ExaminationCell[]; cle
   const all = readingCurve(cells.all, rows, nItems, positions);
   return { theta: all.theta, stop: stop.map(() => 1), fittedStop: stop, reading: all.theta, source: all.source };
 }
-
-/**
- * The stop factor (`stopFactors`, ρ_1) at or below which base appeal counts the reading a click
- * above takes off; above it a click above is taken to take nothing off, and θ is the curve of every
- * slot (the previous model, exactly). Why a threshold: where reading does not depend on clicks (the
- * world suite's position-based families) the fitted factor still came out at 0.83–1.0 in every
- * trained version of a closed-loop run (seeds 551–553), and taking it moved those families'
- * round 5 by −0.016 to +0.018 of the oracle — noise around nothing; under cascade reading (half the
- * readers stop after a click) it came out at 0.44–0.58 from round 3 on (0.83–0.85 at round 2, with
- * the bootstrap's random slates most of the data). 0.7 sits between the two.
- */
-export const STOP_MATERIAL = 0.7;
 
 /** The experiments' curve (`examinationCurve`) from these cells, or the fit over these rows when they hold no experiment. */
 function readingCurve(cells: readonly ExaminationCell[], rows: readonly ItemPositionRow[], nItems: number, positions: number): { theta: number[]; source: Examination['source'] } {

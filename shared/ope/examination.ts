@@ -91,7 +91,8 @@ export function slateCells(slates: Iterable<Iterable<CellSlot>>, versions?: read
  * the fitted curve came within 0.08 of the true one at every position, 0.15 in one large-catalog
  * run (docs/architecture.md). Limit: under cascade clicks a click above also stops the reading,
  * which a shift past an (unclicked) explored slot does not show; the curve is the reading alone
- * (base appeal fits that stop apart, `stopFactors`; the gate does not yet).
+ * (base appeal fits that stop apart, `stopFactors`; the gate's reward model fits the cascade,
+ * `fitCascade`, and takes this curve only where it finds no stop).
  * Only epsilon-greedy's marks carry this design (softmax and Thompson mark an item off their greedy
  * order): readers keep marks only where `exploredAsPoolDraw` says so.
  * Strata are per logging version (`ExaminationCell.version`): each version has its own ranked

@@ -19,6 +19,15 @@ export interface SlateDrOptions {
    * would move the estimate by w/n; clipped, that slot leans on the model instead.
    */
   clip?: number;
+  /**
+   * Per impression, how many slots from the top (rows in position order) the correction covers;
+   * default every slot. Under a cascade — readers who stop after a click — a slot's reward depends
+   * on the items above it, and weighting it by its own item's marginal propensity is unbiased only
+   * at the top, where nothing is above (cascade doubly robust weights slot l by the propensity of
+   * the whole prefix down to l, which a log of marginals does not hold); below, the model's part
+   * stands alone.
+   */
+  corrected?: readonly number[];
 }
 
 /**
@@ -39,6 +48,9 @@ export interface SlateDrOptions {
  * residual became the slot's whole correction, valuing a candidate at 4.5 clicks per slate where
  * the world's best was under 1). Variance: that of slate IPS with r replaced by the residual, plus
  * the spread of q̂_π over contexts; interval on the per-impression terms, which pair in a difference.
+ *
+ * Under a cascade (`corrected`: 1) the correction covers the top slot only — the first term of
+ * cascade doubly robust, the one a log of marginal propensities can weigh exactly.
  *
  * References: Dudík, Langford & Li (2011), ICML (DR); Kiyohara et al. (2022), "Doubly robust
  * off-policy evaluation for ranking policies under the cascade behavior model", WSDM; OBP
@@ -68,13 +80,15 @@ export function slateDrTerms(data: SlateData & SlateModelData, options: SlateDrO
     checkPropensities(`propensities[${i}]`, p0);
     checkProbabilities(`targetProbabilities[${i}]`, pe);
     let s = data.qTarget[i]!;
-    for (let l = 0; l < r.length; l++) {
+    const top = Math.min(r.length, options.corrected?.[i] ?? Infinity);
+    for (let l = 0; l < top; l++) {
       const w = pe[l]! / p0[l]!;
       all.push(w);
       s += Math.min(w, clip) * (r[l]! - q[l]!);
     }
     a[i] = s;
   }
+  // ESS in impressions: the corrected slots' weights, per corrected slot of an impression.
   const meanLength = all.length / n;
   return { estimator: `${options.clip === undefined ? '' : 'clipped-'}slate-dr`, a, b: null, ess: meanLength > 0 ? kishEss(all) / meanLength : 0 };
 }
