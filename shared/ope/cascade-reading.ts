@@ -149,3 +149,61 @@ export function readingGivenAbove(reading: CascadeReading, attractions: readonly
   });
   return out;
 }
+
+/**
+ * Log-likelihood of the slates' clicks under a fitted cascade (`fitCascade`): Σ log P(click or not
+ * at l | the clicks above), the reading given the clicks above by `readingGivenAbove`, each slot's
+ * attraction its stratum's.
+ */
+export function cascadeLogLikelihood(slates: readonly (readonly CascadeSlot[])[], fit: { reading: CascadeReading; rates: ReadonlyMap<string, number> }): number {
+  let ll = 0;
+  for (const s of slates) {
+    const a = s.map((it) => fit.rates.get(it.stratum) ?? 0);
+    const b = readingGivenAbove(fit.reading, a, s.map((it) => it.clicked));
+    s.forEach((it, l) => (ll += bernoulli(it.clicked, b[l]! * a[l]!)));
+  }
+  return ll;
+}
+
+/**
+ * Log-likelihood of the slates' clicks under position-based reading — each slot read with e_l
+ * whatever was clicked above, its stratum's attraction the one that maximises it given e — to set
+ * beside the cascade's (`cascadeLogLikelihood`).
+ * @param read e_l, as `examinationCurve` gives it
+ */
+export function positionLogLikelihood(slates: readonly (readonly CascadeSlot[])[], read: readonly number[]): number {
+  const e = (l: number) => read[l] ?? read.at(-1) ?? 1;
+  const strata = new Map<string, { clicked: number[]; missed: number[] }>();
+  for (const s of slates) {
+    s.forEach((it, l) => {
+      let st = strata.get(it.stratum);
+      if (!st) strata.set(it.stratum, (st = { clicked: [], missed: [] }));
+      (it.clicked ? st.clicked : st.missed).push(e(l));
+    });
+  }
+  let ll = 0;
+  for (const st of strata.values()) {
+    // The rate a maximising Σ_clicked log(e a) + Σ_missed log(1 − e a): the root of
+    // C / a = Σ_missed e / (1 − e a), which falls in a, on (0, 1 / max e) (bisection).
+    const top = [...st.clicked, ...st.missed].reduce((m, x) => Math.max(m, x), 0);
+    let lo = 0;
+    let hi = 1 / top;
+    if (st.missed.length === 0) lo = hi;
+    else if (st.clicked.length === 0) hi = 0;
+    for (let it = 0; it < 50 && hi > lo; it++) {
+      const a = (lo + hi) / 2;
+      const f = st.clicked.length / a - st.missed.reduce((acc, x) => acc + x / (1 - x * a), 0);
+      if (f > 0) lo = a;
+      else hi = a;
+    }
+    const a = (lo + hi) / 2;
+    for (const x of st.clicked) ll += bernoulli(true, x * a);
+    for (const x of st.missed) ll += bernoulli(false, x * a);
+  }
+  return ll;
+}
+
+function bernoulli(clicked: boolean, p: number): number {
+  const q = Math.min(1 - 1e-9, Math.max(1e-9, p));
+  return clicked ? Math.log(q) : Math.log(1 - q);
+}

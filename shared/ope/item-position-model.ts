@@ -1,7 +1,7 @@
 import { hash32 } from '../rng.js';
 import { logit, sigmoid } from '../stats/logistic.js';
 import { mixtureWeights, normaliseRows } from '../stats/grid-mixture.js';
-import { fitCascade, readingGivenAbove, STOP_MATERIAL } from './cascade-reading.js';
+import { cascadeLogLikelihood, fitCascade, positionLogLikelihood, readingGivenAbove, STOP_MATERIAL } from './cascade-reading.js';
 import { examinationCurve, slateCells, type ExaminationCell } from './examination.js';
 
 /**
@@ -284,8 +284,11 @@ export function tasteLift(model: Pick<ItemPositionModel, 'taste' | 'theta' | 'ga
  * figures with stops: docs/learning-history.md (the twenty-seventh session).
  */
 function readingModel(slates: readonly ModelSlate[], positions: number, versions?: readonly (string | null | undefined)[]): { theta: number[]; stop?: number; read?: number[][] } | null {
+  const cells = slateCells(slates, versions);
+  const e = examinationCurve(cells, positions);
   const cascade = cascadeOf(slates, versions);
-  if (cascade && cascade.fit.reading.stop >= 1 - STOP_MATERIAL) {
+  // A cascade where its stop is material and the clicks are likelier under it than under reading by position.
+  if (cascade && cascade.fit.reading.stop >= 1 - STOP_MATERIAL && (!e || cascadeLogLikelihood(cascade.slots, cascade.fit) > positionLogLikelihood(cascade.slots, e))) {
     const { reading, rates } = cascade.fit;
     // b per slot in position order, with the strata's attractions; back to input order.
     const b = cascade.ordered.map((o, j) => readingGivenAbove(reading, o.map((q) => rates.get(cascade.strata[j]![q]!)!), o.map((q) => slates[j]![q]!.reward > 0)));
@@ -301,8 +304,6 @@ function readingModel(slates: readonly ModelSlate[], positions: number, versions
     const theta = Array.from({ length: positions }, (_, l) => c * (reading.read[l] ?? reading.read.at(-1)!));
     return { theta, stop: reading.stop, read: inOrder.map((r) => r.map((x) => c * x)) };
   }
-  const cells = slateCells(slates, versions);
-  const e = examinationCurve(cells, positions);
   return e ? { theta: scaled(e, cells) } : null;
 }
 
@@ -336,8 +337,9 @@ function cascadeOf(slates: readonly ModelSlate[], versions?: readonly (string | 
     }
     return out;
   });
-  const fit = fitCascade(ordered.map((o, j) => o.map((q) => ({ stratum: strata[j]![q]!, clicked: slates[j]![q]!.reward > 0 }))));
-  return fit ? { fit, ordered, strata } : null;
+  const slots = ordered.map((o, j) => o.map((q) => ({ stratum: strata[j]![q]!, clicked: slates[j]![q]!.reward > 0 })));
+  const fit = fitCascade(slots);
+  return fit ? { fit, ordered, strata, slots } : null;
 }
 
 /** Shape κ of every component of the lift mixture (`liftMixture`): about 16% wide. */

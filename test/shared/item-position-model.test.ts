@@ -317,7 +317,7 @@ describe('item-position reward model', () => {
      * 0…99 ranked best-first, each slot explored with probability 0.2·ramp from a pool of 20
      * (ranked items shift down past explored slots), reach_{l+1} = reach_l · (1 − stop · a_l) · e_{l+1}/e_l.
      */
-    function cascadeLog(n: number, seed: number, stop: number): ModelSlate[] {
+    function cascadeLog(n: number, seed: number, stop: number | 'pbm'): ModelSlate[] {
       const rng = xoshiro128ss([seed, 29, 31, 37]);
       const slates: ModelSlate[] = [];
       for (let s = 0; s < n; s++) {
@@ -331,10 +331,12 @@ describe('item-position reward model', () => {
             const explored = rng.next() < (0.2 * 2 * (l + 1)) / (exam.length + 1);
             const i = explored ? 100 + Math.floor(rng.next() * 20) : ranked[l - explores]!;
             if (explored) explores++;
-            // Read on from l − 1 to l with e_l / e_{l−1} (position 0 always read).
-            if (l > 0 && reading) reading = rng.next() < e / exam[l - 1]!;
+            // Read on from l − 1 to l with e_l / e_{l−1} (position 0 always read); position-based:
+            // each slot read with e_l, whatever happened above.
+            if (stop === 'pbm') reading = rng.next() < e;
+            else if (l > 0 && reading) reading = rng.next() < e / exam[l - 1]!;
             const click = reading && rng.next() < attract(i);
-            if (click && rng.next() < stop) reading = false;
+            if (click && stop !== 'pbm' && rng.next() < stop) reading = false;
             return { item_id: `i${i}`, position: l, reward: click ? 1 : 0, explored };
           }),
         );
@@ -390,10 +392,10 @@ describe('item-position reward model', () => {
       expect(readOnValue({}, [0.5, 0.3, 0.2], [0.5, 0.5, 0.5])).toBeCloseTo(1, 12);
     });
 
-    it('where reading does not depend on clicks (position-based), the model has no stop and is the one before stops', () => {
-      const slates = cascadeLog(20_000, 5, 0);
+    it('where reading does not depend on clicks (position-based, or a cascade with no stop), the model has no stop and is the one before stops', () => {
+      for (const [seed, kind] of [[5, 'pbm'], [6, 'pbm'], [7, 0], [8, 0.2]] as const) expect(fitItemPositionModel(cascadeLog(20_000, seed, kind)).stop).toBeUndefined();
+      const slates = cascadeLog(20_000, 5, 'pbm');
       const m = fitItemPositionModel(slates);
-      expect(m.stop).toBeUndefined();
       expect(predictLogged(m, slates[0]!)).toEqual(slates[0]!.map((it) => predictReward(m, it.item_id, it.position)));
       const t = fixed([0, 1, 2, 3, 4, 5]);
       expect(tableValue(m, t)).toBeCloseTo(t.reduce((v, row, l) => v + predictReward(m, [...row.keys()][0]!, l), 0), 12);
