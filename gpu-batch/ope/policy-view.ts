@@ -172,10 +172,13 @@ export function epsilonGreedyModelValue(params: EpsilonGreedyParams, input: Slat
   const attractions: number[] = [];
   compact(t, caches.compacts).forEach(({ explore, exploit }, l) => {
     let v = size > 0 ? explore * (model.theta[l] ?? 0) * (gammaPool / size) : 0;
-    let a = model.stop && size > 0 ? explore * Math.min(1, (model.theta[0] ?? 0) * (gammaPool / size)) : 0;
+    let a = model.stop !== undefined && size > 0 ? explore * Math.min(1, (model.theta[0] ?? 0) * (gammaPool / size)) : 0;
+    const toTop = model.stop !== undefined && (model.theta[l] ?? 0) > 0 ? model.theta[0]! / model.theta[l]! : 0;
     for (const [rank, p] of exploit) {
-      v += p * predictReward(model, prep.ranked[rank]!.item, l, user);
-      if (model.stop) a += p * attraction(model, prep.ranked[rank]!.item, user);
+      const q = predictReward(model, prep.ranked[rank]!.item, l, user);
+      v += p * q;
+      // The item's attraction (`attraction`): q̂ is θ_l times the rest.
+      if (model.stop !== undefined) a += p * (toTop > 0 ? Math.min(1, q * toTop) : attraction(model, prep.ranked[rank]!.item, user));
     }
     values.push(v);
     attractions.push(a);

@@ -50,7 +50,7 @@ export const STOP_MATERIAL = 0.7;
  * @param slates each slate's slots in position order
  * @returns null when no stratum was clicked at two positions (nothing ties positions together)
  */
-export function fitCascade(slates: readonly (readonly CascadeSlot[])[], maxIterations = 500, tolerance = 1e-6): { reading: CascadeReading; rates: Map<string, number> } | null {
+export function fitCascade(slates: readonly (readonly CascadeSlot[])[], maxIterations = 200, tolerance = 1e-5): { reading: CascadeReading; rates: Map<string, number> } | null {
   const strata = new Map<string, number>();
   const positions = slates.reduce((m, s) => Math.max(m, s.length), 0);
   const slot = slates.map((s) => s.map((it) => strata.get(it.stratum) ?? (strata.set(it.stratum, strata.size), strata.size - 1)));

@@ -520,9 +520,12 @@ export function tableValue(model: ItemPositionModel, table: ReadonlyArray<Readon
   for (const [l, row] of table.entries()) {
     let v = 0;
     let a = 0;
+    const toTop = model.stop !== undefined && (model.theta[l] ?? 0) > 0 ? model.theta[0]! / model.theta[l]! : 0;
     row.forEach((p, item) => {
-      v += p * predictReward(model, item, l, user);
-      if (model.stop) a += p * attraction(model, item, user);
+      const q = predictReward(model, item, l, user);
+      v += p * q;
+      // The item's attraction (`attraction`): q̂ is θ_l times the rest.
+      if (model.stop !== undefined) a += p * (toTop > 0 ? Math.min(1, q * toTop) : attraction(model, item, user));
     });
     values.push(v);
     attractions.push(a);

@@ -50,11 +50,17 @@ describe('epsilonGreedyModelValue (epsilon-greedy fast path of q̂_π)', () => {
     const seen = Array.from({ length: 200 }, () => Array.from({ length: 3 }, (_, l) => ({ item_id: `i${int(25)}`, position: l, reward: rng.next() < 0.3 ? 1 : 0 })));
     const model = fitItemPositionModel(seen);
     const caches = { shapes: new Map(), compacts: new WeakMap(), poolSums: new WeakMap() };
+    const cascade = { ...model, stop: 0.5 };
+    expect(Math.max(...[...model.gamma.values(), model.prior].map((g) => model.theta[0]! * g))).toBeLessThan(1);
     for (let trial = 0; trial < 300; trial++) {
       const { params, input } = randomInput(int);
       const table = slateMarginals({ name: 'epsilon-greedy', ...params }, input);
       const exact = tableValue(model, table);
       expect(epsilonGreedyModelValue(params, input, model, caches)).toBeCloseTo(exact, 12);
+      // Under a cascade (readers stop after half the clicks), the same with the reading each
+      // position's expected clicks leave (`readOnValue`; the pool at its mean attraction, the same
+      // while no attraction reaches 1).
+      expect(epsilonGreedyModelValue(params, input, cascade, caches)).toBeCloseTo(tableValue(cascade, table), 12);
     }
   });
 });
