@@ -26,8 +26,18 @@ export interface CellSlot {
   reward: number;
 }
 
-/** A stratum of `examinationCurve`: one rank (or the pool, rank null) of one logging version. */
-function stratumKey(version: string | undefined, rank: number | null): string {
+/**
+ * Each slot's stratum within its logging version, for slots in position order: the ranked list's
+ * rank (its position less the explored slots above it; `ExaminationCell.rank`), or null for an
+ * explored slot (the pool).
+ */
+export function slotRanks(slots: ReadonlyArray<{ position: number; explored?: boolean }>): (number | null)[] {
+  let explored = 0;
+  return slots.map((it) => (it.explored ? (explored++, null) : it.position - explored));
+}
+
+/** A stratum's key (`examinationCurve`): one rank, or the pool, of one logging version. */
+export function stratumKey(version: string | undefined, rank: number | null): string {
   return `${version ?? ''}\n${rank}`;
 }
 
@@ -42,11 +52,11 @@ export function slateCells(slates: Iterable<Iterable<CellSlot>>, versions?: read
   let j = 0;
   for (const s of slates) {
     const version = versions?.[j++] ?? undefined;
-    let above = 0;
     let clicked = false;
-    for (const it of [...s].sort((a, b) => a.position - b.position)) {
-      const rank = it.explored ? null : it.position - above;
-      if (it.explored) above++;
+    const sorted = [...s].sort((a, b) => a.position - b.position);
+    const ranks = slotRanks(sorted);
+    for (const [q, it] of sorted.entries()) {
+      const rank = ranks[q]!;
       const skip = o.clearAbove && clicked;
       if (it.reward > 0) clicked = true;
       if (skip) continue;

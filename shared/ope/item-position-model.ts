@@ -2,7 +2,7 @@ import { hash32 } from '../rng.js';
 import { logit, sigmoid } from '../stats/logistic.js';
 import { mixtureWeights, normaliseRows } from '../stats/grid-mixture.js';
 import { cascadeLogLikelihood, fitCascade, positionLogLikelihood, readingGivenAbove, STOP_MATERIAL } from './cascade-reading.js';
-import { examinationCurve, slateCells, type ExaminationCell } from './examination.js';
+import { examinationCurve, slateCells, slotRanks, stratumKey, type ExaminationCell } from './examination.js';
 
 /**
  * One logged slate's positions, as the reward model reads them; `explored`, when the log says
@@ -327,14 +327,10 @@ function scaled(e: readonly number[], cells: readonly ExaminationCell[]): number
 function cascadeOf(slates: readonly ModelSlate[], versions?: readonly (string | null | undefined)[]) {
   const ordered = slates.map((s) => s.map((_, q) => q).sort((x, y) => s[x]!.position - s[y]!.position));
   const strata = slates.map((s, j) => {
-    const version = versions?.[j] ?? '';
-    let explored = 0;
+    const o = ordered[j]!;
+    const ranks = slotRanks(o.map((q) => s[q]!));
     const out = new Array<string>(s.length);
-    for (const q of ordered[j]!) {
-      const it = s[q]!;
-      out[q] = `${version}\n${it.explored ? 'pool' : it.position - explored}`;
-      if (it.explored) explored++;
-    }
+    o.forEach((q, l) => (out[q] = stratumKey(versions?.[j] ?? undefined, ranks[l]!)));
     return out;
   });
   const slots = ordered.map((o, j) => o.map((q) => ({ stratum: strata[j]![q]!, clicked: slates[j]![q]!.reward > 0 })));
