@@ -1,7 +1,7 @@
 import { decayedEpsilon, prepare, slateMarginals, type EpsilonGreedyParams } from '../../shared/explore/index.js';
 import type { Prepared } from '../../shared/explore/prepare.js';
 import type { SlateInput } from '../../shared/explore/types.js';
-import { attraction, predictReward, readOnValue, tableValue, type ItemPositionModel, type PairTaste } from '../../shared/ope/item-position-model.js';
+import { attractionFrom, predictReward, readOnValue, tableValue, type ItemPositionModel, type PairTaste } from '../../shared/ope/item-position-model.js';
 import { rngForImpression } from '../../shared/rng.js';
 import { Policy, type Manifest } from '../../shared/schemas/artifact.js';
 import type { SlateSource } from '../../shared/schemas/slate.js';
@@ -173,12 +173,10 @@ export function epsilonGreedyModelValue(params: EpsilonGreedyParams, input: Slat
   compact(t, caches.compacts).forEach(({ explore, exploit }, l) => {
     let v = size > 0 ? explore * (model.theta[l] ?? 0) * (gammaPool / size) : 0;
     let a = model.stop !== undefined && size > 0 ? explore * Math.min(1, (model.theta[0] ?? 0) * (gammaPool / size)) : 0;
-    const toTop = model.stop !== undefined && (model.theta[l] ?? 0) > 0 ? model.theta[0]! / model.theta[l]! : 0;
     for (const [rank, p] of exploit) {
       const q = predictReward(model, prep.ranked[rank]!.item, l, user);
       v += p * q;
-      // The item's attraction (`attraction`): q̂ is θ_l times the rest.
-      if (model.stop !== undefined) a += p * (toTop > 0 ? Math.min(1, q * toTop) : attraction(model, prep.ranked[rank]!.item, user));
+      if (model.stop !== undefined) a += p * attractionFrom(model, q, l, prep.ranked[rank]!.item, user);
     }
     values.push(v);
     attractions.push(a);

@@ -462,6 +462,12 @@ export function attraction(model: ItemPositionModel, item: string, user?: string
   return Math.min(1, predictReward(model, item, 0, user));
 }
 
+/** `attraction` from the item's q̂ at l (`predictReward`), which is θ_l times the rest: no second pricing where θ_l > 0. */
+export function attractionFrom(model: ItemPositionModel, q: number, l: number, item: string, user?: string): number {
+  const theta = model.theta[l] ?? 0;
+  return theta > 0 ? Math.min(1, (q * model.theta[0]!) / theta) : attraction(model, item, user);
+}
+
 /**
  * A slate's model value from its value v_l at each position with nothing clicked above and its
  * expected attraction ā_l there (`attraction`, averaged over what the slate may show at l):
@@ -516,12 +522,10 @@ export function tableValue(model: ItemPositionModel, table: ReadonlyArray<Readon
   for (const [l, row] of table.entries()) {
     let v = 0;
     let a = 0;
-    const toTop = model.stop !== undefined && (model.theta[l] ?? 0) > 0 ? model.theta[0]! / model.theta[l]! : 0;
     row.forEach((p, item) => {
       const q = predictReward(model, item, l, user);
       v += p * q;
-      // The item's attraction (`attraction`): q̂ is θ_l times the rest.
-      if (model.stop !== undefined) a += p * (toTop > 0 ? Math.min(1, q * toTop) : attraction(model, item, user));
+      if (model.stop !== undefined) a += p * attractionFrom(model, q, l, item, user);
     });
     values.push(v);
     attractions.push(a);
