@@ -175,6 +175,46 @@ export async function readExaminationCells(c: DuckDBConnection, before: number):
   return out;
 }
 
+/**
+ * Every slate before `before`, slot by slot in position order, as the cascade fit reads it
+ * (`cascadeExamination`): each slot's item row (−1 for an item outside the catalog: it still
+ * shapes reading below it), its stratum (`stratumKey`: the logging version and the ranked list's
+ * rank — position less the explored slots above, where the strategy marks them
+ * (`exploredAsPoolDraw`) — or the pool), and whether it was rewarded.
+ */
+export async function readSlateSlots(c: DuckDBConnection, before: number): Promise<SlateSlots> {
+  const [id, strategy, version, explored, item, rewarded] = await columns(
+    c,
+    `SELECT s."impression_id", s."strategy_name", s."policy_version", s.it."explored", i."item_idx", coalesce(r."reward", 0) > 0
+     FROM (SELECT "impression_id", "strategy_name", "policy_version", unnest("items") AS it FROM "imp" WHERE "ts" < $before) s
+          LEFT JOIN ${ATTRIBUTED} r ON r."impression_id" = s."impression_id" AND r."item_id" = s.it."item_id"
+          LEFT JOIN "items" i ON i."item_id" = s.it."item_id"
+     ORDER BY s."impression_id", s.it."position"`,
+    { before },
+  );
+  const out: SlateSlots = { items: [], slots: [] };
+  let slot: SlateSlots['slots'][number] = [];
+  let items: number[] = [];
+  (id ?? []).forEach((x, k) => {
+    if (k === 0 || x !== id![k - 1]) {
+      slot = [];
+      items = [];
+      out.slots.push(slot);
+      out.items.push(items);
+    }
+    slot.push({ explored: exploredAsPoolDraw({ name: strategy![k] }) && explored![k] === true, clicked: rewarded![k] === true, version: version![k] === null ? undefined : String(version![k]) });
+    items.push(item![k] === null ? -1 : (item![k] as number));
+  });
+  return out;
+}
+
+/** Logged slates slot by slot in position order (`readSlateSlots`). */
+export interface SlateSlots {
+  /** Item row per slot (−1: outside the catalog). */
+  items: number[][];
+  slots: Array<Array<{ explored: boolean; clicked: boolean; version?: string }>>;
+}
+
 /** @returns impressions seen per user row (the history length history-decayed strategies read) */
 export async function readUserHistory(c: DuckDBConnection, users: number): Promise<Int32Array> {
   const [u, n] = await columns(c, `SELECT u."user_idx", count(*)::INTEGER FROM "imp" JOIN "users" u USING ("user_key") GROUP BY u."user_idx"`);

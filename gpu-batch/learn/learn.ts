@@ -3,9 +3,9 @@ import type { CatalogItem } from '../../shared/schemas/catalog.js';
 import type { BatchConfig } from '../config/config.js';
 import { candidatesPerUser } from '../config/config.js';
 import { buildDataset, dropDataset, type LakeFiles } from '../dataset/build-dataset.js';
-import { readExaminationCells, readIndex, readItemPositionStats, readRewardedRows, readSurfaceSlots, readTrainingPairs, readUserHistory } from '../dataset/read-dataset.js';
+import { readExaminationCells, readIndex, readItemPositionStats, readRewardedRows, readSlateSlots, readSurfaceSlots, readTrainingPairs, readUserHistory } from '../dataset/read-dataset.js';
 import { challengerRows, optimisticBase } from '../policy/exploration.js';
-import { examinationWeights, itemStats, type ItemStats } from '../policy/item-stats.js';
+import { examinationWeights, examinedStats, type ItemStats } from '../policy/item-stats.js';
 import { mixturePosteriors, newArrivals, posteriorMeans, type BetaPosteriors } from '../policy/posteriors.js';
 import { personalWeight, servingParams, type Blend } from '../policy/serving-blend.js';
 import { fillColdItems } from '../train/cold-items.js';
@@ -112,8 +112,8 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
   const content = contentFeatures(itemIds.map((id) => byId.get(id)));
   if (hasHoldout) {
     const trainRows = await readItemPositionStats(c, trainBefore);
-    const trainReading = examinationWeights(await readExaminationCells(c, trainBefore), trainRows, ds.items, config.kMax);
-    const trainStats = itemStats(trainRows, ds.items, trainReading.theta, trainReading.stop);
+    const trainReading = examinationWeights(await readExaminationCells(c, trainBefore), trainRows, ds.items, config.kMax, await readSlateSlots(c, trainBefore));
+    const trainStats = examinedStats(trainRows, ds.items, trainReading);
     const before: BeforeHoldout = { cutoff: ds.cutoff, items: ds.items, params: trained.params, stats: trainStats, base: posteriorMeans(mixturePosteriors(trainStats, arrivals)) };
     metrics = await holdoutMetrics(c, config, before, (line) => p.info(line));
     const seen = new Uint8Array(ds.users);
@@ -149,9 +149,9 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
 
   // 4. What serves: posteriors from every row, cold items from content, candidates by base appeal + λ · personal taste.
   const allRows = await readItemPositionStats(c, ds.maxTs + 1);
-  const examination = examinationWeights(await readExaminationCells(c, ds.maxTs + 1), allRows, ds.items, config.kMax);
+  const examination = examinationWeights(await readExaminationCells(c, ds.maxTs + 1), allRows, ds.items, config.kMax, await readSlateSlots(c, ds.maxTs + 1));
   const theta = examination.reading;
-  const stats = itemStats(allRows, ds.items, examination.theta, examination.stop);
+  const stats = examinedStats(allRows, ds.items, examination);
   const posteriors = mixturePosteriors(stats, arrivals);
   const cold = fillColdItems(params, content, CONTENT_BUCKETS, Array.from(stats.rewarded, (r) => r > 0), { seed: config.seed });
   const userRows = Int32Array.from(userKeys, (_, u) => u);
@@ -209,6 +209,7 @@ async function learnFromLogs(c: DuckDBConnection, config: BatchConfig, lake: Lak
       past_clicks: sessionRecord(past),
       examination: examination.source,
       stop_factors: { fitted: examination.fittedStop, applied: examination.stop },
+      cascade: examination.cascade ? { stop: round6(examination.cascade.stop), read: examination.cascade.read.map(round6) } : null,
       candidate_optimism: optimism,
       challengers: challengers ? { items: challengers.rows.size, bar: round6(challengers.bar) } : null,
       blend: blend ? { a: round6(blend.a), b: round6(blend.b), lambda: round6(lambda), n: blend.n, clicks: blend.clicks, log_loss: round6(blend.logLoss), log_loss_base_only: round6(blend.logLossBaseOnly), position_logits: blend.positionLogits.map(round6) } : { lambda },

@@ -1,7 +1,7 @@
 import { hash32 } from '../rng.js';
 import { logit, sigmoid } from '../stats/logistic.js';
 import { mixtureWeights, normaliseRows } from '../stats/grid-mixture.js';
-import { cascadeLogLikelihood, fitCascade, positionLogLikelihood, readingGivenAbove, STOP_MATERIAL } from './cascade-reading.js';
+import { cascadeTaken, fitCascade, readingGivenAbove } from './cascade-reading.js';
 import { examinationCurve, slateCells, slotRanks, stratumKey, type ExaminationCell } from './examination.js';
 
 /**
@@ -288,7 +288,7 @@ function readingModel(slates: readonly ModelSlate[], positions: number, versions
   const e = examinationCurve(cells, positions);
   const cascade = cascadeOf(slates, versions);
   // A cascade where its stop is material and the clicks are likelier under it than under reading by position.
-  if (cascade && cascade.fit.reading.stop >= 1 - STOP_MATERIAL && (!e || cascadeLogLikelihood(cascade.slots, cascade.fit) > positionLogLikelihood(cascade.slots, e))) {
+  if (cascade && cascadeTaken(cascade.slots, cascade.fit, e)) {
     const { reading, rates } = cascade.fit;
     // b per slot in position order, with the strata's attractions; back to input order.
     const b = cascade.ordered.map((o, j) => readingGivenAbove(reading, o.map((q) => rates.get(cascade.strata[j]![q]!)!), o.map((q) => slates[j]![q]!.reward > 0)));
