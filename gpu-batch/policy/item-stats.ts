@@ -152,7 +152,9 @@ export function cascadeExamination(slates: SlateSlots, nItems: number, positions
     b.forEach((x, l) => {
       const item = slates.items[j]![l]!;
       if (item >= 0) exposure[item]! += x;
-      if (l < positions) (sum[l]! += x), shown[l]!++;
+      if (l >= positions) return;
+      sum[l]! += x;
+      shown[l]!++;
     });
   });
   const reading = Array.from(sum, (x, l) => (shown[l]! > 0 ? Math.round((x / shown[l]!) * 1e4) / 1e4 : (fit.reading.read[l] ?? 0)));
