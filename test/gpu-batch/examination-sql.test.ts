@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDataset } from '../../gpu-batch/dataset/build-dataset.js';
-import { MAX_ABOVE, readExaminationCells, readItemPositionStats } from '../../gpu-batch/dataset/read-dataset.js';
+import { MAX_ABOVE, readExaminationCells, readItemPositionStats, readSlateSlots } from '../../gpu-batch/dataset/read-dataset.js';
 import { EVENT_COLUMNS, IMPRESSION_COLUMNS } from '../../gpu-batch/lake/columns.js';
 import { pathList, withDuck } from '../../gpu-batch/lake/duck.js';
 import { seedFromString, xoshiro128ss } from '../../shared/rng.js';
@@ -60,6 +60,21 @@ describe('examination cells and clicks above, counted in DuckDB', () => {
     expect(got.all.map(key).sort()).toEqual(slateCells(slots(), versions).map(key).sort());
     expect(got.clear.map(key).sort()).toEqual(slateCells(slots(), versions, { clearAbove: true }).map(key).sort());
     expect(got.clear.reduce((a, c) => a + c.shown, 0)).toBeLessThan(got.all.reduce((a, c) => a + c.shown, 0));
+  });
+
+  it('slates slot by slot (the cascade fit\'s input): position order, catalog rows, explored marks and clicks', async () => {
+    // A catalog without i8 and i9: their slots stay in the slate (they shape reading below them), item −1.
+    const catalog = [...Array(8).keys()].map((i) => `i${i}`);
+    const got = await withDuck(async (c) => {
+      await buildDataset(c, { impressions: [files.impParquet], events: [files.evParquet] }, { catalogIds: catalog, trainWindowMs: 0, holdoutFraction: 0, rewards: { click: 1 }, attributionWindowMs: 60_000 });
+      return { all: await readSlateSlots(c, T0 + 1e9), before: await readSlateSlots(c, T0 + 300 * 1000) };
+    });
+    const sorted = [...slates].sort((a, b) => (a.id < b.id ? -1 : 1));
+    const row = new Map([...catalog].sort().map((id, i) => [id, i]));
+    expect(got.all.items).toEqual(sorted.map((s) => s.slots.map((x) => row.get(x.item) ?? -1)));
+    expect(got.all.slots).toEqual(sorted.map((s) => s.slots.map((x) => ({ explored: x.explored, clicked: x.reward > 0, version: s.version }))));
+    expect(got.all.items.flat()).toContain(-1);
+    expect(got.before.slots).toHaveLength(300);
   });
 
   it('every showing carries the clicks above it in its slate, capped', async () => {
