@@ -135,20 +135,27 @@ export function examinationWeights(cells: { all: readonly ExaminationCell[]; cle
  * 0.928 (0.870–0.994) of the best list → 0.945 (0.848–0.987), as good as exposures read with the
  * world's own reading (0.947); docs/learning-history.md, the twenty-eighth session.
  * @param curve reading by position from the experiments (`examinationCurve`), null when none
+ * @param maxFit slates the fit reads at most (`CASCADE_FIT_SLATES`)
  * @returns null where the cascade is not taken (position-based reading, or nothing to fit)
  */
-export function cascadeExamination(slates: SlateSlots, nItems: number, positions: number, curve: readonly number[] | null): { exposure: Float64Array; reading: number[]; fit: CascadeReading } | null {
+export function cascadeExamination(slates: SlateSlots, nItems: number, positions: number, curve: readonly number[] | null, maxFit = CASCADE_FIT_SLATES): { exposure: Float64Array; reading: number[]; fit: CascadeReading } | null {
   const slots = slates.slots.map((s) => {
     const ranks = slotRanks(s.map((x, l) => ({ position: l, explored: x.explored })));
     return s.map((x, l) => ({ stratum: stratumKey(x.version, ranks[l]!), clicked: x.clicked }));
   });
-  const fit = fitCascade(slots);
-  if (!fit || !cascadeTaken(slots, fit, curve)) return null;
+  // The fit on every step-th slate (impression ids are random: an even sample); every slate still counts.
+  const step = Math.ceil(slots.length / maxFit);
+  const sample = step > 1 ? slots.filter((_, j) => j % step === 0) : slots;
+  const fit = fitCascade(sample);
+  if (!fit || !cascadeTaken(sample, fit, curve)) return null;
+  // A stratum the sample missed (a rare rank of an old version) reads at the strata's mean attraction.
+  let meanRate = 0;
+  for (const r of fit.rates.values()) meanRate += r / fit.rates.size;
   const exposure = new Float64Array(nItems);
   const sum = new Float64Array(positions);
   const shown = new Float64Array(positions);
   slots.forEach((s, j) => {
-    const b = readingGivenAbove(fit.reading, s.map((x) => fit.rates.get(x.stratum)!), s.map((x) => x.clicked));
+    const b = readingGivenAbove(fit.reading, s.map((x) => fit.rates.get(x.stratum) ?? meanRate), s.map((x) => x.clicked));
     b.forEach((x, l) => {
       const item = slates.items[j]![l]!;
       if (item >= 0) exposure[item]! += x;
@@ -160,6 +167,16 @@ export function cascadeExamination(slates: SlateSlots, nItems: number, positions
   const reading = Array.from(sum, (x, l) => (shown[l]! > 0 ? Math.round((x / shown[l]!) * 1e4) / 1e4 : (fit.reading.read[l] ?? 0)));
   return { exposure, reading, fit: fit.reading };
 }
+
+/**
+ * Slates the cascade fit reads at most (`cascadeExamination`): beyond it, an even sample of the
+ * window, and every slate of the window still gets its exposure from the fit. The EM costs about
+ * 0.7 s per 10,000 slates of 10 and runs twice a batch run (about 14 s at the cap). Its few
+ * parameters (a reading per position, a stop, an attraction per stratum) need far fewer slates
+ * than items do: fitted on 20,000 of 60,000 seeded cascade slates, the five best items' rates
+ * stayed within 2.8% of the truth (1.7% fitted on all 60,000).
+ */
+export const CASCADE_FIT_SLATES = 100_000;
 
 /** Per-item totals for base appeal under the examination `ex`: its cascade exposures where it took the cascade, else θ_position · ρ_above per showing (`itemStats`). */
 export function examinedStats(rows: readonly ItemPositionRow[], nItems: number, ex: Examination): ItemStats {
